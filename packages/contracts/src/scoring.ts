@@ -31,15 +31,18 @@ const itemShape = {
   merchant_id: z.string().regex(/^\d{16}$/, "16 digits"),
   amount: z
     .string()
-    .regex(/^\d{1,7}\.\d{2}$/, "a decimal string with exactly 2 places, e.g. \"128.50\"")
+    .regex(/^\d{1,7}\.\d{2}$/, 'a decimal string with exactly 2 places, e.g. "128.50"')
     .refine((a) => amountToCents(a) > 0 && amountToCents(a) <= MAX_AMOUNT_CENTS, "> 0 and ≤ 1000000.00"),
-  currency: z.string().refine((c) => CURRENCIES.has(c), "an ISO 4217 currency code, e.g. \"CNY\""),
+  currency: z.string().refine((c) => CURRENCIES.has(c), 'an ISO 4217 currency code, e.g. "CNY"'),
   card_fingerprint: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, "64 hex characters (a hash, never a card number)")
     .optional(),
-  mcc: z.string().regex(/^\d{4}$/, "4 digits").optional(),
-  country: z.string().refine(isCountry, "an ISO 3166-1 alpha-2 country code, e.g. \"CN\"").optional(),
+  mcc: z
+    .string()
+    .regex(/^\d{4}$/, "4 digits")
+    .optional(),
+  country: z.string().refine(isCountry, 'an ISO 3166-1 alpha-2 country code, e.g. "CN"').optional(),
   channel: z.enum(CHANNELS).optional(),
   occurred_at: z.iso.datetime({ offset: true, message: "an RFC 3339 date-time" }),
 };
@@ -62,7 +65,11 @@ function requestSchema<T extends z.ZodType<ScoreItem>>(item: T) {
       const seen = new Set<string>();
       req.items.forEach((it, i) => {
         if (seen.has(it.item_id)) {
-          ctx.addIssue({ code: "custom", path: ["items", i, "item_id"], message: "repeated within one call" });
+          ctx.addIssue({
+            code: "custom",
+            path: ["items", i, "item_id"],
+            message: "repeated within one call",
+          });
         }
         seen.add(it.item_id);
         if (req.task === "card_risk" && it.card_fingerprint === undefined) {

@@ -52,4 +52,3 @@ export const API_PATHS = {
   pricing: "/v3/alipay/security/risk/ai/pricing",
   authToken: "/v3/alipay/open/auth/token/app",
 } as const;
-

@@ -22,7 +22,9 @@ export function formatAuthorization(p: AuthParams): string {
 /** Parses an `authorization` header; undefined when it is missing or malformed. */
 export function parseAuthorization(header: string | undefined): AuthParams | undefined {
   if (!header?.startsWith(`${AUTH_SCHEME} `)) return undefined;
-  const m = /^app_id=([^,]+),nonce=([^,]+),timestamp=(\d+),sign=(.+)$/.exec(header.slice(AUTH_SCHEME.length + 1));
+  const m = /^app_id=([^,]+),nonce=([^,]+),timestamp=(\d+),sign=(.+)$/.exec(
+    header.slice(AUTH_SCHEME.length + 1),
+  );
   if (!m) return undefined;
   return { appId: m[1]!, nonce: m[2]!, timestamp: m[3]!, sign: m[4]! };
 }
