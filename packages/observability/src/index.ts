@@ -1,0 +1,4 @@
+export * from "./job-logger";
+export * from "./logger";
+export * from "./mask-fingerprint";
+export { CENSORED, redactSecrets } from "./redact";

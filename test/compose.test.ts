@@ -1,0 +1,189 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DCLinter } from "dclint";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const composePath = join(repoRoot, "docker-compose.yml");
+const rootPackage = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+  packageManager: string;
+  scripts: Record<string, string>;
+};
+
+interface Service {
+  image?: string;
+  command?: string | string[];
+  working_dir?: string;
+  volumes?: string[];
+  environment?: Record<string, string> | string[];
+  ports?: string[];
+  healthcheck?: { test?: string | string[] };
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+}
+
+const compose = parse(readFileSync(composePath, "utf8")) as ComposeFile;
+
+/** Lint results of one compose file (dclint: YAML validity, the compose JSON schema, then its rules). */
+function lint(path: string) {
+  const linter = new DCLinter({ rules: {}, quiet: true, debug: false, exclude: [] });
+  const [result] = linter.lintFiles([path], false);
+  if (!result) throw new Error(`dclint did not lint ${path}`);
+  return { ...result, summary: result.messages.map((m) => `${m.rule}: ${m.message}`) };
+}
+
+/** A service's command as one shell script: `sh -c "<script>"` unwrapped, arrays joined. */
+function commandScript(command: Service["command"]): string {
+  if (command === undefined) return "";
+  if (typeof command === "string") return command;
+  const [shell, flag, script] = command;
+  if ((shell === "sh" || shell === "bash") && flag === "-c" && script !== undefined) return script;
+  return command.join(" ");
+}
+
+// pnpm's own commands; any other first word after `pnpm` (or `pnpm run`) is a root script.
+const PNPM_BUILTINS = new Set([
+  "install",
+  "i",
+  "add",
+  "remove",
+  "rm",
+  "update",
+  "up",
+  "exec",
+  "dlx",
+  "store",
+  "fetch",
+  "rebuild",
+  "prune",
+]);
+
+/**
+ * What a service's command refers to that does not exist: `pnpm <script>` without such a root script,
+ * a pinned pnpm other than the root's packageManager, or a repo-relative file missing from the repo.
+ * Paths are resolved in the container: relative to working_dir, mapped back through a `.:<dir>` volume.
+ */
+function commandProblems(name: string, service: Service, root = repoRoot): string[] {
+  const problems: string[] = [];
+  const mount = service.volumes?.find((volume) => volume.startsWith(".:"))?.split(":")[1];
+  const workingDir = service.working_dir ?? "/";
+  for (const segment of commandScript(service.command).split(/&&|\|\||;|\|/)) {
+    const words = segment.trim().split(/\s+/).filter(Boolean);
+    const pnpmAt = words.findIndex((word) => /^pnpm(@[\w.-]+)?$/.test(word));
+    if (pnpmAt >= 0) {
+      const pinned = words[pnpmAt]!.split("@")[1];
+      if (pinned !== undefined && `pnpm@${pinned}` !== rootPackage.packageManager) {
+        problems.push(`${name}: pnpm@${pinned} is not the root packageManager ${rootPackage.packageManager}`);
+      }
+      const args = words.slice(pnpmAt + 1).filter((word) => !word.startsWith("-"));
+      const script = args[0] === "run" ? args[1] : args[0];
+      if (
+        script !== undefined &&
+        (args[0] === "run" || !PNPM_BUILTINS.has(script)) &&
+        !rootPackage.scripts[script]
+      ) {
+        problems.push(`${name}: "pnpm ${script}" is not a script of the root package.json`);
+      }
+    }
+    for (const word of words) {
+      if (!/^[\w./-]+$/.test(word) || !word.includes("/") || word.startsWith("-")) continue;
+      const inContainer = posix.resolve(workingDir, word);
+      if (mount === undefined || !(inContainer === mount || inContainer.startsWith(`${mount}/`))) continue;
+      const inRepo = join(root, posix.relative(mount, inContainer));
+      if (!existsSync(inRepo)) problems.push(`${name}: ${word} does not exist in the repository`);
+    }
+  }
+  return problems;
+}
+
+const words = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? value : (value ?? "").split(/\s+/);
+
+describe("docker-compose.yml", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "riskq-compose-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("passes dclint (YAML, compose schema and its rules) without errors or warnings", () => {
+    const result = lint(composePath);
+    expect(result.summary).toEqual([]);
+    expect(result.errorCount).toBe(0);
+  });
+
+  it.each([
+    [
+      "an unknown service key",
+      (text: string) =>
+        text.replace(
+          "    image: redis:7-alpine\n",
+          "    image: redis:7-alpine\n    restart_policy: always\n",
+        ),
+      "invalid-schema",
+    ],
+    [
+      "a port that is not a string or number",
+      (text: string) => text.replace("      - '127.0.0.1:8787:8787'", "      - { nonsense: true }"),
+      "invalid-schema",
+    ],
+    ["broken YAML", (text: string) => `${text}\n  oops: [\n`, "invalid-yaml"],
+  ])("the validator rejects a copy with %s", (_kind, breakIt, rule) => {
+    const original = readFileSync(composePath, "utf8");
+    const broken = breakIt(original);
+    expect(broken).not.toBe(original);
+    const dir = mkdtempSync(join(scratch, "case-"));
+    const path = join(dir, "docker-compose.yml");
+    writeFileSync(path, broken);
+    const result = lint(path);
+    expect(result.errorCount).toBeGreaterThan(0);
+    expect(result.messages.map((m) => m.rule)).toContain(rule);
+  });
+
+  it("runs only root scripts and files that exist in the repository", () => {
+    const services = Object.entries(compose.services);
+    expect(services.length).toBeGreaterThanOrEqual(2);
+    expect(services.flatMap(([name, service]) => commandProblems(name, service))).toEqual([]);
+  });
+
+  it("the command check reports a missing script, a wrong pnpm and a missing file", () => {
+    const broken: Service = {
+      volumes: [".:/app"],
+      working_dir: "/app",
+      command: [
+        "sh",
+        "-c",
+        "npx -y pnpm@9.0.0 install && pnpm no-such-script && node scripts/no-such-file.mjs && pnpm run sandbox",
+      ],
+    };
+    expect(commandProblems("broken", broken)).toEqual([
+      `broken: pnpm@9.0.0 is not the root packageManager ${rootPackage.packageManager}`,
+      'broken: "pnpm no-such-script" is not a script of the root package.json',
+      "broken: scripts/no-such-file.mjs does not exist in the repository",
+    ]);
+    expect(
+      commandProblems("ok", { ...broken, command: "bash scripts/ensure-redis.sh && pnpm run sandbox" }),
+    ).toEqual([]);
+  });
+
+  it("keeps Redis durable, never evicting, with a healthcheck and a volume (redis 7)", () => {
+    const redis = compose.services.redis!;
+    expect(redis.image).toMatch(/^redis:7([.-]|$)/);
+    const command = words(redis.command).join(" ");
+    expect(command).toContain("--appendonly yes");
+    expect(command).toContain("--maxmemory-policy noeviction");
+    expect(words(redis.healthcheck?.test).join(" ")).toMatch(/redis-cli ping/);
+    expect(redis.volumes?.some((volume) => volume.endsWith(":/data"))).toBe(true);
+  });
+
+  it("runs the sandbox from the mounted checkout on port 8787", () => {
+    const sandbox = compose.services.sandbox!;
+    expect(sandbox.image).toMatch(/^node:20-/);
+    expect(sandbox.volumes).toContain(".:/app");
+    expect(sandbox.working_dir).toBe("/app");
+    expect(sandbox.environment).toMatchObject({ SANDBOX_PORT: "8787" });
+    expect(sandbox.ports?.some((port) => port.endsWith(":8787"))).toBe(true);
+    expect(commandScript(sandbox.command)).toMatch(/pnpm@[\d.]+ sandbox$/);
+  });
+});
