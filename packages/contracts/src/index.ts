@@ -1,2 +1,3 @@
+export * from "./card-number";
 export * from "./scoring";
 export * from "./transport";

@@ -1,7 +1,7 @@
+import { passesLuhn } from "@riskq/contracts";
 import { cardFingerprint } from "./card-fingerprint";
 import { HOME_COUNTRIES } from "./countries";
 import { type ChannelMix, MERCHANT_CATEGORIES } from "./merchant-categories";
-import { passesLuhn } from "./luhn";
 import { createRng, hashSeed } from "./rng";
 import { weightedPick } from "./weighted-pick";
 
