@@ -1,0 +1,131 @@
+import type { Redis } from "ioredis";
+import type { SecretBox } from "./secret-box";
+
+/** A merchant's tokens as stored (sealed) in Redis. Instants in epoch ms of the client's clock. */
+export interface MerchantTokenRecord {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  refreshExpiresAt: number;
+}
+
+export interface StoredToken {
+  record: MerchantTokenRecord;
+  /** Bumped on every write: the fence that stops a stale writer from overwriting a newer token. */
+  version: number;
+  /** The remote answered this version with a silent drop: refresh before using it again. */
+  stale: boolean;
+}
+
+export type MerchantStatus =
+  | { state: "active" }
+  | { state: "reauth_required"; reason: string; since: number };
+
+// Writes `sealed` only if the stored version is still the one the writer started from.
+const WRITE_IF_VERSION = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current ~= tonumber(ARGV[1]) then return -1 end
+redis.call('HSET', KEYS[1], 'sealed', ARGV[2], 'version', current + 1, 'stale', '0')
+return current + 1`;
+
+const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Redis persistence of merchant tokens (sealed at rest), their status, and the refresh lock.
+ * All keys of one merchant share the `prefix` hash tag, so the scripts work on Redis Cluster.
+ */
+export class MerchantTokenStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly box: SecretBox,
+  ) {}
+
+  private key(merchantId: string, part: string): string {
+    return `${this.prefix}:merchant:${merchantId}:${part}`;
+  }
+
+  async read(merchantId: string): Promise<StoredToken | undefined> {
+    const key = this.key(merchantId, "token");
+    const fields = await this.redis.hgetall(key);
+    if (!fields.sealed || !fields.version) return undefined;
+    return {
+      record: JSON.parse(this.box.open(fields.sealed, key)) as MerchantTokenRecord,
+      version: Number(fields.version),
+      stale: fields.stale === fields.version,
+    };
+  }
+
+  /** Compare-and-set on the version; returns the new version, or undefined when someone wrote first. */
+  async writeIfVersion(merchantId: string, expectedVersion: number, record: MerchantTokenRecord) {
+    const key = this.key(merchantId, "token");
+    const sealed = this.box.seal(JSON.stringify(record), key);
+    const result = (await this.redis.eval(WRITE_IF_VERSION, 1, key, expectedVersion, sealed)) as number;
+    return result < 0 ? undefined : result;
+  }
+
+  /** Onboarding replaces whatever was there. */
+  async replace(merchantId: string, record: MerchantTokenRecord): Promise<void> {
+    const key = this.key(merchantId, "token");
+    const current = Number((await this.redis.hget(key, "version")) ?? 0);
+    await this.redis
+      .multi()
+      .hset(key, "sealed", this.box.seal(JSON.stringify(record), key), "version", current + 1, "stale", "0")
+      .sadd(`${this.prefix}:merchants`, merchantId)
+      .del(this.key(merchantId, "status"))
+      .exec();
+  }
+
+  /** Marks a version as answered with a silent drop; a newer version is left alone. */
+  async markStale(merchantId: string, version: number): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('HGET', KEYS[1], 'version') == ARGV[1] then redis.call('HSET', KEYS[1], 'stale', ARGV[1]) end",
+      1,
+      this.key(merchantId, "token"),
+      String(version),
+    );
+  }
+
+  async status(merchantId: string): Promise<MerchantStatus> {
+    const fields = await this.redis.hgetall(this.key(merchantId, "status"));
+    if (fields.state === "reauth_required") {
+      return { state: "reauth_required", reason: fields.reason ?? "", since: Number(fields.since) };
+    }
+    return { state: "active" };
+  }
+
+  async markReauthRequired(merchantId: string, reason: string, now: number): Promise<void> {
+    await this.redis.hset(
+      this.key(merchantId, "status"),
+      "state",
+      "reauth_required",
+      "reason",
+      reason,
+      "since",
+      now,
+    );
+  }
+
+  async merchants(): Promise<string[]> {
+    return (await this.redis.smembers(`${this.prefix}:merchants`)).sort();
+  }
+
+  /** SET NX PX: true when this holder now owns the merchant's refresh lock. */
+  async acquireRefreshLock(merchantId: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.key(merchantId, "refresh-lock"), holder, "PX", ttlMs, "NX")) === "OK";
+  }
+
+  async holdsRefreshLock(merchantId: string, holder: string): Promise<boolean> {
+    return (await this.redis.get(this.key(merchantId, "refresh-lock"))) === holder;
+  }
+
+  async releaseRefreshLock(merchantId: string, holder: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, this.key(merchantId, "refresh-lock"), holder);
+  }
+
+  async refreshLockHeld(merchantId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(merchantId, "refresh-lock"))) === 1;
+  }
+}
