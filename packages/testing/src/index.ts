@@ -1,0 +1,12 @@
+/**
+ * Test fixtures for riskq: isolated real Redis, a real sandbox process with its control API, the
+ * official SDK wired to it, and a hand-signed request for what the SDK will not send.
+ */
+export * from "./current-aes-key";
+export * from "./merchant-onboarding";
+export * from "./repo-root";
+export * from "./sandbox-control";
+export * from "./sandbox-process";
+export * from "./sdk";
+export * from "./signed-request";
+export * from "./test-redis";
