@@ -29,6 +29,7 @@ const DAY_MS = 86_400_000;
 export class AesKeySchedule {
   private forced: number[] = [];
   private readonly idCache = new Map<number, string>();
+  private readonly materialCache = new Map<number, string>();
   private readonly publishAheadMs: number;
 
   constructor(private readonly options: KeyScheduleOptions) {
@@ -99,15 +100,17 @@ export class AesKeySchedule {
   }
 
   private materialise(notBefore: number, expiresAt: number): ScheduledKey {
-    const material = createHmac("sha256", `riskq-sandbox-aes-${this.options.seed}`)
-      .update(String(notBefore))
-      .digest();
-    return {
-      keyId: this.keyId(notBefore),
-      aesKey: material.subarray(0, 16).toString("base64"),
-      notBefore,
-      expiresAt,
-    };
+    // Every call looks up its keys: derive each key's material once.
+    let aesKey = this.materialCache.get(notBefore);
+    if (aesKey === undefined) {
+      const material = createHmac("sha256", `riskq-sandbox-aes-${this.options.seed}`)
+        .update(String(notBefore))
+        .digest();
+      aesKey = material.subarray(0, 16).toString("base64");
+      if (this.materialCache.size > 4096) this.materialCache.clear();
+      this.materialCache.set(notBefore, aesKey);
+    }
+    return { keyId: this.keyId(notBefore), aesKey, notBefore, expiresAt };
   }
 
   /** `k-<Shanghai date of not_before>-<sequence within that date>`, e.g. k-20261126-01. */

@@ -31,7 +31,8 @@ export function containsCardNumber(text: string): boolean {
  * Alipay partner ids (2088 + 12 digits) are 16 digits and may pass Luhn by chance; no card range
  * starts with 2088, so a `merchant_id` of that shape is an id, not a card number.
  */
-const isPartnerId = (path: string, text: string) => /(^|\.)merchant_id$/.test(path) && /^2088\d{12}$/.test(text);
+const isPartnerId = (path: string, text: string) =>
+  /(^|\.)merchant_id$/.test(path) && /^2088\d{12}$/.test(text);
 
 /**
  * The path of the first field (at any depth, keys included) that holds a card number, or undefined.

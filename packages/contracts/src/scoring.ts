@@ -18,7 +18,16 @@ const MAX_AMOUNT_CENTS = 100_000_000; // 1 000 000.00
 // ISO code lists come from Node's own ICU data, so nothing is hand-maintained here.
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
-const isCountry = (code: string) => /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code;
+// ICU look-ups cost ~1 µs each and every item carries a country: remember the verdicts.
+const countryVerdicts = new Map<string, boolean>();
+function isCountry(code: string): boolean {
+  let verdict = countryVerdicts.get(code);
+  if (verdict === undefined) {
+    verdict = /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code;
+    if (countryVerdicts.size < 1024) countryVerdicts.set(code, verdict);
+  }
+  return verdict;
+}
 
 /** Amount in cents from a contract decimal string ("128.50" → 12850). */
 export function amountToCents(amount: string): number {
@@ -32,7 +41,10 @@ const itemShape = {
   amount: z
     .string()
     .regex(/^\d{1,7}\.\d{2}$/, 'a decimal string with exactly 2 places, e.g. "128.50"')
-    .refine((a) => amountToCents(a) > 0 && amountToCents(a) <= MAX_AMOUNT_CENTS, "> 0 and ≤ 1000000.00"),
+    .refine((a) => {
+      const cents = amountToCents(a);
+      return cents > 0 && cents <= MAX_AMOUNT_CENTS;
+    }, "> 0 and ≤ 1000000.00"),
   currency: z.string().refine((c) => CURRENCIES.has(c), 'an ISO 4217 currency code, e.g. "CNY"'),
   card_fingerprint: z
     .string()
