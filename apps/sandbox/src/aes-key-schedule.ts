@@ -126,6 +126,10 @@ export class AesKeySchedule {
       if (cursor >= dayStart) sequence += 1;
       cursor = this.windowAt(cursor).expiresAt;
     }
+    // Keys after the i-th forced rotation count from 10·i + 1, so an id never names both a key the
+    // rotation cancelled and the key that replaced it (their material differs).
+    const forcedBefore = this.forced.filter((f) => f <= notBefore).length;
+    sequence += 10 * forcedBefore;
     const date = new Date(local).toISOString().slice(0, 10).replaceAll("-", "");
     const id = `k-${date}-${String(sequence).padStart(2, "0")}`;
     this.idCache.set(notBefore, id);

@@ -52,7 +52,9 @@ describe("AES key schedule (contract 4)", () => {
     expect(forced.expiresAt).toBe(forcedAt + DAY);
     expect(s.keyAt(forcedAt - 1).expiresAt).toBe(forcedAt);
     expect(s.keyAt(forced.expiresAt).notBefore).toBe(forced.expiresAt);
-    expect(forced.keyId).toBe("k-20261126-02");
+    expect(forced.keyId).toBe("k-20261126-12");
+    // The key the rotation cancelled (k-20261127-01) and the forced key's successor differ in id.
+    expect(s.keyAt(forced.expiresAt).keyId).toBe("k-20261127-11");
     expect(s.keyAt(forcedAt - 1).aesKey).toBe(before.aesKey);
   });
 

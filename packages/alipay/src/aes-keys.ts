@@ -95,9 +95,10 @@ export class AesKeys {
     if (!parsed.success)
       throw new ResponseInvalid(`key query: ${parsed.error.issues[0]?.message ?? "bad shape"}`);
     const now = this.options.clock.now();
-    const previous = await this.readRedis();
+    const listed = parsed.data.keys.map(toKnown);
+    const previous = (await this.readRedis()).flatMap((k) => reconcile(k, listed));
     const merged = new Map<string, KnownKey>();
-    for (const k of [...previous, ...parsed.data.keys.map(toKnown)]) {
+    for (const k of [...previous, ...listed]) {
       if (k.expiresAt + KEEP_EXPIRED_MS > now) merged.set(k.keyId, k);
     }
     const keys = [...merged.values()].sort((a, b) => a.notBefore - b.notBefore);
@@ -135,6 +136,22 @@ export function pickKey(keys: readonly KnownKey[], now: number): KnownKey | unde
   const settled = inForce.filter((k) => k.notBefore + SWITCH_AFTER_MS <= now);
   const pool = settled.length > 0 ? settled : inForce;
   return pool.sort((a, b) => b.notBefore - a.notBefore)[0];
+}
+
+/**
+ * A known key as the fetched list leaves it. The list is the truth for the instants it covers, and
+ * keys form a chain without overlaps: a known key overlapping a listed key of another id was cut
+ * short by a forced rotation (its window now ends where the listed key begins), or, when the listed
+ * key began first, it was cancelled or never real. Kept as it was, it would win `pickKey` and be
+ * refused with invalid-signature after every refetch.
+ */
+function reconcile(known: KnownKey, listed: readonly KnownKey[]): KnownKey[] {
+  let expiresAt = known.expiresAt;
+  for (const l of listed) {
+    if (l.keyId === known.keyId || l.notBefore >= expiresAt || known.notBefore >= l.expiresAt) continue;
+    expiresAt = Math.min(expiresAt, l.notBefore);
+  }
+  return expiresAt > known.notBefore ? [{ ...known, expiresAt }] : [];
 }
 
 function toKnown(k: AesKey): KnownKey {

@@ -9,4 +9,5 @@ export * from "./sandbox-control";
 export * from "./sandbox-process";
 export * from "./sdk";
 export * from "./signed-request";
+export * from "./tampering-proxy";
 export * from "./test-redis";

@@ -1,0 +1,184 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createTestRedis, type SandboxProcess, startSandbox, type TestRedis } from "@riskq/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { KeyRejected, type KnownKey, SecretBox } from "../src/index";
+import {
+  advanceBoth,
+  awayFromKeyRotation,
+  type ClientKit,
+  clientKit,
+  itemsOf,
+  MODEL,
+  onboard,
+  redisKeys,
+} from "./support/harness";
+
+const HOUR_MS = 3_600_000;
+const GRACE_MS = 5 * 60_000;
+
+describe("AES keys", () => {
+  let sandbox: SandboxProcess;
+  let redis: TestRedis;
+  let kit: ClientKit;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+  beforeEach(async () => {
+    await sandbox.reset();
+    redis = await createTestRedis({ url: process.env.REDIS_URL });
+    kit = clientKit(sandbox, redis);
+  });
+  afterEach(async () => {
+    await redis.cleanup();
+  });
+
+  /** Replaces the client's stored key list, sealed exactly as the client seals it. */
+  async function storeKeys(keys: KnownKey[]): Promise<void> {
+    const name = redisKeys.aesKeys(redis.prefix);
+    await redis.redis.set(name, new SecretBox(kit.secretKey).seal(JSON.stringify(keys), name));
+  }
+
+  /** A key Alipay never issued, in force from an hour ago for a week (so nothing prompts a refetch). */
+  function bogusKey(now: number, notBefore = now - HOUR_MS): KnownKey {
+    return {
+      keyId: "k-bogus-01",
+      aesKey: randomBytes(16).toString("base64"),
+      notBefore,
+      expiresAt: now + 7 * 24 * HOUR_MS,
+    };
+  }
+
+  async function invalidSignatures(): Promise<number> {
+    return (await sandbox.control.ledger()).by_code["invalid-signature"] ?? 0;
+  }
+
+  it("keeps scoring across a forced rotation once the old key's grace is over", async () => {
+    const client = kit.client();
+    const { merchantId, items } = itemsOf(4, 3);
+    await onboard(sandbox, client, merchantId);
+    const oldKeyIds = (await client.fetchKeys()).map((k) => k.keyId);
+
+    await sandbox.control.rotateKeys();
+    const keysAfter = (await sandbox.control.state()).keys;
+    const newest = keysAfter.reduce((a, b) => (Date.parse(a.not_before) >= Date.parse(b.not_before) ? a : b));
+    expect(oldKeyIds).not.toContain(newest.key_id);
+    await advanceBoth(sandbox, kit.clock, GRACE_MS + 60_000);
+
+    const scored = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
+    expect(scored.missing).toBeUndefined();
+    expect(scored.outcomes.every((o) => "result" in o)).toBe(true);
+    expect((await client.knownKeys()).map((k) => k.keyId)).toContain(newest.key_id);
+    expect((await client.currentKey()).keyId).toBe(newest.key_id);
+  });
+
+  it("recovers with one refetch when a forced rotation cancels the next key it already fetched", async () => {
+    const client = kit.client();
+    const { merchantId, items } = itemsOf(4, 3);
+    // Half an hour before the scheduled rotation, the client learns the next key early.
+    const state = await sandbox.control.state();
+    const now = Date.parse(state.clock.now);
+    const scheduled = Math.min(...state.keys.map((k) => Date.parse(k.expires_at)).filter((t) => t > now));
+    await advanceBoth(sandbox, kit.clock, scheduled - now - 30 * 60_000);
+    expect((await client.fetchKeys()).some((k) => k.notBefore === scheduled)).toBe(true);
+    // A forced rotation restarts the schedule: the key due at `scheduled` will never be accepted.
+    await sandbox.control.rotateKeys();
+    const forced = (await sandbox.control.state()).keys.find((k) => Date.parse(k.not_before) < scheduled);
+    await advanceBoth(sandbox, kit.clock, 31 * 60_000);
+    await onboard(sandbox, client, merchantId);
+
+    const scored = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
+
+    expect(scored.missing).toBeUndefined();
+    expect(await invalidSignatures()).toBe(1);
+    expect((await client.currentKey()).notBefore).toBe(Date.parse(forced!.not_before));
+    expect((await client.knownKeys()).some((k) => k.notBefore === scheduled)).toBe(false);
+  });
+
+  it("drops a stored key that the fetched list contradicts, even one newer than the real key", async () => {
+    const client = kit.client();
+    const { merchantId, items } = itemsOf(4, 3);
+    await onboard(sandbox, client, merchantId);
+    const now = kit.clock.now();
+    const real = (await sandbox.control.state()).keys.find(
+      (k) => Date.parse(k.not_before) <= now && now < Date.parse(k.expires_at),
+    );
+    // Starts after the real key (between it and now) and claims the whole week ahead.
+    const realStart = Date.parse(real!.not_before);
+    await storeKeys([bogusKey(now, realStart + Math.floor((now - realStart) / 2))]);
+
+    const scored = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
+
+    expect(scored.missing).toBeUndefined();
+    expect(await invalidSignatures()).toBe(1);
+    expect((await client.knownKeys()).map((k) => k.keyId)).toEqual(
+      expect.not.arrayContaining(["k-bogus-01"]),
+    );
+    expect((await client.currentKey()).keyId).toBe(real!.key_id);
+  });
+
+  it("repairs a wrong stored key: invalid-signature, refetch, one successful retry", async () => {
+    const client = kit.client();
+    const { merchantId, items } = itemsOf(4, 3);
+    await onboard(sandbox, client, merchantId);
+    // Older than any real key, so once the real keys are known the client prefers them.
+    await storeKeys([bogusKey(kit.clock.now(), kit.clock.now() - 3 * 24 * HOUR_MS)]);
+
+    const scored = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
+    expect(scored.missing).toBeUndefined();
+    expect(await invalidSignatures()).toBe(1);
+    expect((await client.currentKey()).keyId).not.toBe("k-bogus-01");
+  });
+
+  it("gives KeyRejected when the rejection survives the refetch (an app key Alipay does not know)", async () => {
+    const good = kit.client();
+    const { merchantId, items } = itemsOf(4, 3);
+    await awayFromKeyRotation(sandbox, kit.clock);
+    await onboard(sandbox, good, merchantId);
+    await good.fetchKeys();
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
+    const impostor = kit.client({ appPrivateKey: privateKey });
+    const callsBefore = (await sandbox.control.ledger()).calls;
+
+    const error = await impostor
+      .scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(KeyRejected);
+    expect((error as KeyRejected).retryable).toBe(false);
+    expect((error as KeyRejected).deadLetterReason).toBe("key_rejected");
+    // The scoring call, then the key refetch it triggers; nothing else, and no endless retrying.
+    const ledger = await sandbox.control.ledger();
+    expect(ledger.calls - callsBefore).toBe(2);
+    expect(ledger.by_code["invalid-signature"]).toBe(2);
+  });
+
+  it("probeKeyHealth: healthy with the fetched key", async () => {
+    const client = kit.client();
+    const fetched = await client.fetchKeys();
+    const health = await client.probeKeyHealth();
+    expect(health.healthy).toBe(true);
+    expect(fetched.map((k) => k.keyId)).toContain(health.keyId);
+    // A canary, not a billed call: the remote answered 401 on the missing token.
+    const ledger = await sandbox.control.ledger();
+    expect(ledger.by_code["invalid-app-auth-token"]).toBe(1);
+    expect(ledger.items).toBe(0);
+  });
+
+  it("probeKeyHealth: not healthy with a stored key Alipay does not accept", async () => {
+    const client = kit.client();
+    await storeKeys([bogusKey(kit.clock.now())]);
+
+    const health = await client.probeKeyHealth();
+
+    expect(health).toMatchObject({ healthy: false, keyId: "k-bogus-01" });
+    expect(await invalidSignatures()).toBe(1);
+  });
+});
