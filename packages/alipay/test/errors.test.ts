@@ -1,13 +1,6 @@
 import { API_PATHS } from "@riskq/contracts";
-import {
-  createTestRedis,
-  type SandboxProcess,
-  startSandbox,
-  startTamperingProxy,
-  type TamperTarget,
-  type TestRedis,
-} from "@riskq/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTamperingProxy, type TamperTarget } from "@riskq/testing";
+import { describe, expect, it } from "vitest";
 import {
   type AlipayClient,
   BatchTruncated,
@@ -19,34 +12,17 @@ import {
   Timeout,
   UpstreamError,
 } from "../src/index";
-import { awayFromKeyRotation, type ClientKit, clientKit, itemsOf, MODEL, onboard } from "./support/harness";
+import { awayFromKeyRotation, itemsOf, MODEL, onboard, useClientKit } from "./support/harness";
 
 describe("errors of scoring calls", () => {
-  let sandbox: SandboxProcess;
-  let redis: TestRedis;
-  let kit: ClientKit;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox.reset();
-    redis = await createTestRedis({ url: process.env.REDIS_URL });
-    kit = clientKit(sandbox, redis);
-  });
-  afterEach(async () => {
-    await redis.cleanup();
-  });
+  const suite = useClientKit();
 
   /** An onboarded merchant with keys already fetched, so the next call is the scoring call itself. */
   async function ready(count: number, seed = 5): Promise<{ client: AlipayClient; input: ScoreBatchInput }> {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId, items } = itemsOf(seed, count);
-    await awayFromKeyRotation(sandbox, kit.clock);
-    await onboard(sandbox, client, merchantId);
+    await awayFromKeyRotation(suite.sandbox, suite.kit.clock);
+    await onboard(suite.sandbox, client, merchantId);
     await client.fetchKeys();
     return { client, input: { merchantId, task: "card_risk", modelVersion: MODEL, items } };
   }
@@ -61,7 +37,7 @@ describe("errors of scoring calls", () => {
 
   it("reports a young account's truncated batch as BatchTruncated and learns the cap", async () => {
     const { client, input } = await ready(60);
-    await sandbox.control.setAccountCreatedAt((await sandbox.control.state()).clock.now);
+    await suite.sandbox.control.setAccountCreatedAt((await suite.sandbox.control.state()).clock.now);
 
     const result = await client.scoreBatch(input);
 
@@ -77,7 +53,7 @@ describe("errors of scoring calls", () => {
 
   it("reports the app bucket's 429 as RateLimited('app')", async () => {
     const { client, input } = await ready(2);
-    await sandbox.control.faults({ rate_limits: { app_qps: 0.01, app_burst: 1 } });
+    await suite.sandbox.control.faults({ rate_limits: { app_qps: 0.01, app_burst: 1 } });
     await client.fetchKeys(); // spends the one token left
 
     const error = await failureOf(client.scoreBatch(input));
@@ -88,7 +64,7 @@ describe("errors of scoring calls", () => {
 
   it("reports the batch/predict bucket's 429 as RateLimited('method')", async () => {
     const { client, input } = await ready(2);
-    await sandbox.control.faults({ rate_limits: { batch_qps: 0.01, batch_burst: 1 } });
+    await suite.sandbox.control.faults({ rate_limits: { batch_qps: 0.01, batch_burst: 1 } });
     await client.scoreBatch(input); // spends the method bucket's one token
 
     const error = await failureOf(client.scoreBatch(input));
@@ -99,8 +75,8 @@ describe("errors of scoring calls", () => {
 
   it("gives Timeout when the answer comes after the deadline", async () => {
     const { input } = await ready(2);
-    const impatient = kit.client({ defaultTimeoutMs: 150 });
-    await sandbox.control.faults({ latency: { median_ms: 800, p99_ms: 800 } });
+    const impatient = suite.kit.client({ defaultTimeoutMs: 150 });
+    await suite.sandbox.control.faults({ latency: { median_ms: 800, p99_ms: 800 } });
 
     const error = await failureOf(impatient.scoreBatch(input));
 
@@ -110,7 +86,7 @@ describe("errors of scoring calls", () => {
 
   it("gives Timeout when the caller's own signal ends the call", async () => {
     const { client, input } = await ready(2);
-    await sandbox.control.faults({ latency: { median_ms: 800, p99_ms: 800 } });
+    await suite.sandbox.control.faults({ latency: { median_ms: 800, p99_ms: 800 } });
 
     const error = await failureOf(client.scoreBatch({ ...input, signal: AbortSignal.timeout(100) }));
 
@@ -119,7 +95,7 @@ describe("errors of scoring calls", () => {
 
   it("reports a 500 as a retryable UpstreamError", async () => {
     const { client, input } = await ready(2);
-    await sandbox.control.faults({ error_rates: { "500": 1 } });
+    await suite.sandbox.control.faults({ error_rates: { "500": 1 } });
 
     const error = await failureOf(client.scoreBatch(input));
 
@@ -132,25 +108,25 @@ describe("errors of scoring calls", () => {
     async (tamper) => {
       const { input } = await ready(2);
       await using proxy = await startTamperingProxy({
-        target: sandbox.url,
+        target: suite.sandbox.url,
         tamper,
         when: ({ path }) => path === API_PATHS.batchPredict,
       });
-      const intercepted = kit.client({ endpoint: proxy.url });
+      const intercepted = suite.kit.client({ endpoint: proxy.url });
 
       const error = await failureOf(intercepted.scoreBatch(input));
 
       expect(error).toBeInstanceOf(ResponseInvalid);
       expect((error as Error).message).toContain("signature does not verify");
       expect(proxy.tampered).toBe(1);
-      expect((await sandbox.control.ledger()).by_status["200"]).toBeGreaterThan(0);
+      expect((await suite.sandbox.control.ledger()).by_status["200"]).toBeGreaterThan(0);
     },
   );
 
   it("returns a retired model's flatline with its expiry in the past", async () => {
     const { client, input } = await ready(5);
-    await sandbox.control.retireModel(MODEL);
-    const now = Date.parse((await sandbox.control.state()).clock.now);
+    await suite.sandbox.control.retireModel(MODEL);
+    const now = Date.parse((await suite.sandbox.control.state()).clock.now);
 
     const result = await client.scoreBatch(input);
 
@@ -175,7 +151,7 @@ describe("errors of scoring calls", () => {
     ["the item id", (item: object) => ({ ...item, item_id: "4111111111111111" }), "items[1].item_id"],
   ])("refuses a card number in %s before calling Alipay", async (_what, mutate, field) => {
     const { client, input } = await ready(3);
-    const callsBefore = (await sandbox.control.ledger()).calls;
+    const callsBefore = (await suite.sandbox.control.ledger()).calls;
     const items = input.items.map((item, i) => (i === 1 ? mutate(item as object) : item));
 
     const error = await failureOf(client.scoreBatch({ ...input, items }));
@@ -183,12 +159,12 @@ describe("errors of scoring calls", () => {
     expect(error).toBeInstanceOf(InvalidRequest);
     expect((error as InvalidRequest).field).toBe(field);
     expect((error as Error).message).not.toContain("4111");
-    expect((await sandbox.control.ledger()).calls).toBe(callsBefore);
+    expect((await suite.sandbox.control.ledger()).calls).toBe(callsBefore);
   });
 
   it("refuses an unknown extra field, naming it", async () => {
     const { client, input } = await ready(2);
-    const callsBefore = (await sandbox.control.ledger()).calls;
+    const callsBefore = (await suite.sandbox.control.ledger()).calls;
     const items = input.items.map((item, i) =>
       i === 0 ? { ...(item as object), description: "gift" } : item,
     );
@@ -198,20 +174,20 @@ describe("errors of scoring calls", () => {
     expect(error).toBeInstanceOf(InvalidRequest);
     expect((error as Error).message).toContain("description");
     expect((error as InvalidRequest).field).toMatch(/^items\[0\]/);
-    expect((await sandbox.control.ledger()).calls).toBe(callsBefore);
+    expect((await suite.sandbox.control.ledger()).calls).toBe(callsBefore);
   });
 
   it("refuses an item of another merchant", async () => {
     const { client, input } = await ready(2);
     const stranger = itemsOf(99, 1).items[0]!;
     expect(stranger.merchant_id).not.toBe(input.merchantId);
-    const callsBefore = (await sandbox.control.ledger()).calls;
+    const callsBefore = (await suite.sandbox.control.ledger()).calls;
 
     const error = await failureOf(client.scoreBatch({ ...input, items: [...input.items, stranger] }));
 
     expect(error).toBeInstanceOf(InvalidRequest);
     expect((error as InvalidRequest).field).toBe("merchant_id");
     expect((error as Error).message).toContain(stranger.item_id);
-    expect((await sandbox.control.ledger()).calls).toBe(callsBefore);
+    expect((await suite.sandbox.control.ledger()).calls).toBe(callsBefore);
   });
 });

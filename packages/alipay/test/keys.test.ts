@@ -1,45 +1,26 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createTestRedis, type SandboxProcess, startSandbox, type TestRedis } from "@riskq/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KeyRejected, type KnownKey, SecretBox } from "../src/index";
 import {
   advanceBoth,
   awayFromKeyRotation,
-  type ClientKit,
-  clientKit,
   itemsOf,
   MODEL,
   onboard,
   redisKeys,
+  useClientKit,
 } from "./support/harness";
 
 const HOUR_MS = 3_600_000;
 const GRACE_MS = 5 * 60_000;
 
 describe("AES keys", () => {
-  let sandbox: SandboxProcess;
-  let redis: TestRedis;
-  let kit: ClientKit;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox.reset();
-    redis = await createTestRedis({ url: process.env.REDIS_URL });
-    kit = clientKit(sandbox, redis);
-  });
-  afterEach(async () => {
-    await redis.cleanup();
-  });
+  const suite = useClientKit();
 
   /** Replaces the client's stored key list, sealed exactly as the client seals it. */
   async function storeKeys(keys: KnownKey[]): Promise<void> {
-    const name = redisKeys.aesKeys(redis.prefix);
-    await redis.redis.set(name, new SecretBox(kit.secretKey).seal(JSON.stringify(keys), name));
+    const name = redisKeys.aesKeys(suite.redis.prefix);
+    await suite.redis.redis.set(name, new SecretBox(suite.kit.secretKey).seal(JSON.stringify(keys), name));
   }
 
   /** A key Alipay never issued, in force from an hour ago for a week (so nothing prompts a refetch). */
@@ -53,20 +34,20 @@ describe("AES keys", () => {
   }
 
   async function invalidSignatures(): Promise<number> {
-    return (await sandbox.control.ledger()).by_code["invalid-signature"] ?? 0;
+    return (await suite.sandbox.control.ledger()).by_code["invalid-signature"] ?? 0;
   }
 
   it("keeps scoring across a forced rotation once the old key's grace is over", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId, items } = itemsOf(4, 3);
-    await onboard(sandbox, client, merchantId);
+    await onboard(suite.sandbox, client, merchantId);
     const oldKeyIds = (await client.fetchKeys()).map((k) => k.keyId);
 
-    await sandbox.control.rotateKeys();
-    const keysAfter = (await sandbox.control.state()).keys;
+    await suite.sandbox.control.rotateKeys();
+    const keysAfter = (await suite.sandbox.control.state()).keys;
     const newest = keysAfter.reduce((a, b) => (Date.parse(a.not_before) >= Date.parse(b.not_before) ? a : b));
     expect(oldKeyIds).not.toContain(newest.key_id);
-    await advanceBoth(sandbox, kit.clock, GRACE_MS + 60_000);
+    await advanceBoth(suite.sandbox, suite.kit.clock, GRACE_MS + 60_000);
 
     const scored = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
     expect(scored.missing).toBeUndefined();
@@ -76,19 +57,21 @@ describe("AES keys", () => {
   });
 
   it("recovers with one refetch when a forced rotation cancels the next key it already fetched", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId, items } = itemsOf(4, 3);
     // Half an hour before the scheduled rotation, the client learns the next key early.
-    const state = await sandbox.control.state();
+    const state = await suite.sandbox.control.state();
     const now = Date.parse(state.clock.now);
     const scheduled = Math.min(...state.keys.map((k) => Date.parse(k.expires_at)).filter((t) => t > now));
-    await advanceBoth(sandbox, kit.clock, scheduled - now - 30 * 60_000);
+    await advanceBoth(suite.sandbox, suite.kit.clock, scheduled - now - 30 * 60_000);
     expect((await client.fetchKeys()).some((k) => k.notBefore === scheduled)).toBe(true);
     // A forced rotation restarts the schedule: the key due at `scheduled` will never be accepted.
-    await sandbox.control.rotateKeys();
-    const forced = (await sandbox.control.state()).keys.find((k) => Date.parse(k.not_before) < scheduled);
-    await advanceBoth(sandbox, kit.clock, 31 * 60_000);
-    await onboard(sandbox, client, merchantId);
+    await suite.sandbox.control.rotateKeys();
+    const forced = (await suite.sandbox.control.state()).keys.find(
+      (k) => Date.parse(k.not_before) < scheduled,
+    );
+    await advanceBoth(suite.sandbox, suite.kit.clock, 31 * 60_000);
+    await onboard(suite.sandbox, client, merchantId);
 
     const scored = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
 
@@ -99,11 +82,11 @@ describe("AES keys", () => {
   });
 
   it("drops a stored key that the fetched list contradicts, even one newer than the real key", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId, items } = itemsOf(4, 3);
-    await onboard(sandbox, client, merchantId);
-    const now = kit.clock.now();
-    const real = (await sandbox.control.state()).keys.find(
+    await onboard(suite.sandbox, client, merchantId);
+    const now = suite.kit.clock.now();
+    const real = (await suite.sandbox.control.state()).keys.find(
       (k) => Date.parse(k.not_before) <= now && now < Date.parse(k.expires_at),
     );
     // Starts after the real key (between it and now) and claims the whole week ahead.
@@ -121,11 +104,11 @@ describe("AES keys", () => {
   });
 
   it("repairs a wrong stored key: invalid-signature, refetch, one successful retry", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId, items } = itemsOf(4, 3);
-    await onboard(sandbox, client, merchantId);
+    await onboard(suite.sandbox, client, merchantId);
     // Older than any real key, so once the real keys are known the client prefers them.
-    await storeKeys([bogusKey(kit.clock.now(), kit.clock.now() - 3 * 24 * HOUR_MS)]);
+    await storeKeys([bogusKey(suite.kit.clock.now(), suite.kit.clock.now() - 3 * 24 * HOUR_MS)]);
 
     const scored = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
     expect(scored.missing).toBeUndefined();
@@ -134,18 +117,18 @@ describe("AES keys", () => {
   });
 
   it("gives KeyRejected when the rejection survives the refetch (an app key Alipay does not know)", async () => {
-    const good = kit.client();
+    const good = suite.kit.client();
     const { merchantId, items } = itemsOf(4, 3);
-    await awayFromKeyRotation(sandbox, kit.clock);
-    await onboard(sandbox, good, merchantId);
+    await awayFromKeyRotation(suite.sandbox, suite.kit.clock);
+    await onboard(suite.sandbox, good, merchantId);
     await good.fetchKeys();
     const { privateKey } = generateKeyPairSync("rsa", {
       modulusLength: 2048,
       privateKeyEncoding: { type: "pkcs1", format: "pem" },
       publicKeyEncoding: { type: "spki", format: "pem" },
     });
-    const impostor = kit.client({ appPrivateKey: privateKey });
-    const callsBefore = (await sandbox.control.ledger()).calls;
+    const impostor = suite.kit.client({ appPrivateKey: privateKey });
+    const callsBefore = (await suite.sandbox.control.ledger()).calls;
 
     const error = await impostor
       .scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items })
@@ -155,26 +138,26 @@ describe("AES keys", () => {
     expect((error as KeyRejected).retryable).toBe(false);
     expect((error as KeyRejected).deadLetterReason).toBe("key_rejected");
     // The scoring call, then the key refetch it triggers; nothing else, and no endless retrying.
-    const ledger = await sandbox.control.ledger();
+    const ledger = await suite.sandbox.control.ledger();
     expect(ledger.calls - callsBefore).toBe(2);
     expect(ledger.by_code["invalid-signature"]).toBe(2);
   });
 
   it("probeKeyHealth: healthy with the fetched key", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const fetched = await client.fetchKeys();
     const health = await client.probeKeyHealth();
     expect(health.healthy).toBe(true);
     expect(fetched.map((k) => k.keyId)).toContain(health.keyId);
     // A canary, not a billed call: the remote answered 401 on the missing token.
-    const ledger = await sandbox.control.ledger();
+    const ledger = await suite.sandbox.control.ledger();
     expect(ledger.by_code["invalid-app-auth-token"]).toBe(1);
     expect(ledger.items).toBe(0);
   });
 
   it("probeKeyHealth: not healthy with a stored key Alipay does not accept", async () => {
-    const client = kit.client();
-    await storeKeys([bogusKey(kit.clock.now())]);
+    const client = suite.kit.client();
+    await storeKeys([bogusKey(suite.kit.clock.now())]);
 
     const health = await client.probeKeyHealth();
 

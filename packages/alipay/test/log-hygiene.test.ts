@@ -1,76 +1,61 @@
 import { createLogger } from "@riskq/observability";
-import { createTestRedis, type SandboxProcess, startSandbox, type TestRedis } from "@riskq/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SecretBox, SilentDrop } from "../src/index";
 import type { MerchantTokenRecord } from "../src/merchant-token-store";
 import {
   advanceBoth,
-  clientKit,
   expireTokenBehindClientsBack,
   itemsOf,
   MODEL,
   memoryLog,
   onboard,
   redisKeys,
+  useClientKit,
 } from "./support/harness";
 
 describe("what the client logs", () => {
-  let sandbox: SandboxProcess;
-  let redis: TestRedis;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox.reset();
-    redis = await createTestRedis({ url: process.env.REDIS_URL });
-  });
-  afterEach(async () => {
-    await redis.cleanup();
-  });
+  const suite = useClientKit();
 
   it("never contains a token, an AES key or a full card fingerprint, through a whole scenario", async () => {
     const log = memoryLog();
-    const kit = clientKit(sandbox, redis);
-    const client = kit.client({
+    const client = suite.kit.client({
       logger: createLogger({ name: "alipay-test", level: "debug", destination: log.stream }),
     });
     const { merchantId, items } = itemsOf(12, 20);
     const input = { merchantId, task: "card_risk" as const, modelVersion: MODEL, items };
     // secret → what it is: a failure names the kind of secret, never prints the secret itself.
     const secrets = new Map<string, string>();
-    const tokenKey = redisKeys.merchantToken(redis.prefix, merchantId);
+    const tokenKey = redisKeys.merchantToken(suite.redis.prefix, merchantId);
     const collectTokens = async () => {
-      const sealed = await redis.redis.hget(tokenKey, "sealed");
-      const record = JSON.parse(new SecretBox(kit.secretKey).open(sealed!, tokenKey)) as MerchantTokenRecord;
+      const sealed = await suite.redis.redis.hget(tokenKey, "sealed");
+      const record = JSON.parse(
+        new SecretBox(suite.kit.secretKey).open(sealed!, tokenKey),
+      ) as MerchantTokenRecord;
       secrets.set(record.accessToken, "access token").set(record.refreshToken, "refresh token");
     };
     const collectKeys = async () => {
       for (const key of await client.knownKeys()) secrets.set(key.aesKey, `AES key ${key.keyId}`);
     };
 
-    await onboard(sandbox, client, merchantId);
+    await onboard(suite.sandbox, client, merchantId);
     await collectTokens();
     expect((await client.scoreBatch(input)).missing).toBeUndefined();
     await collectKeys();
     await client.refreshMerchantToken(merchantId);
     await collectTokens();
 
-    await expireTokenBehindClientsBack(sandbox, kit.clock);
+    await expireTokenBehindClientsBack(suite.sandbox, suite.kit.clock);
     expect((await client.scoreBatch(input)).missing).toBeInstanceOf(SilentDrop);
     expect((await client.scoreBatch(input)).missing).toBeUndefined();
     await collectTokens();
 
-    await sandbox.control.rotateKeys();
-    await advanceBoth(sandbox, kit.clock, 6 * 60_000);
+    await suite.sandbox.control.rotateKeys();
+    await advanceBoth(suite.sandbox, suite.kit.clock, 6 * 60_000);
     expect((await client.scoreBatch(input)).missing).toBeUndefined();
     await collectKeys();
     await collectTokens();
 
-    const ledger = await sandbox.control.ledger();
+    const ledger = await suite.sandbox.control.ledger();
     expect(ledger).toMatchObject({ token_refreshes: 2, silent_drops: 1 });
     expect(secrets.size).toBeGreaterThanOrEqual(8); // 3 token pairs, 2 AES keys
     for (const item of items) secrets.set(item.card_fingerprint!, `card fingerprint of ${item.item_id}`);

@@ -3,16 +3,9 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { API_PATHS, type TokenResponse } from "@riskq/contracts";
-import {
-  createTestRedis,
-  REPO_ROOT,
-  type SandboxProcess,
-  signedRequest,
-  startSandbox,
-  type TestRedis,
-} from "@riskq/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { advanceBoth, type ClientKit, clientKit, onboard, syntheticMerchant } from "./support/harness";
+import { REPO_ROOT, signedRequest } from "@riskq/testing";
+import { describe, expect, it } from "vitest";
+import { advanceBoth, onboard, syntheticMerchant, useClientKit } from "./support/harness";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const PROCESSES = 3;
@@ -60,44 +53,27 @@ function startHammer(env: Record<string, string>) {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 describe("merchant token refresh across processes", () => {
-  let sandbox: SandboxProcess;
-  let redis: TestRedis;
-  let kit: ClientKit;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox.reset();
-    redis = await createTestRedis({ url: REDIS_URL });
-    kit = clientKit(sandbox, redis);
-  });
-  afterEach(async () => {
-    await redis.cleanup();
-  });
+  const suite = useClientKit();
 
   it("refreshes exactly once when three processes ask 150 times at expiry, and all get the new token", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const merchantId = syntheticMerchant().merchant_id;
-    await onboard(sandbox, client, merchantId);
+    await onboard(suite.sandbox, client, merchantId);
     const original = await client.getMerchantToken(merchantId);
-    await advanceBoth(sandbox, kit.clock, NEAR_EXPIRY_MS);
+    await advanceBoth(suite.sandbox, suite.kit.clock, NEAR_EXPIRY_MS);
 
     const hammers = Array.from({ length: PROCESSES }, () =>
       startHammer({
-        HAMMER_ENDPOINT: sandbox.url,
-        HAMMER_APP_ID: sandbox.appId,
-        HAMMER_APP_PRIVATE_KEY: sandbox.appPrivateKey,
-        HAMMER_PLATFORM_PUBLIC_KEY: sandbox.platformPublicKey,
+        HAMMER_ENDPOINT: suite.sandbox.url,
+        HAMMER_APP_ID: suite.sandbox.appId,
+        HAMMER_APP_PRIVATE_KEY: suite.sandbox.appPrivateKey,
+        HAMMER_PLATFORM_PUBLIC_KEY: suite.sandbox.platformPublicKey,
         HAMMER_REDIS_URL: REDIS_URL,
-        HAMMER_PREFIX: redis.prefix,
-        HAMMER_SECRET_KEY: kit.secretKey.toString("base64"),
+        HAMMER_PREFIX: suite.redis.prefix,
+        HAMMER_SECRET_KEY: suite.kit.secretKey.toString("base64"),
         HAMMER_MERCHANT_ID: merchantId,
         HAMMER_CALLS: String(CALLS_PER_PROCESS),
-        HAMMER_CLOCK_OFFSET_MS: String(kit.clock.offset),
+        HAMMER_CLOCK_OFFSET_MS: String(suite.kit.clock.offset),
       }),
     );
     let results: HammerResult[];
@@ -116,7 +92,7 @@ describe("merchant token refresh across processes", () => {
     expect(hashes[0]).not.toBe(sha256(original));
     expect(hashes[0]).toBe(sha256(await client.getMerchantToken(merchantId)));
 
-    const ledger = await sandbox.control.ledger();
+    const ledger = await suite.sandbox.control.ledger();
     expect(ledger.token_refreshes).toBe(1);
     expect(ledger.revocations).toBe(0);
     expect(ledger.by_code["invalid-refresh-token"]).toBeUndefined();
@@ -124,15 +100,15 @@ describe("merchant token refresh across processes", () => {
 
   it("(contrast) two uncoordinated refreshes with one refresh token get the merchant revoked", async () => {
     // What the lock prevents: refresh tokens are single-use, and reuse revokes the merchant.
-    const { auth_code } = await sandbox.control.createMerchant(syntheticMerchant().merchant_id);
+    const { auth_code } = await suite.sandbox.control.createMerchant(syntheticMerchant().merchant_id);
     const exchange = (body: object) =>
       signedRequest<TokenResponse>({
-        baseUrl: sandbox.url,
+        baseUrl: suite.sandbox.url,
         method: "POST",
         path: API_PATHS.authToken,
         body,
-        appId: sandbox.appId,
-        appPrivateKey: sandbox.appPrivateKey,
+        appId: suite.sandbox.appId,
+        appPrivateKey: suite.sandbox.appPrivateKey,
       });
     const granted = await exchange({ grant_type: "authorization_code", code: auth_code });
     expect(granted.status).toBe(200);
@@ -144,7 +120,7 @@ describe("merchant token refresh across processes", () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(400);
     expect((second.json as unknown as { code: string }).code).toBe("invalid-refresh-token");
-    const ledger = await sandbox.control.ledger();
+    const ledger = await suite.sandbox.control.ledger();
     expect(ledger.token_refreshes).toBe(1);
     expect(ledger.revocations).toBe(1);
   });

@@ -1,69 +1,45 @@
 import { API_PATHS } from "@riskq/contracts";
-import {
-  createTestRedis,
-  type SandboxProcess,
-  signedRequest,
-  startSandbox,
-  type TestRedis,
-} from "@riskq/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { signedRequest } from "@riskq/testing";
+import { describe, expect, it } from "vitest";
 import { AuthRevoked, InvalidRequest, SecretBox, SilentDrop } from "../src/index";
 import type { MerchantTokenRecord } from "../src/merchant-token-store";
 import {
-  type ClientKit,
-  clientKit,
   expireTokenBehindClientsBack,
   itemsOf,
   MODEL,
   onboard,
   redisKeys,
+  useClientKit,
 } from "./support/harness";
 
 describe("merchant tokens", () => {
-  let sandbox: SandboxProcess;
-  let redis: TestRedis;
-  let kit: ClientKit;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox.reset();
-    redis = await createTestRedis({ url: process.env.REDIS_URL });
-    kit = clientKit(sandbox, redis);
-  });
-  afterEach(async () => {
-    await redis.cleanup();
-  });
+  const suite = useClientKit();
 
   /** The stored record, opened as the client would. */
   async function storedRecord(merchantId: string): Promise<MerchantTokenRecord> {
-    const key = redisKeys.merchantToken(redis.prefix, merchantId);
-    const sealed = await redis.redis.hget(key, "sealed");
+    const key = redisKeys.merchantToken(suite.redis.prefix, merchantId);
+    const sealed = await suite.redis.redis.hget(key, "sealed");
     if (!sealed) throw new Error(`nothing stored at ${key}`);
-    return JSON.parse(new SecretBox(kit.secretKey).open(sealed, key)) as MerchantTokenRecord;
+    return JSON.parse(new SecretBox(suite.kit.secretKey).open(sealed, key)) as MerchantTokenRecord;
   }
 
   /** Every value under the test's prefix, raw, as someone reading Redis would see it. */
   async function everythingInRedis(): Promise<string> {
-    const keys = await redis.redis.keys(`${redis.prefix}*`);
+    const keys = await suite.redis.redis.keys(`${suite.redis.prefix}*`);
     const values: string[] = [];
     for (const key of keys) {
-      const type = await redis.redis.type(key);
-      if (type === "string") values.push((await redis.redis.get(key)) ?? "");
-      else if (type === "hash") values.push(JSON.stringify(await redis.redis.hgetall(key)));
-      else if (type === "set") values.push(JSON.stringify(await redis.redis.smembers(key)));
+      const type = await suite.redis.redis.type(key);
+      if (type === "string") values.push((await suite.redis.redis.get(key)) ?? "");
+      else if (type === "hash") values.push(JSON.stringify(await suite.redis.redis.hgetall(key)));
+      else if (type === "set") values.push(JSON.stringify(await suite.redis.redis.smembers(key)));
     }
     return values.join("\n");
   }
 
   it("stores tokens sealed: Redis holds neither the access nor the refresh token in clear", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId } = itemsOf(1, 1);
-    await onboard(sandbox, client, merchantId);
+    await onboard(suite.sandbox, client, merchantId);
 
     const record = await storedRecord(merchantId);
     expect(record.accessToken).toBe(await client.getMerchantToken(merchantId));
@@ -75,9 +51,9 @@ describe("merchant tokens", () => {
   });
 
   it("refuses an auth code used twice with InvalidRequest", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId } = itemsOf(1, 1);
-    const code = await onboard(sandbox, client, merchantId);
+    const code = await onboard(suite.sandbox, client, merchantId);
 
     const error = await client.onboardMerchant(merchantId, code).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequest);
@@ -85,13 +61,13 @@ describe("merchant tokens", () => {
   });
 
   it("reports an expired token's silent drop as SilentDrop, then refreshes and scores on the next call", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId, items } = itemsOf(2, 5);
-    await onboard(sandbox, client, merchantId);
+    await onboard(suite.sandbox, client, merchantId);
     const token = await client.getMerchantToken(merchantId);
-    await expireTokenBehindClientsBack(sandbox, kit.clock);
+    await expireTokenBehindClientsBack(suite.sandbox, suite.kit.clock);
     // The sandbox says expired; the client, lagging, still hands out the same token without refreshing.
-    const state = await sandbox.control.state();
+    const state = await suite.sandbox.control.state();
     expect(Date.parse(state.merchants[0]!.token_expires_at!)).toBeLessThan(Date.parse(state.clock.now));
     expect(await client.getMerchantToken(merchantId)).toBe(token);
 
@@ -99,49 +75,49 @@ describe("merchant tokens", () => {
     expect(dropped.missing).toBeInstanceOf(SilentDrop);
     expect([...(dropped.missing?.itemIds ?? [])]).toEqual(items.map((i) => i.item_id));
     expect(dropped.outcomes.every((o) => "missing" in o)).toBe(true);
-    expect((await sandbox.control.ledger()).silent_drops).toBe(1);
+    expect((await suite.sandbox.control.ledger()).silent_drops).toBe(1);
 
     const retried = await client.scoreBatch({ merchantId, task: "card_risk", modelVersion: MODEL, items });
     expect(retried.missing).toBeUndefined();
     expect(retried.outcomes.map((o) => ("result" in o ? o.result.item_id : "missing"))).toEqual(
       items.map((i) => i.item_id),
     );
-    const ledger = await sandbox.control.ledger();
+    const ledger = await suite.sandbox.control.ledger();
     expect(ledger.token_refreshes).toBe(1);
     expect(ledger.silent_drops).toBe(1);
   });
 
   it("turns a revoked merchant into AuthRevoked, stops calling Alipay for it, and re-onboarding clears it", async () => {
-    const client = kit.client();
+    const client = suite.kit.client();
     const { merchantId, items } = itemsOf(3, 3);
-    await onboard(sandbox, client, merchantId);
+    await onboard(suite.sandbox, client, merchantId);
     // Someone else spends the stored refresh token twice: reuse revokes every token of the merchant.
     const { refreshToken } = await storedRecord(merchantId);
     const refreshByHand = () =>
       signedRequest({
-        baseUrl: sandbox.url,
+        baseUrl: suite.sandbox.url,
         method: "POST",
         path: API_PATHS.authToken,
         body: { grant_type: "refresh_token", refresh_token: refreshToken },
-        appId: sandbox.appId,
-        appPrivateKey: sandbox.appPrivateKey,
+        appId: suite.sandbox.appId,
+        appPrivateKey: suite.sandbox.appPrivateKey,
       });
     expect((await refreshByHand()).status).toBe(200);
     expect((await refreshByHand()).status).toBe(400);
-    expect((await sandbox.control.ledger()).revocations).toBe(1);
+    expect((await suite.sandbox.control.ledger()).revocations).toBe(1);
 
     const input = { merchantId, task: "card_risk" as const, modelVersion: MODEL, items };
     const first = await client.scoreBatch(input).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(AuthRevoked);
     expect((first as AuthRevoked).remoteCode).toBe("invalid-app-auth-token");
 
-    const callsAfterRevocation = (await sandbox.control.ledger()).calls;
+    const callsAfterRevocation = (await suite.sandbox.control.ledger()).calls;
     await expect(client.scoreBatch(input)).rejects.toBeInstanceOf(AuthRevoked);
     await expect(client.getMerchantToken(merchantId)).rejects.toBeInstanceOf(AuthRevoked);
     await expect(client.refreshMerchantToken(merchantId)).rejects.toBeInstanceOf(AuthRevoked);
-    expect((await sandbox.control.ledger()).calls).toBe(callsAfterRevocation);
+    expect((await suite.sandbox.control.ledger()).calls).toBe(callsAfterRevocation);
 
-    await client.onboardMerchant(merchantId, await sandbox.control.newAuthCode(merchantId));
+    await client.onboardMerchant(merchantId, await suite.sandbox.control.newAuthCode(merchantId));
     const scored = await client.scoreBatch(input);
     expect(scored.missing).toBeUndefined();
     expect(scored.outcomes.every((o) => "result" in o)).toBe(true);

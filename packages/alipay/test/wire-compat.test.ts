@@ -2,17 +2,10 @@ import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { API_PATHS, type ScoreResult, type TokenResponse } from "@riskq/contracts";
-import {
-  createSdk,
-  createTestRedis,
-  currentAesKey,
-  type SandboxProcess,
-  startSandbox,
-  type TestRedis,
-} from "@riskq/testing";
+import { createSdk, currentAesKey } from "@riskq/testing";
 import { aesDecrypt, aesEncrypt, authString, requestSigningContent, rsaSign } from "@riskq/wire";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clientKit, itemsOf, MODEL, onboard } from "./support/harness";
+import { describe, expect, it } from "vitest";
+import { itemsOf, MODEL, onboard, useClientKit } from "./support/harness";
 
 /** alipay-sdk's own crypto helpers; its package "exports" hide util.js, so load it by file path. */
 interface SdkUtil {
@@ -51,26 +44,11 @@ describe("wire compatibility with alipay-sdk", () => {
   );
 
   describe("against a sandbox", () => {
-    let sandbox: SandboxProcess;
-    let redis: TestRedis;
-
-    beforeAll(async () => {
-      sandbox = await startSandbox();
-    });
-    afterAll(async () => {
-      await sandbox?.stop();
-    });
-    beforeEach(async () => {
-      await sandbox.reset();
-      redis = await createTestRedis({ url: process.env.REDIS_URL });
-    });
-    afterEach(async () => {
-      await redis.cleanup();
-    });
+    const suite = useClientKit();
 
     it("RSA2: rsaSign equals the SDK's signatureV3 for the same string to sign", () => {
       const auth = authString({
-        appId: sandbox.appId,
+        appId: suite.sandbox.appId,
         nonce: "5f1c0e6e-0000-4000-8000-000000000001",
         timestamp: "1764115200000",
       });
@@ -82,8 +60,8 @@ describe("wire compatibility with alipay-sdk", () => {
           body,
           appAuthToken: "token-for-signing",
         });
-        expect(rsaSign(content, sandbox.appPrivateKey)).toBe(
-          sdkUtil.signatureV3(content, sandbox.appPrivateKey),
+        expect(rsaSign(content, suite.sandbox.appPrivateKey)).toBe(
+          sdkUtil.signatureV3(content, suite.sandbox.appPrivateKey),
         );
       }
     });
@@ -93,13 +71,13 @@ describe("wire compatibility with alipay-sdk", () => {
       const request = { task: "card_risk", model_version: MODEL, items };
 
       // 1. The official SDK: token exchange, key query, batch/predict.
-      const sdk = createSdk(sandbox);
-      const { auth_code } = await sandbox.control.createMerchant(merchantId);
+      const sdk = createSdk(suite.sandbox);
+      const { auth_code } = await suite.sandbox.control.createMerchant(merchantId);
       const grant = await sdk.curl<TokenResponse>("POST", API_PATHS.authToken, {
         body: { grant_type: "authorization_code", code: auth_code },
       });
       const key = await currentAesKey(sdk);
-      const viaSdk = await createSdk(sandbox, { encryptKey: key.aes_key }).curl<{
+      const viaSdk = await createSdk(suite.sandbox, { encryptKey: key.aes_key }).curl<{
         model_version: string;
         results: ScoreResult[];
         billing: unknown;
@@ -108,19 +86,19 @@ describe("wire compatibility with alipay-sdk", () => {
         needEncrypt: true,
         appAuthToken: grant.data.app_auth_token,
       });
-      const sdkLedger = await sandbox.control.ledger();
+      const sdkLedger = await suite.sandbox.control.ledger();
 
       // 2. The same calls through our client, after a reset (same seed → same answers).
-      await sandbox.reset();
-      const client = clientKit(sandbox, redis).client();
-      await onboard(sandbox, client, merchantId);
+      await suite.sandbox.reset();
+      const client = suite.kit.client();
+      await onboard(suite.sandbox, client, merchantId);
       const viaClient = await client.scoreBatch({
         merchantId,
         task: "card_risk",
         modelVersion: MODEL,
         items,
       });
-      const clientLedger = await sandbox.control.ledger();
+      const clientLedger = await suite.sandbox.control.ledger();
 
       expect(viaSdk.data.results).toHaveLength(10);
       expect(viaClient.missing).toBeUndefined();

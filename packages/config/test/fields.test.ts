@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   bool,
-  ConfigError,
   csv,
   field,
   integer,
@@ -13,17 +12,7 @@ import {
   riskqCommonEnv,
   url,
 } from "../src/index";
-
-/** The ConfigError thrown when parsing `source`, or a failure when none is. */
-function configErrorOf(schema: z.ZodObject, source: Record<string, string | undefined>): ConfigError {
-  try {
-    parseConfig(schema, source);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { configErrorOf } from "./support/config-error-of";
 
 describe("field defaults", () => {
   it("fills every missing variable with its default", () => {

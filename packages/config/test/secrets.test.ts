@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { base64Key, ConfigError, csv, loadConfig, parseConfig, riskqCommonEnv, secret } from "../src/index";
+import { base64Key, csv, loadConfig, riskqCommonEnv, secret } from "../src/index";
+import { configErrorOf } from "./support/config-error-of";
 
 const DEV_KEY = Buffer.alloc(32, 7).toString("base64");
 const schema = riskqCommonEnv.extend({
@@ -12,16 +13,6 @@ const schema = riskqCommonEnv.extend({
   RISKQ_SECRET_KEY: base64Key(32, { devDefault: DEV_KEY }),
   DASHBOARD_PASSWORD: secret({ devDefault: "dev-password", describe: "password of the dashboard" }),
 });
-
-function configErrorOf(source: Record<string, string | undefined>, of: z.ZodObject = schema): ConfigError {
-  try {
-    parseConfig(of, source);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("secrets in development", () => {
   it("take their dev default and record one clearly marked warning each", () => {
@@ -50,8 +41,8 @@ describe("secrets in development", () => {
 
   it("without a dev default are required everywhere", () => {
     const error = configErrorOf(
-      {},
       z.object({ ALIPAY_APP_PRIVATE_KEY: secret({ describe: "PEM of the app key" }) }),
+      {},
     );
     expect(error.message).toBe("ALIPAY_APP_PRIVATE_KEY is required: PEM of the app key");
   });
@@ -79,13 +70,15 @@ describe("secrets in production", () => {
     ],
     ["DASHBOARD_PASSWORD", "DASHBOARD_PASSWORD is required in production: password of the dashboard"],
   ])("stop when %s is missing, naming it", (variable, message) => {
-    const error = configErrorOf({ ...production, [variable]: undefined });
+    const error = configErrorOf(schema, { ...production, [variable]: undefined });
     expect(error.variable).toBe(variable);
     expect(error.message).toBe(message);
   });
 
   it("count an empty value as missing", () => {
-    expect(configErrorOf({ ...production, DASHBOARD_PASSWORD: "" }).variable).toBe("DASHBOARD_PASSWORD");
+    expect(configErrorOf(schema, { ...production, DASHBOARD_PASSWORD: "" }).variable).toBe(
+      "DASHBOARD_PASSWORD",
+    );
   });
 });
 
@@ -94,7 +87,7 @@ describe("secret values never appear in error messages", () => {
     ["too short a key", Buffer.alloc(16, 0xab).toString("base64"), "must decode to exactly 32 bytes, not 16"],
     ["a key that is not base64", "this-is-not-base64!!-but-a-secret", "must be base64 of exactly 32 bytes"],
   ])("RISKQ_SECRET_KEY: %s", (_kind, value, problem) => {
-    const error = configErrorOf({ RISKQ_SECRET_KEY: value });
+    const error = configErrorOf(schema, { RISKQ_SECRET_KEY: value });
     expect(error.variable).toBe("RISKQ_SECRET_KEY");
     expect(error.message).toContain(problem);
     expect(error.message).toContain("(got a secret value, not shown)");
@@ -105,12 +98,12 @@ describe("secret values never appear in error messages", () => {
   it("hides the value even when the secret is wrapped further", () => {
     const wrapped = z.object({ TOKEN: secret({ of: z.string().min(40) }).optional() });
     const value = "short-but-secret-token";
-    const error = configErrorOf({ TOKEN: value }, wrapped);
+    const error = configErrorOf(wrapped, { TOKEN: value });
     expect(error.message).toMatch(/^TOKEN is invalid: .* \(got a secret value, not shown\)$/);
     expect(error.message).not.toContain(value);
   });
 
   it("shows the value of a non-secret field for contrast", () => {
-    expect(configErrorOf({ LOG_LEVEL: "loud" }).message).toContain('(got "loud")');
+    expect(configErrorOf(schema, { LOG_LEVEL: "loud" }).message).toContain('(got "loud")');
   });
 });

@@ -1,4 +1,4 @@
-import { API_PATHS, type AesKey } from "@riskq/contracts";
+import { type AesKey, API_PATHS } from "@riskq/contracts";
 import type { AlipaySdk } from "alipay-sdk";
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Test fixtures for riskq: isolated real Redis, a real sandbox process with its control API, the
- * official SDK wired to it, and a hand-signed request for what the SDK will not send.
+ * official SDK wired to it, a hand-signed request for what the SDK will not send, and vitest hooks
+ * that set the sandbox and Redis up per test file.
  */
 export * from "./current-aes-key";
 export * from "./merchant-onboarding";

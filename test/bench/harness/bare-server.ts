@@ -2,8 +2,8 @@
  * The bench baseline: a bare node:http server doing only the cryptography every encrypted
  * batch/predict call costs — RSA-verify the request, AES-decrypt it, parse it, answer a fixed-shape
  * result per item, AES-encrypt and RSA-sign the answer — and nothing else (no checks, no model, no
- * state). The sandbox's speed is judged against it (bench.ts), so what the sandbox costs beyond
- * this is its own logic.
+ * state). The sandbox's speed is judged against it (sandbox-speed.ts), so what the sandbox costs
+ * beyond this is its own logic.
  *
  * Env: BENCH_KEYS_DIR (the sandbox's keys directory: app-public.pem, platform-private.pem) and
  * BENCH_AES_KEY (base64). Prints `{"event":"listening","url":…}` like the sandbox.
@@ -21,6 +21,7 @@ import {
   rsaSign,
   rsaVerify,
 } from "@riskq/wire";
+import { BENCH_MODEL_VERSION } from "./scorer";
 
 const keysDir = requiredEnv("BENCH_KEYS_DIR");
 const aesKey = requiredEnv("BENCH_AES_KEY");
@@ -71,7 +72,7 @@ const server = createServer((req, res) => {
       flagged: false,
       info_code: ["AMOUNT_OUTLIER"],
     }));
-    const answer = JSON.stringify({ model_version: "risk-v3-2026-11", results, billing: BILLING });
+    const answer = JSON.stringify({ model_version: BENCH_MODEL_VERSION, results, billing: BILLING });
     send(res, 200, aesEncrypt(answer, aesKey), "text/plain; charset=utf-8");
   });
 });
@@ -99,7 +100,7 @@ function send(
 function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value) {
-    process.stderr.write(`bare-server: ${name} is not set (this process is started by bench.ts)\n`);
+    process.stderr.write(`bare-server: ${name} is not set (this process is started by sandbox-speed.ts)\n`);
     process.exit(2);
   }
   return value;

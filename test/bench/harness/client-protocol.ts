@@ -7,22 +7,47 @@ import type { MerchantProfile } from "@riskq/synthetic";
  */
 export const CLIENT_CONFIG_ENV = "BENCH_CLIENT_CONFIG";
 
-export interface ClientConfig {
+/** What every client needs, whichever way it calls. */
+interface CommonClientSettings {
   url: string;
   appId: string;
   appPrivateKey: string;
   platformPublicKey: string;
-  /** Base64 AES key for the encrypted scoring calls. */
-  aesKey: string;
-  appAuthToken: string;
   merchant: MerchantProfile;
-  /** Seeds the synthetic traffic; differs per client so item ids never collide. */
-  seed: number;
   concurrency: number;
   warmupMs: number;
   measureMs: number;
   batchItems: number;
 }
+
+/** Raw alipay-sdk `curl()`, with the AES key and merchant token handed in (sdk-scorer.ts). */
+export interface SdkClientSettings extends CommonClientSettings {
+  mode: "sdk";
+  /** Base64 AES key for the encrypted scoring calls. */
+  aesKey: string;
+  appAuthToken: string;
+}
+
+/**
+ * riskq's own client, `createAlipayClient().scoreBatch()` (riskq-scorer.ts): token and AES keys come
+ * from Redis under `prefix`, where the orchestrator onboarded the merchant once for all clients.
+ */
+export interface RiskqClientSettings extends CommonClientSettings {
+  mode: "riskq";
+  redisUrl: string;
+  /** Hash-tagged key prefix shared by every client of the run, e.g. `{bench-1a2b3c4d}`. */
+  prefix: string;
+  /** Base64 of the 32-byte key that seals tokens and keys at rest. */
+  secretKey: string;
+}
+
+/** A client's settings as the orchestrator plans them, before it hands out seeds. */
+export type ClientSettings = SdkClientSettings | RiskqClientSettings;
+
+export type ClientConfig = ClientSettings & {
+  /** Seeds the synthetic traffic; differs per client so item ids never collide. */
+  seed: number;
+};
 
 /** Printed once the SDK and the traffic pool are ready. */
 export interface ClientReady {

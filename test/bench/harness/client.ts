@@ -1,12 +1,13 @@
 /**
- * Bench client: drives one server with the official alipay-sdk, keeping `concurrency` encrypted
- * batch/predict calls in flight, and reports what it managed in the measured window. Started by
- * `scripts/bench.ts` (see client-protocol.ts for how they talk); not meant to be run by hand.
+ * Bench client: drives one server, keeping `concurrency` encrypted batch/predict calls in flight,
+ * and reports what it managed in the measured window. The config's `mode` picks how it calls: the
+ * official alipay-sdk (sdk-scorer.ts) or riskq's own client (riskq-scorer.ts). Started by the
+ * bench entry points through measure-run.ts (see client-protocol.ts for how they talk); not meant
+ * to be run by hand.
  */
 import { createInterface } from "node:readline";
-import { API_PATHS, type ScoreItem, type ScoreResponse } from "@riskq/contracts";
+import type { ScoreItem } from "@riskq/contracts";
 import { generateTraffic } from "@riskq/synthetic";
-import { createSdk } from "@riskq/testing";
 import {
   CLIENT_CONFIG_ENV,
   type ClientConfig,
@@ -21,7 +22,11 @@ const POOL_SIZE = 2_000;
 
 const config = readConfig();
 
-const sdk = createSdk(config, { encryptKey: config.aesKey });
+// Each scorer loads only what its mode needs (no Redis connection for the SDK runs).
+const scorer =
+  config.mode === "sdk"
+    ? (await import("./sdk-scorer")).createSdkScorer(config)
+    : (await import("./riskq-scorer")).createRiskqScorer(config);
 const pool = generateTraffic({
   seed: config.seed,
   merchants: [config.merchant],
@@ -41,17 +46,7 @@ function nextItems(): ScoreItem[] {
   return items;
 }
 
-async function scoreOnce(): Promise<void> {
-  const res = await sdk.curl<ScoreResponse>("POST", API_PATHS.batchPredict, {
-    body: { task: "card_risk", model_version: "risk-v3-2026-11", items: nextItems() },
-    needEncrypt: true,
-    appAuthToken: config.appAuthToken,
-  });
-  // A 200 with fewer results would be a silent drop or truncation: not the work we meant to time.
-  if (res.data.results.length !== config.batchItems) {
-    throw new Error(`expected ${config.batchItems} results, got ${res.data.results.length}`);
-  }
-}
+const scoreOnce = () => scorer.score(nextItems());
 
 async function run(startAt: number): Promise<ClientResult> {
   await sleepUntil(startAt);
@@ -112,7 +107,7 @@ function readConfig(): ClientConfig {
   const raw = process.env[CLIENT_CONFIG_ENV];
   if (raw === undefined) {
     process.stderr.write(
-      `bench client: ${CLIENT_CONFIG_ENV} is not set (this process is started by bench.ts)\n`,
+      `bench client: ${CLIENT_CONFIG_ENV} is not set (this process is started by measure-run.ts)\n`,
     );
     process.exit(2);
   }
@@ -134,6 +129,7 @@ stdin.once("line", (line) => {
   run(start_at).then(
     (result) => {
       print(result);
+      scorer.close();
       process.exit(0);
     },
     (error: unknown) => {

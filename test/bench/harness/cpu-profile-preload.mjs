@@ -1,4 +1,4 @@
-// Preloaded into the sandbox by `bench.ts --cpu-prof DIR` (NODE_OPTIONS="--import <this file>"),
+// Preloaded into the sandbox by `sandbox-speed.ts --cpu-prof DIR` (NODE_OPTIONS="--import <this file>"),
 // because Node 20 refuses --cpu-prof inside NODE_OPTIONS. Records a V8 CPU profile of the whole
 // process life and writes DIR/<pid>.cpuprofile on exit (open it in Chrome DevTools or speedscope).
 import { mkdirSync, writeFileSync } from "node:fs";

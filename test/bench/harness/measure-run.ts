@@ -5,6 +5,7 @@ import {
   type ClientConfig,
   type ClientReady,
   type ClientResult,
+  type ClientSettings,
   percentile,
 } from "./client-protocol";
 import { busyPercent, CPU_TAG_ENV, machineCpu, taggedCpuSeconds } from "./cpu-time";
@@ -27,6 +28,8 @@ export interface RunResult {
   p99_ms: number;
   /** Per client process, % of one core. */
   client_cpu_pct: number[];
+  /** All client processes' CPU time per successful call: what calling costs on the client side. */
+  client_cpu_ms_per_call?: number;
   /** The server process (launcher included), % of one core; absent without /proc. */
   server_cpu_pct?: number;
   /** Server CPU time per successful call. */
@@ -46,7 +49,7 @@ export interface RunSpec {
   /** The server's CPU tag (cpu-time.ts). */
   serverTag: string;
   /** Client config without the per-client seed. */
-  client: Omit<ClientConfig, "seed">;
+  client: ClientSettings;
   clients: number;
   /** Distinct per run and client, so item ids never repeat across runs. */
   seedBase: number;
@@ -117,14 +120,17 @@ function combine(
     p99_ms: percentile(latencies, 99),
     client_cpu_pct: results.map((r) => r.cpu_pct),
   };
+  const clientCpuPct = run.client_cpu_pct.reduce((sum, c) => sum + c, 0);
+  // Each client measured its own CPU over the same window the calls were counted in.
+  if (calls > 0) run.client_cpu_ms_per_call = round2((clientCpuPct / 100) * ((seconds * 1000) / calls));
   if (cpu.serverCpuS !== undefined) {
     run.server_cpu_pct = round1((cpu.serverCpuS / cpu.wallS) * 100);
-    if (calls > 0) run.server_cpu_ms_per_call = Math.round((cpu.serverCpuS * 1000 * 100) / calls) / 100;
+    if (calls > 0) run.server_cpu_ms_per_call = round2((cpu.serverCpuS * 1000) / calls);
   }
   if (cpu.machineBusyPct !== undefined) {
     run.machine_busy_pct = round1(cpu.machineBusyPct);
     if (run.server_cpu_pct !== undefined) {
-      const ours = run.server_cpu_pct + run.client_cpu_pct.reduce((sum, c) => sum + c, 0);
+      const ours = run.server_cpu_pct + clientCpuPct;
       run.other_cpu_pct = round1(Math.max(0, cpu.machineBusyPct * availableParallelism() - ours));
     }
   }
@@ -138,3 +144,4 @@ function sleepUntil(epochMs: number): Promise<void> {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -1,23 +1,24 @@
 // Contract sections 3–4: AES content encryption and the rotating key schedule.
-import { API_PATHS, type AesKey, keyListSchema } from "@riskq/contracts";
+import { type AesKey, API_PATHS, keyListSchema } from "@riskq/contracts";
 import { createSdk, pickKeyAt } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { aesDecrypt } from "@riskq/wire";
 import { describe, expect, it } from "vitest";
-import { apiError, DAY_MS, MINUTE_MS, makeItem, merchantClient, useSandbox, virtualNow } from "./harness";
+import { apiError, DAY_MS, MINUTE_MS, makeItem, merchantClient, virtualNow } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 const GRACE_MS = 5 * MINUTE_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 
 async function listKeys(): Promise<AesKey[]> {
-  const res = await createSdk(sandbox()).curl("POST", API_PATHS.keyQuery, { body: {} });
+  const res = await createSdk(suite.sandbox).curl("POST", API_PATHS.keyQuery, { body: {} });
   return keyListSchema.parse(res.data).keys;
 }
 
 /** Scores one item with a given AES key; resolves to "ok" or the error code. */
 async function scoreWith(aesKey: string): Promise<string> {
-  const client = await merchantClient(sandbox());
-  const sdk = createSdk(sandbox(), { encryptKey: aesKey });
+  const client = await merchantClient(suite.sandbox);
+  const sdk = createSdk(suite.sandbox, { encryptKey: aesKey });
   try {
     await sdk.curl("POST", API_PATHS.predict, {
       body: { task: "card_risk", model_version: "risk-v3-2026-10", items: [makeItem(client.merchantId, 1)] },
@@ -42,7 +43,7 @@ const shanghaiDate = (iso: string) =>
 
 describe("content encryption", () => {
   it("refuses a scoring call without encryption with 400 missing-encrypt-type", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.sdk.curl("POST", API_PATHS.predict, {
         body: {
@@ -61,7 +62,7 @@ describe("content encryption", () => {
   });
 
   it("answers a body that is not base64 ciphertext with 400 invalid-signature", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.raw(API_PATHS.predict, "%%% not base64 %%%", {
       aesKey: undefined,
       headers: {
@@ -75,7 +76,7 @@ describe("content encryption", () => {
   });
 
   it("encrypts a 200 body with the request's key and signs the ciphertext", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.raw(API_PATHS.predict, { items: [makeItem(client.merchantId, 1)] });
     expect(res.status).toBe(200);
     expect(() => JSON.parse(res.rawBody)).toThrow();
@@ -86,7 +87,7 @@ describe("content encryption", () => {
   });
 
   it("keeps error bodies of encrypted calls in plaintext JSON", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.raw(API_PATHS.predict, { items: [] });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.rawBody)).toMatchObject({ code: "invalid-parameter" });
@@ -105,11 +106,11 @@ describe("key list", () => {
 
   it("always holds a key valid at the virtual now", async () => {
     const keys = await listKeys();
-    expect(pickKeyAt(keys, await virtualNow(sandbox()))).toBeDefined();
+    expect(pickKeyAt(keys, await virtualNow(suite.sandbox))).toBeDefined();
   });
 
   it("rotates the scheduled keys at 18:30 UTC (02:30 Shanghai) every 24 h", async () => {
-    const current = pickKeyAt(await listKeys(), await virtualNow(sandbox()))!;
+    const current = pickKeyAt(await listKeys(), await virtualNow(suite.sandbox))!;
     const notBefore = new Date(current.not_before);
     const expiresAt = new Date(current.expires_at);
     expect([notBefore.getUTCHours(), notBefore.getUTCMinutes(), notBefore.getUTCSeconds()]).toEqual([
@@ -120,7 +121,7 @@ describe("key list", () => {
 
   it("agrees with /__sandbox/state about the listed keys", async () => {
     const keys = await listKeys();
-    const state = await sandbox().control.state();
+    const state = await suite.sandbox.control.state();
     for (const key of keys) {
       const seen = state.keys.find((k) => k.key_id === key.key_id);
       expect(seen).toBeDefined();
@@ -131,8 +132,8 @@ describe("key list", () => {
 
   it("stays consistent after jumping the clock far ahead", async () => {
     for (const jump of [37 * DAY_MS + 5 * HOUR_MS, 400 * DAY_MS, 13 * HOUR_MS + 7 * MINUTE_MS]) {
-      await sandbox().control.advanceClock(jump);
-      const now = await virtualNow(sandbox());
+      await suite.sandbox.control.advanceClock(jump);
+      const now = await virtualNow(suite.sandbox);
       const keys = await listKeys();
       const valid = pickKeyAt(keys, now);
       expect(valid, `no key valid at ${now.toISOString()}`).toBeDefined();
@@ -142,11 +143,11 @@ describe("key list", () => {
   });
 
   it("re-derives the same keys for the same instant after a reset", async () => {
-    await sandbox().control.advanceClock(9 * DAY_MS);
-    const before = pickKeyAt(await listKeys(), await virtualNow(sandbox()))!;
-    await sandbox().reset();
-    await sandbox().control.advanceClock(9 * DAY_MS);
-    const after = pickKeyAt(await listKeys(), await virtualNow(sandbox()))!;
+    await suite.sandbox.control.advanceClock(9 * DAY_MS);
+    const before = pickKeyAt(await listKeys(), await virtualNow(suite.sandbox))!;
+    await suite.sandbox.reset();
+    await suite.sandbox.control.advanceClock(9 * DAY_MS);
+    const after = pickKeyAt(await listKeys(), await virtualNow(suite.sandbox))!;
     expect(after).toEqual(before);
   });
 });
@@ -154,7 +155,7 @@ describe("key list", () => {
 describe("scheduled rotation", () => {
   /** Moves the virtual clock to `ms` before the end of the key valid now, past a boundary if needed. */
   async function moveToBeforeRotation(ms: number): Promise<{ current: AesKey }> {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     let now = await virtualNow(sb);
     let current = pickKeyAt(await listKeys(), now)!;
     if (Date.parse(current.expires_at) - now.getTime() <= ms) {
@@ -181,22 +182,22 @@ describe("scheduled rotation", () => {
     expect(await scoreWith(next!.aes_key)).toBe("invalid-signature");
     expect(await scoreWith(current.aes_key)).toBe("ok");
 
-    await sandbox().control.advanceClock(60 * MINUTE_MS);
+    await suite.sandbox.control.advanceClock(60 * MINUTE_MS);
     expect(await scoreWith(next!.aes_key)).toBe("ok");
   });
 
   it("accepts the old key for 5 minutes after its expiry, then refuses it as invalid-signature", async () => {
     const { current } = await moveToBeforeRotation(MINUTE_MS);
-    await sandbox().control.advanceClock(MINUTE_MS + GRACE_MS - 30_000);
+    await suite.sandbox.control.advanceClock(MINUTE_MS + GRACE_MS - 30_000);
     expect(await scoreWith(current.aes_key)).toBe("ok");
-    await sandbox().control.advanceClock(60_000);
+    await suite.sandbox.control.advanceClock(60_000);
     expect(await scoreWith(current.aes_key)).toBe("invalid-signature");
   });
 });
 
 describe("forced rotation", () => {
   it("publishes a new key valid now and keeps the old one accepted during the grace", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const old = pickKeyAt(await listKeys(), await virtualNow(sb))!;
     await sb.control.rotateKeys();
     const now = await virtualNow(sb);
@@ -210,7 +211,7 @@ describe("forced rotation", () => {
   });
 
   it("refuses the old key with invalid-signature once the grace has passed", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const old = pickKeyAt(await listKeys(), await virtualNow(sb))!;
     await sb.control.rotateKeys();
     await sb.control.advanceClock(GRACE_MS + MINUTE_MS);
@@ -218,7 +219,7 @@ describe("forced rotation", () => {
   });
 
   it("continues the schedule from the forced key: the next not_before is its expires_at", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.rotateKeys();
     const forced = pickKeyAt(await listKeys(), await virtualNow(sb))!;
     const now = await virtualNow(sb);

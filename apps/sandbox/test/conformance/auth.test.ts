@@ -2,15 +2,16 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { API_PATHS } from "@riskq/contracts";
 import { createSdk, type SignedRequestOptions, signedRequest } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { authString, formatAuthorization, requestSigningContent, rsaSign } from "@riskq/wire";
 import { describe, expect, it } from "vitest";
-import { DAY_MS, MINUTE_MS, makeItem, merchantClient, useSandbox } from "./harness";
+import { DAY_MS, MINUTE_MS, makeItem, merchantClient } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 
 /** A signed key query: the simplest call that succeeds with only app credentials. */
 function keyQuery(overrides: Partial<SignedRequestOptions> = {}) {
-  const sb = sandbox();
+  const sb = suite.sandbox;
   return signedRequest<{ code?: string; message?: string }>({
     baseUrl: sb.url,
     method: "POST",
@@ -21,6 +22,23 @@ function keyQuery(overrides: Partial<SignedRequestOptions> = {}) {
     platformPublicKey: sb.platformPublicKey,
     ...overrides,
   });
+}
+
+/**
+ * A nonce, timestamp and Authorization header signed over `content` instead of over the request
+ * that will carry them: for tests whose point is a signature that does not match what was sent.
+ */
+function signedOver(content: { method: string; pathWithQuery: string; body: string }) {
+  const sb = suite.sandbox;
+  const nonce = randomUUID();
+  const timestamp = String(Date.now());
+  const auth = authString({ appId: sb.appId, nonce, timestamp });
+  const sign = rsaSign(requestSigningContent({ auth, ...content }), sb.appPrivateKey);
+  return {
+    nonce,
+    timestamp,
+    authorization: formatAuthorization({ appId: sb.appId, nonce, timestamp, sign }),
+  };
 }
 
 describe("request authentication", () => {
@@ -65,7 +83,7 @@ describe("request authentication", () => {
   });
 
   it("checks timestamps on real time, not the virtual clock", async () => {
-    await sandbox().control.advanceClock(3 * DAY_MS);
+    await suite.sandbox.control.advanceClock(3 * DAY_MS);
     const res = await keyQuery();
     expect(res.status).toBe(200);
   });
@@ -85,32 +103,22 @@ describe("request authentication", () => {
   it("keeps refusing a replayed nonce after the virtual clock jumps ahead", async () => {
     const nonce = randomUUID();
     await keyQuery({ nonce });
-    await sandbox().control.advanceClock(30 * MINUTE_MS);
+    await suite.sandbox.control.advanceClock(30 * MINUTE_MS);
     const replay = await keyQuery({ nonce });
     expect(replay.json).toMatchObject({ code: "invalid-signature" });
   });
 
   it("verifies the signature over the path with its query string", async () => {
-    const res = await createSdk(sandbox()).curl("GET", API_PATHS.pricing, { query: { lang: "en" } });
+    const res = await createSdk(suite.sandbox).curl("GET", API_PATHS.pricing, { query: { lang: "en" } });
     expect(res.responseHttpStatus).toBe(200);
   });
 
   it("refuses a signature over the path without its query string", async () => {
-    const sb = sandbox();
-    const nonce = randomUUID();
-    const timestamp = String(Date.now());
-    const auth = authString({ appId: sb.appId, nonce, timestamp });
-    const sign = rsaSign(
-      requestSigningContent({ auth, method: "GET", pathWithQuery: API_PATHS.pricing, body: "" }),
-      sb.appPrivateKey,
-    );
     const res = await keyQuery({
       method: "GET",
       path: `${API_PATHS.pricing}?lang=en`,
       body: undefined,
-      nonce,
-      timestamp,
-      authorization: formatAuthorization({ appId: sb.appId, nonce, timestamp, sign }),
+      ...signedOver({ method: "GET", pathWithQuery: API_PATHS.pricing, body: "" }),
     });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: "invalid-signature" });
@@ -126,37 +134,17 @@ describe("request authentication", () => {
   });
 
   it("answers a signature over a different body with 400 invalid-signature", async () => {
-    const sb = sandbox();
-    const nonce = randomUUID();
-    const timestamp = String(Date.now());
-    const auth = authString({ appId: sb.appId, nonce, timestamp });
-    const signedForOtherBody = rsaSign(
-      requestSigningContent({ auth, method: "POST", pathWithQuery: API_PATHS.keyQuery, body: '{"a":1}' }),
-      sb.appPrivateKey,
-    );
     const res = await keyQuery({
-      nonce,
-      timestamp,
-      authorization: formatAuthorization({ appId: sb.appId, nonce, timestamp, sign: signedForOtherBody }),
+      ...signedOver({ method: "POST", pathWithQuery: API_PATHS.keyQuery, body: '{"a":1}' }),
     });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: "invalid-signature" });
   });
 
   it("answers a token header left out of the signature with 400 invalid-signature", async () => {
-    const sb = sandbox();
-    const nonce = randomUUID();
-    const timestamp = String(Date.now());
-    const auth = authString({ appId: sb.appId, nonce, timestamp });
-    const signWithoutToken = rsaSign(
-      requestSigningContent({ auth, method: "POST", pathWithQuery: API_PATHS.keyQuery, body: "{}" }),
-      sb.appPrivateKey,
-    );
     const res = await keyQuery({
-      nonce,
-      timestamp,
       headers: { "alipay-app-auth-token": "some-token" },
-      authorization: formatAuthorization({ appId: sb.appId, nonce, timestamp, sign: signWithoutToken }),
+      ...signedOver({ method: "POST", pathWithQuery: API_PATHS.keyQuery, body: "{}" }),
     });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: "invalid-signature" });
@@ -177,7 +165,7 @@ describe("request authentication", () => {
   });
 
   it("works with the official SDK unmodified", async () => {
-    const res = await createSdk(sandbox()).curl("POST", API_PATHS.keyQuery, { body: {} });
+    const res = await createSdk(suite.sandbox).curl("POST", API_PATHS.keyQuery, { body: {} });
     expect(res.responseHttpStatus).toBe(200);
   });
 });
@@ -202,7 +190,7 @@ describe("signed responses", () => {
   });
 
   it("signs 401, 429, 500 and 503 responses too", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     const body = { items: [makeItem(client.merchantId, 1)] };
     const unauthorised = await client.raw(API_PATHS.predict, body, { appAuthToken: "unknown" });

@@ -1,16 +1,17 @@
 // Contract section 10: the sandbox-only control API.
 import { API_PATHS } from "@riskq/contracts";
 import { createSdk } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
-import { apiError, DAY_MS, makeItem, merchantClient, useSandbox } from "./harness";
+import { apiError, DAY_MS, makeItem, merchantClient } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const near = (a: string, b: number, toleranceMs = 60_000) => Math.abs(Date.parse(a) - b) <= toleranceMs;
 
 describe("GET /__sandbox/state", () => {
   it("has the documented shape after a reset", async () => {
-    const state = await sandbox().control.state();
+    const state = await suite.sandbox.control.state();
     expect(state.clock.now).toMatch(isoTime);
     expect(state.clock.offset_ms).toBe(0);
     expect(state.merchants).toEqual([]);
@@ -25,7 +26,7 @@ describe("GET /__sandbox/state", () => {
   });
 
   it("places the three models of 6.3 relative to the clock at reset", async () => {
-    const state = await sandbox().control.state();
+    const state = await suite.sandbox.control.state();
     const t0 = Date.parse(state.clock.now);
     const byVersion = Object.fromEntries(state.models.map((m) => [m.version, m]));
     expect(Object.keys(byVersion).sort()).toEqual(["risk-v3-2026-09", "risk-v3-2026-10", "risk-v3-2026-11"]);
@@ -43,14 +44,14 @@ describe("GET /__sandbox/state", () => {
   });
 
   it("defaults the account to one year before t0", async () => {
-    const state = await sandbox().control.state();
+    const state = await suite.sandbox.control.state();
     const age = Date.parse(state.clock.now) - Date.parse(state.account_created_at);
     expect(age).toBeGreaterThanOrEqual(365 * DAY_MS - 60_000);
     expect(age).toBeLessThanOrEqual(366 * DAY_MS + 60_000);
   });
 
   it("lists merchants with their token expiry and revocation", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     const unauthorised = await sb.control.createMerchant();
     const state = await sb.control.state();
@@ -63,13 +64,13 @@ describe("GET /__sandbox/state", () => {
 
 describe("POST /__sandbox/merchants", () => {
   it("generates a 16-digit merchant id and a one-time code when none is given", async () => {
-    const created = await sandbox().control.createMerchant();
+    const created = await suite.sandbox.control.createMerchant();
     expect(created.merchant_id).toMatch(/^\d{16}$/);
     expect(created.auth_code).toEqual(expect.any(String));
   });
 
   it("issues fresh codes for re-authorisation", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const { merchant_id, auth_code } = await sb.control.createMerchant();
     const again = await sb.control.newAuthCode(merchant_id);
     expect(again).not.toBe(auth_code);
@@ -78,7 +79,7 @@ describe("POST /__sandbox/merchants", () => {
 
 describe("POST /__sandbox/clock", () => {
   it("moves the virtual clock forward and reports the new now", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const before = Date.parse((await sb.control.state()).clock.now);
     const { now } = await sb.control.advanceClock(3_600_000);
     expect(near(now, before + 3_600_000)).toBe(true);
@@ -88,7 +89,7 @@ describe("POST /__sandbox/clock", () => {
   });
 
   it("accumulates successive advances", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.advanceClock(1_000);
     await sb.control.advanceClock(2 * DAY_MS);
     expect((await sb.control.state()).clock.offset_ms).toBe(2 * DAY_MS + 1_000);
@@ -97,15 +98,15 @@ describe("POST /__sandbox/clock", () => {
 
 describe("POST /__sandbox/faults", () => {
   it("applies a partial update and keeps the rest", async () => {
-    const faults = await sandbox().control.faults({ rate_limits: { app_qps: 5 } });
+    const faults = await suite.sandbox.control.faults({ rate_limits: { app_qps: 5 } });
     expect(faults.rate_limits).toEqual({ app_qps: 5, app_burst: 20, batch_qps: 10, batch_burst: 10 });
-    expect((await sandbox().control.state()).faults.rate_limits.app_qps).toBe(5);
+    expect((await suite.sandbox.control.state()).faults.rate_limits.app_qps).toBe(5);
   });
 });
 
 describe("POST /__sandbox/reset", () => {
   it("restores the start state: merchants, ledger, clock, faults, models, account, keys", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const pristine = await sb.control.state();
 
     const client = await merchantClient(sb);
@@ -146,7 +147,7 @@ describe("POST /__sandbox/reset", () => {
   });
 
   it("refills the rate-limit buckets", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ rate_limits: { app_qps: 0.01, app_burst: 1 } });
     const client = await merchantClient(sb).catch(() => undefined); // spends (and runs out of) the bucket
     expect(client).toBeUndefined();
@@ -160,7 +161,7 @@ describe("POST /__sandbox/reset", () => {
   });
 
   it("forgets tokens: a token from before the reset is unknown after it", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.reset();
     const err = await apiError(client.predict({ items: [makeItem(client.merchantId, 1)] }));
@@ -170,7 +171,7 @@ describe("POST /__sandbox/reset", () => {
 
 describe("GET /__sandbox/ledger", () => {
   it("counts every /v3 request by status and code", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb); // token exchange + key query
     await client.predict({ items: [makeItem(client.merchantId, 1)] });
     await client.predict({ items: [] }).catch(() => undefined);

@@ -2,23 +2,15 @@
 import { generateKeyPairSync } from "node:crypto";
 import { API_PATHS } from "@riskq/contracts";
 import { createSdk } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
-import {
-  apiError,
-  DAY_MS,
-  MINUTE_MS,
-  makeItem,
-  makeItems,
-  merchantClient,
-  useSandbox,
-  virtualNow,
-} from "./harness";
+import { apiError, MINUTE_MS, makeItem, makeItems, merchantClient, setAccountAge } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 
 describe("injected faults", () => {
   it("answers every call with 500 unknow-error at rate 1", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ error_rates: { "500": 1 } });
     const err = await apiError(client.predict({ items: [makeItem(client.merchantId, 1)] }));
@@ -26,7 +18,7 @@ describe("injected faults", () => {
   });
 
   it("answers every call with 503 service-unavailable at rate 1", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ error_rates: { "503": 1 } });
     const err = await apiError(client.batch({ items: makeItems(client.merchantId, 3) }));
@@ -34,14 +26,14 @@ describe("injected faults", () => {
   });
 
   it("returns the full fault state from POST /__sandbox/faults", async () => {
-    const faults = await sandbox().control.faults({ error_rates: { "503": 0.25 } });
+    const faults = await suite.sandbox.control.faults({ error_rates: { "503": 0.25 } });
     expect(faults.error_rates["503"]).toBe(0.25);
     expect(faults.rate_limits).toEqual({ app_qps: 20, app_burst: 20, batch_qps: 10, batch_burst: 10 });
     expect(faults.latency).toBeDefined();
   });
 
   it("does not bill faulted calls", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ error_rates: { "500": 1 } });
     await apiError(client.batch({ items: makeItems(client.merchantId, 5) }));
@@ -59,7 +51,7 @@ describe("order of checks", () => {
       .toString();
 
   it("answers a bad signature before the rate limit", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ rate_limits: { app_qps: 0.01, app_burst: 1 } });
     await client.sdk.curl("POST", API_PATHS.keyQuery, { body: {} }); // empties the bucket
@@ -73,7 +65,7 @@ describe("order of checks", () => {
   });
 
   it("answers a replayed nonce before the rate limit", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     const first = await client.raw(API_PATHS.predict, { items: [makeItem(client.merchantId, 1)] });
     await sb.control.faults({ rate_limits: { app_qps: 0.01, app_burst: 1 } });
@@ -88,7 +80,7 @@ describe("order of checks", () => {
   });
 
   it("answers the app bucket before the method bucket", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({
       rate_limits: { app_qps: 0.01, app_burst: 1, batch_qps: 0.01, batch_burst: 1 },
@@ -99,7 +91,7 @@ describe("order of checks", () => {
   });
 
   it("answers the method bucket before an injected fault", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ rate_limits: { batch_qps: 0.01, batch_burst: 1 } });
     await client.batch({ items: [makeItem(client.merchantId, 1)] }); // empties the batch bucket
@@ -109,7 +101,7 @@ describe("order of checks", () => {
   });
 
   it("answers the rate limit before an injected fault", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ rate_limits: { app_qps: 0.01, app_burst: 1 }, error_rates: { "500": 1 } });
     // Spends the only token (whether or not the fault also hits this call).
@@ -119,7 +111,7 @@ describe("order of checks", () => {
   });
 
   it("answers an injected fault before a missing encryption header", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ error_rates: { "500": 1 } });
     const err = await apiError(
@@ -132,7 +124,7 @@ describe("order of checks", () => {
   });
 
   it("answers a missing encryption header before a missing token", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.sdk.curl("POST", API_PATHS.predict, {
         body: { task: "card_risk", items: [makeItem(client.merchantId, 1)] },
@@ -142,7 +134,7 @@ describe("order of checks", () => {
   });
 
   it("answers an undecryptable body before a missing token", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.raw(
       API_PATHS.predict,
       { items: [makeItem(client.merchantId, 1)] },
@@ -153,13 +145,13 @@ describe("order of checks", () => {
   });
 
   it("answers an unknown token before payload validation", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(client.predict({ items: makeItems(client.merchantId, 2) }, "unknown-token"));
     expect(err).toMatchObject({ status: 401, code: "invalid-app-auth-token" });
   });
 
   it("answers payload validation before the model version", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.predict({
         model_version: "risk-v0-1999-01",
@@ -170,7 +162,7 @@ describe("order of checks", () => {
   });
 
   it("answers the model version before a merchant mismatch", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.predict({ model_version: "risk-v0-1999-01", items: [makeItem("2088999988887777", 1)] }),
     );
@@ -178,7 +170,7 @@ describe("order of checks", () => {
   });
 
   it("answers a merchant mismatch even when the token has expired", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.advanceClock(16 * MINUTE_MS);
     const err = await apiError(client.predict({ items: [makeItem("2088999988887777", 1)] }));
@@ -186,9 +178,8 @@ describe("order of checks", () => {
   });
 
   it("silently drops an expired token's call before truncating a young account's batch", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 10 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 10);
     const client = await merchantClient(sb);
     await sb.control.advanceClock(16 * MINUTE_MS);
     const res = await client.batch({ items: makeItems(client.merchantId, 60) });
@@ -199,7 +190,7 @@ describe("order of checks", () => {
   });
 
   it("answers unknown app_id before anything that needs the app's key", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ error_rates: { "500": 1 } });
     const err = await apiError(
       createSdk({ ...sb, appId: "2021999999999999" }).curl("POST", API_PATHS.keyQuery, { body: {} }),

@@ -1,7 +1,7 @@
 /**
- * Shared set-up for the conformance suite: one real sandbox process per test file, reset before
- * every test, and a merchant-scoped client built the way a real client would (official SDK,
- * current AES key, merchant token). Assertions live in the test files, not here.
+ * Shared set-up for the conformance suite: a merchant-scoped client built the way a real client
+ * would (official SDK, current AES key, merchant token) against the test file's sandbox (one real
+ * process per file, from `useSandbox` of @riskq/testing). Assertions live in the test files, not here.
  */
 import { createHash } from "node:crypto";
 import { type AesKey, API_PATHS, type ScoreItem, type ScoreResponse } from "@riskq/contracts";
@@ -12,34 +12,19 @@ import {
   type SandboxProcess,
   type SignedRequestOptions,
   type SignedResponse,
-  type StartSandboxOptions,
   signedRequest,
-  startSandbox,
 } from "@riskq/testing";
-import { type AlipaySdk, AlipayRequestError } from "alipay-sdk";
-import { afterAll, beforeAll, beforeEach } from "vitest";
-
-/** Starts one sandbox for the calling test file and resets it before each test. */
-export function useSandbox(options: StartSandboxOptions = {}): () => SandboxProcess {
-  let sandbox: SandboxProcess | undefined;
-  beforeAll(async () => {
-    sandbox = await startSandbox({ latencyProfile: "fast", ...options });
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-  });
-  beforeEach(async () => {
-    await sandbox?.reset();
-  });
-  return () => {
-    if (sandbox === undefined) throw new Error("sandbox not started");
-    return sandbox;
-  };
-}
+import { AlipayRequestError, type AlipaySdk } from "alipay-sdk";
 
 /** The sandbox's virtual "now" (moves with `/__sandbox/clock`). */
 export async function virtualNow(sandbox: SandboxProcess): Promise<Date> {
   return new Date((await sandbox.control.state()).clock.now);
+}
+
+/** Makes the app's account `days` old at the sandbox's virtual now (under 183 days: batch cap 50). */
+export async function setAccountAge(sandbox: SandboxProcess, days: number): Promise<void> {
+  const now = await virtualNow(sandbox);
+  await sandbox.control.setAccountCreatedAt(new Date(now.getTime() - days * DAY_MS).toISOString());
 }
 
 export interface ScoreBody {

@@ -1,10 +1,11 @@
 // Contract section 9: published prices, per-call billing and the ledger's running cost.
 import { API_PATHS, pricingSchema, type ScoreResponse } from "@riskq/contracts";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
-import { apiError, makeItem, merchantClient, units, useSandbox, virtualNow } from "./harness";
+import { apiError, makeItem, merchantClient, units, virtualNow } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 const FEES = { call: 100, item: 1, review: 40 }; // units of 0.0001 USD
 
 function expectBillingFormula(res: ScoreResponse, itemsSent: number) {
@@ -21,7 +22,7 @@ function expectBillingFormula(res: ScoreResponse, itemsSent: number) {
 
 /** A realistic merchant and its traffic, from the same generator that feeds the sandbox. */
 async function syntheticTraffic(count: number) {
-  const sb = sandbox();
+  const sb = suite.sandbox;
   const [profile] = generateMerchants({ seed: 11, count: 1 });
   const client = await merchantClient(sb, profile!.merchant_id);
   const items = generateTraffic({ seed: 11, merchants: [profile!], count, start: await virtualNow(sb) }).map(
@@ -32,7 +33,7 @@ async function syntheticTraffic(count: number) {
 
 describe("published pricing", () => {
   it("publishes the three fees in USD at GET pricing", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.sdk.curl("GET", API_PATHS.pricing);
     const pricing = pricingSchema.parse(res.data);
     expect(units(pricing.call_fee)).toBe(FEES.call);
@@ -53,7 +54,7 @@ describe("per-call billing", () => {
   });
 
   it("costs more when the threshold is lowered on the same traffic", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const bill = async (threshold: number) => {
       await sb.reset();
       const { client, items } = await syntheticTraffic(100);
@@ -66,7 +67,7 @@ describe("per-call billing", () => {
   });
 
   it("does not bill refused calls", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await apiError(client.predict({ items: [makeItem(client.merchantId, 1, { amount: "-1.00" })] }));
     await apiError(client.predict({ items: [makeItem(client.merchantId, 1)] }, "bogus-token"));
@@ -78,7 +79,7 @@ describe("per-call billing", () => {
 
 describe("ledger", () => {
   it("sums billed totals into cost_usd and counts calls, items and flagged items", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const { client, items } = await syntheticTraffic(150);
     // /v3 calls so far: one token exchange and one key query.
     let v3Calls = 2;

@@ -1,10 +1,11 @@
 // Contract section 7: per-app and per-method token buckets.
 import { API_PATHS } from "@riskq/contracts";
 import { createSdk } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
-import { apiError, type MerchantClient, makeItem, merchantClient, useSandbox } from "./harness";
+import { apiError, type MerchantClient, makeItem, merchantClient } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 
 /** Runs calls concurrently; returns the error codes of the failures ("ok" for successes). */
 async function outcomes(calls: Array<Promise<unknown>>): Promise<string[]> {
@@ -23,7 +24,7 @@ const batchOf = (client: MerchantClient, n: number) =>
 
 describe("app bucket", () => {
   it("answers calls over the app limit with 429 app-call-limited", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ rate_limits: { app_qps: 1, app_burst: 3 } });
     const sdk = createSdk(sb);
     const results = await outcomes(
@@ -35,7 +36,7 @@ describe("app bucket", () => {
   });
 
   it("counts every /v3 method against the app bucket, token and pricing calls included", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ rate_limits: { app_qps: 1, app_burst: 2 } });
     const sdk = createSdk(sb);
     const results = await outcomes([
@@ -50,7 +51,7 @@ describe("app bucket", () => {
   });
 
   it("clamps the bucket to a lowered burst at once", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ rate_limits: { app_qps: 1, app_burst: 2 } });
     const sdk = createSdk(sb);
     const results: string[] = [];
@@ -61,7 +62,7 @@ describe("app bucket", () => {
   });
 
   it("refills on real time: advancing the virtual clock does not refill the bucket", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ rate_limits: { app_qps: 0.01, app_burst: 1 } });
     const sdk = createSdk(sb);
     await sdk.curl("POST", API_PATHS.keyQuery, { body: {} });
@@ -71,7 +72,7 @@ describe("app bucket", () => {
   });
 
   it("counts refused calls in the ledger by status and code", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ rate_limits: { app_qps: 1, app_burst: 2 } });
     const sdk = createSdk(sb);
     const results = await outcomes(
@@ -89,7 +90,7 @@ describe("app bucket", () => {
 
 describe("batch method bucket", () => {
   it("answers batch calls over the method limit with 429 method-call-limited while predict passes", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.faults({ rate_limits: { batch_qps: 1, batch_burst: 2 } });
     const results = await outcomes(Array.from({ length: 8 }, (_, n) => batchOf(client, n)));
@@ -104,7 +105,7 @@ describe("batch method bucket", () => {
   });
 
   it("spends the app token of a call the method bucket refused", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     // App bucket of 4 and a batch bucket of 1: four batch calls empty the app bucket even though
     // three are refused by the method bucket, so the next call of any kind is app-limited.

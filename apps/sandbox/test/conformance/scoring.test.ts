@@ -1,6 +1,7 @@
 // Contract section 6: scoring requests, results, models and batch limits.
 import { API_PATHS, riskLevelOf, type ScoreResponse, scoreResponseSchema } from "@riskq/contracts";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
 import {
   apiError,
@@ -9,11 +10,11 @@ import {
   makeItem,
   makeItems,
   merchantClient,
-  useSandbox,
+  setAccountAge,
   virtualNow,
 } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 
 /** Every result obeys the formulas of 6.2 for the threshold used. */
 function expectConsistentResults(res: ScoreResponse, threshold: number) {
@@ -28,7 +29,7 @@ function expectConsistentResults(res: ScoreResponse, threshold: number) {
 
 describe("predict", () => {
   it("scores one item with results that follow the contract formulas", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const item = makeItem(client.merchantId, 1);
     const res = await client.predict({ items: [item] });
     expect(res.model_version).toBe("risk-v3-2026-10");
@@ -37,13 +38,13 @@ describe("predict", () => {
   });
 
   it("refuses two items with 400 invalid-parameter", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(client.predict({ items: makeItems(client.merchantId, 2) }));
     expect(err).toMatchObject({ status: 400, code: "invalid-parameter" });
   });
 
   it("refuses zero items with 400 invalid-parameter", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(client.predict({ items: [] }));
     expect(err).toMatchObject({ status: 400, code: "invalid-parameter" });
   });
@@ -51,7 +52,7 @@ describe("predict", () => {
 
 describe("batch/predict", () => {
   it("scores realistic synthetic traffic consistently, in request order, at a custom threshold", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const [profile] = generateMerchants({ seed: 7, count: 1 });
     const client = await merchantClient(sb, profile!.merchant_id);
     const items = generateTraffic({
@@ -66,13 +67,13 @@ describe("batch/predict", () => {
   });
 
   it("accepts exactly 100 items", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.batch({ items: makeItems(client.merchantId, 100) });
     expect(res.results).toHaveLength(100);
   });
 
   it("refuses 101 items with 400 invalid-parameter 'items exceeds 100'", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(client.batch({ items: makeItems(client.merchantId, 101) }));
     expect(err).toMatchObject({ status: 400, code: "invalid-parameter" });
     expect(err.message).toContain("items exceeds 100");
@@ -96,7 +97,7 @@ describe("payload validation", () => {
   ];
 
   it.each(invalid)("refuses an invalid %s with 400 invalid-parameter naming it", async (field, patch) => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(client.predict({ items: [makeItem(client.merchantId, 1, patch)] }));
     expect(err).toMatchObject({ status: 400, code: "invalid-parameter" });
     expect(err.message).toContain(field);
@@ -111,13 +112,13 @@ describe("payload validation", () => {
   ];
 
   it.each(valid)("accepts %s", async (_, patch) => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.predict({ items: [makeItem(client.merchantId, 1, patch)] });
     expect(res.results).toHaveLength(1);
   });
 
   it("refuses a 65-character item_id", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.predict({ items: [makeItem(client.merchantId, 1, { item_id: "a".repeat(65) })] }),
     );
@@ -126,7 +127,7 @@ describe("payload validation", () => {
   });
 
   it.each([0.05, 0.95])("accepts confidence_threshold %s", async (threshold) => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.predict({
       confidence_threshold: threshold,
       items: [makeItem(client.merchantId, 1)],
@@ -135,7 +136,7 @@ describe("payload validation", () => {
   });
 
   it("refuses an unknown task naming task", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.predict({ task: "astrology", items: [makeItem(client.merchantId, 1)] }),
     );
@@ -144,7 +145,7 @@ describe("payload validation", () => {
   });
 
   it("refuses a confidence_threshold outside [0.05, 0.95] naming it", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.predict({ confidence_threshold: 0.99, items: [makeItem(client.merchantId, 1)] }),
     );
@@ -153,7 +154,7 @@ describe("payload validation", () => {
   });
 
   it("refuses an item_id repeated within one call", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const items = [makeItem(client.merchantId, 1), makeItem(client.merchantId, 2, { item_id: "tx_0001" })];
     const err = await apiError(client.batch({ items }));
     expect(err).toMatchObject({ status: 400, code: "invalid-parameter" });
@@ -161,7 +162,7 @@ describe("payload validation", () => {
   });
 
   it("accepts card_risk-free tasks without a card fingerprint", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.predict({
       task: "transaction_anomaly",
       items: [makeItem(client.merchantId, 1, { card_fingerprint: undefined })],
@@ -170,7 +171,7 @@ describe("payload validation", () => {
   });
 
   it("refuses items of another merchant with 'items belong to another merchant'", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     const other = await sb.control.createMerchant();
     const err = await apiError(
@@ -181,7 +182,7 @@ describe("payload validation", () => {
   });
 
   it("ignores unknown extra fields: the score is the same as without them", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const merchantId = "2088000011112222";
     const item = makeItem(merchantId, 1);
     const plain = await (await merchantClient(sb, merchantId)).predict({ items: [item] });
@@ -196,7 +197,7 @@ describe("payload validation", () => {
 
 describe("models", () => {
   it("answers an unknown model_version with 400 invalid-model-version", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.predict({ model_version: "risk-v9-2030-01", items: [makeItem(client.merchantId, 1)] }),
     );
@@ -204,13 +205,13 @@ describe("models", () => {
   });
 
   it("uses the most recently released model when model_version is omitted", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.predict({ model_version: undefined, items: [makeItem(client.merchantId, 1)] });
     expect(res.model_version).toBe("risk-v3-2026-11");
   });
 
   it("sends x-alipay-model-expiry = the answering model's retires_at", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     const state = await sb.control.state();
     for (const version of ["risk-v3-2026-10", "risk-v3-2026-11"]) {
@@ -226,7 +227,7 @@ describe("models", () => {
   });
 
   it("sends the expiry of the default model when model_version is omitted", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     const state = await sb.control.state();
     const res = await client.raw(API_PATHS.predict, {
@@ -238,7 +239,7 @@ describe("models", () => {
   });
 
   it("flatlines the model retired at t0-10d: every item 0.5 / 50 / medium, still HTTP 200", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.batch({
       model_version: "risk-v3-2026-09",
       items: makeItems(client.merchantId, 20),
@@ -250,7 +251,7 @@ describe("models", () => {
   });
 
   it("flatlines a model retired through the control API", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.retireModel("risk-v3-2026-10");
     const state = await sb.control.state();
@@ -263,7 +264,7 @@ describe("models", () => {
   });
 
   it("retires risk-v3-2026-10 when the virtual clock passes t0+20d", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.advanceClock(20 * DAY_MS + MINUTE_MS);
     const client = await merchantClient(sb);
     const res = await client.batch({ items: makeItems(client.merchantId, 10) });
@@ -277,7 +278,7 @@ describe("models", () => {
   });
 
   it("flags flatlined items when the threshold is at or below 0.5", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.batch({
       model_version: "risk-v3-2026-09",
       confidence_threshold: 0.5,
@@ -290,9 +291,8 @@ describe("models", () => {
 
 describe("young accounts", () => {
   it("answers a 60-item batch with the first 50 results, billed for 60 items", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 30 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 30);
     const client = await merchantClient(sb);
     const items = makeItems(client.merchantId, 60);
     const res = await client.batch({ items });
@@ -304,9 +304,8 @@ describe("young accounts", () => {
   });
 
   it("applies the young-account limit to every merchant of the app", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 30 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 30);
     for (const client of [await merchantClient(sb), await merchantClient(sb)]) {
       const res = await client.batch({ items: makeItems(client.merchantId, 60) });
       expect(res.results).toHaveLength(50);
@@ -314,18 +313,16 @@ describe("young accounts", () => {
   });
 
   it("treats an account of 182 days as young", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 182 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 182);
     const client = await merchantClient(sb);
     const res = await client.batch({ items: makeItems(client.merchantId, 60) });
     expect(res.results).toHaveLength(50);
   });
 
   it("does not truncate a young account's batch of exactly 50", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 30 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 30);
     const client = await merchantClient(sb);
     const res = await client.batch({ items: makeItems(client.merchantId, 50) });
     expect(res.results).toHaveLength(50);
@@ -333,9 +330,8 @@ describe("young accounts", () => {
   });
 
   it("ages the account with the virtual clock", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 180 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 180);
     await sb.control.advanceClock(5 * DAY_MS);
     const client = await merchantClient(sb);
     const res = await client.batch({ items: makeItems(client.merchantId, 60) });
@@ -343,18 +339,16 @@ describe("young accounts", () => {
   });
 
   it("still refuses more than 100 items outright", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 30 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 30);
     const client = await merchantClient(sb);
     const err = await apiError(client.batch({ items: makeItems(client.merchantId, 101) }));
     expect(err).toMatchObject({ status: 400, code: "invalid-parameter" });
   });
 
   it("answers all 60 items once the account is older than six months", async () => {
-    const sb = sandbox();
-    const now = await virtualNow(sb);
-    await sb.control.setAccountCreatedAt(new Date(now.getTime() - 200 * DAY_MS).toISOString());
+    const sb = suite.sandbox;
+    await setAccountAge(sb, 200);
     const client = await merchantClient(sb);
     const res = await client.batch({ items: makeItems(client.merchantId, 60) });
     expect(res.results).toHaveLength(60);
@@ -363,7 +357,7 @@ describe("young accounts", () => {
 
 describe("model state and determinism", () => {
   it("escalates a burst of payments with the same card", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const card = makeItem(client.merchantId, 0).card_fingerprint;
     const scores: number[] = [];
     for (let n = 0; n < 15; n++) {
@@ -377,7 +371,7 @@ describe("model state and determinism", () => {
   });
 
   it("scores the same item differently the second time (stateful, not cached)", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const item = makeItem(client.merchantId, 1);
     const seen = new Set<number>();
     for (let i = 0; i < 5; i++) seen.add((await client.predict({ items: [item] })).results[0]!.confidence);
@@ -385,7 +379,7 @@ describe("model state and determinism", () => {
   });
 
   it("gives identical answers for the same seed, reset and calls", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const run = async () => {
       const client = await merchantClient(sb, "2088000033334444");
       const answers: ScoreResponse[] = [];

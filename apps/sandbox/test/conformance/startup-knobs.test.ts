@@ -1,23 +1,24 @@
 // Contract sections 4, 5.1 and 10: start-up knobs for token and key lifetimes, seed and app id.
-import { API_PATHS, type AesKey, type TokenResponse } from "@riskq/contracts";
+import { type AesKey, API_PATHS, type TokenResponse } from "@riskq/contracts";
 import { createSdk, pickKeyAt } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
-import { apiError, makeItem, merchantClient, useSandbox, virtualNow } from "./harness";
+import { apiError, makeItem, merchantClient, virtualNow } from "./harness";
 
-const sandbox = useSandbox({
+const suite = useSandbox({
   seed: 42,
   appId: "2021000000000777",
   env: { SANDBOX_TOKEN_TTL_S: "120", SANDBOX_KEY_LIFETIME_S: "7200", SANDBOX_KEY_GRACE_S: "60" },
 });
 
 async function listKeys(): Promise<AesKey[]> {
-  return (await createSdk(sandbox()).curl<{ keys: AesKey[] }>("POST", API_PATHS.keyQuery, { body: {} })).data
-    .keys;
+  return (await createSdk(suite.sandbox).curl<{ keys: AesKey[] }>("POST", API_PATHS.keyQuery, { body: {} }))
+    .data.keys;
 }
 
 describe("start-up knobs", () => {
   it("uses SANDBOX_APP_ID as the app id", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const { auth_code } = await sb.control.createMerchant();
     const res = await createSdk(sb).curl<TokenResponse>("POST", API_PATHS.authToken, {
       body: { grant_type: "authorization_code", code: auth_code },
@@ -30,7 +31,7 @@ describe("start-up knobs", () => {
   });
 
   it("issues access tokens that live SANDBOX_TOKEN_TTL_S", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     expect(client.appAuthToken).toBeTruthy();
     const state = await sb.control.state();
@@ -43,7 +44,7 @@ describe("start-up knobs", () => {
   });
 
   it("reports SANDBOX_TOKEN_TTL_S as expires_in", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const { auth_code } = await sb.control.createMerchant();
     const res = await createSdk(sb).curl<TokenResponse>("POST", API_PATHS.authToken, {
       body: { grant_type: "authorization_code", code: auth_code },
@@ -52,12 +53,12 @@ describe("start-up knobs", () => {
   });
 
   it("gives keys the lifetime SANDBOX_KEY_LIFETIME_S", async () => {
-    const key = pickKeyAt(await listKeys(), await virtualNow(sandbox()))!;
+    const key = pickKeyAt(await listKeys(), await virtualNow(suite.sandbox))!;
     expect(Date.parse(key.expires_at) - Date.parse(key.not_before)).toBe(7_200_000);
   });
 
   it("accepts an old key only for SANDBOX_KEY_GRACE_S after its expiry", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const old = pickKeyAt(await listKeys(), await virtualNow(sb))!;
     await sb.control.rotateKeys();
     await sb.control.advanceClock(90_000);

@@ -1,14 +1,15 @@
 // Contract section 5: merchant tokens — one-time codes, rotating refresh tokens, the silent drop.
 import { API_PATHS, type TokenResponse, tokenResponseSchema } from "@riskq/contracts";
 import { createSdk } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
-import { apiError, MINUTE_MS, makeItem, makeItems, merchantClient, useSandbox } from "./harness";
+import { apiError, MINUTE_MS, makeItem, makeItems, merchantClient } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 const TOKEN_TTL_MS = 15 * MINUTE_MS;
 
 function grant(body: Record<string, string>) {
-  return createSdk(sandbox())
+  return createSdk(suite.sandbox)
     .curl<TokenResponse>("POST", API_PATHS.authToken, { body })
     .then((r) => r.data);
 }
@@ -17,7 +18,7 @@ const refresh = (refreshToken: string) => grant({ grant_type: "refresh_token", r
 
 describe("authorisation code exchange", () => {
   it("returns tokens for the merchant with a 15-minute access token", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const { merchant_id, auth_code } = await sb.control.createMerchant();
     const tokens = tokenResponseSchema.parse(
       await grant({ grant_type: "authorization_code", code: auth_code }),
@@ -37,7 +38,7 @@ describe("authorisation code exchange", () => {
   });
 
   it("accepts a code only once: the second exchange is 400 invalid-code", async () => {
-    const { auth_code } = await sandbox().control.createMerchant();
+    const { auth_code } = await suite.sandbox.control.createMerchant();
     await grant({ grant_type: "authorization_code", code: auth_code });
     const err = await apiError(grant({ grant_type: "authorization_code", code: auth_code }));
     expect(err).toMatchObject({ status: 400, code: "invalid-code" });
@@ -49,14 +50,14 @@ describe("authorisation code exchange", () => {
   });
 
   it("registers the requested merchant id", async () => {
-    const { merchant_id } = await sandbox().control.createMerchant("2088123456789012");
+    const { merchant_id } = await suite.sandbox.control.createMerchant("2088123456789012");
     expect(merchant_id).toBe("2088123456789012");
   });
 });
 
 describe("refresh", () => {
   it("rotates the refresh token: the response carries a new one that works", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const first = await refresh(client.appRefreshToken);
     expect(first.app_refresh_token).not.toBe(client.appRefreshToken);
     expect(first.app_auth_token).not.toBe(client.appAuthToken);
@@ -67,14 +68,14 @@ describe("refresh", () => {
   });
 
   it("answers a reused refresh token with 400 invalid-refresh-token", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     await refresh(client.appRefreshToken);
     const err = await apiError(refresh(client.appRefreshToken));
     expect(err).toMatchObject({ status: 400, code: "invalid-refresh-token" });
   });
 
   it("revokes all the merchant's tokens when a refresh token is reused", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const rotated = await refresh(client.appRefreshToken);
     await apiError(refresh(client.appRefreshToken));
 
@@ -85,12 +86,12 @@ describe("refresh", () => {
     expect(await apiError(refresh(rotated.app_refresh_token))).toMatchObject({
       code: "invalid-refresh-token",
     });
-    const state = await sandbox().control.state();
+    const state = await suite.sandbox.control.state();
     expect(state.merchants.find((m) => m.merchant_id === client.merchantId)?.revoked).toBe(true);
   });
 
   it("lets a revoked merchant be re-authorised with a fresh code", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await refresh(client.appRefreshToken);
     await apiError(refresh(client.appRefreshToken));
@@ -101,7 +102,7 @@ describe("refresh", () => {
   });
 
   it("keeps the previous access token valid until its own expiry", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.advanceClock(10 * MINUTE_MS);
     const rotated = await refresh(client.appRefreshToken);
@@ -117,7 +118,7 @@ describe("refresh", () => {
 
 describe("recovering from expiry", () => {
   it("refreshes a day after the access token expired and scores again", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.advanceClock(24 * 60 * MINUTE_MS);
     const rotated = await refresh(client.appRefreshToken);
@@ -136,7 +137,7 @@ describe("token request validation", () => {
 
 describe("token errors on scoring calls", () => {
   it("answers a missing token with 401 invalid-app-auth-token", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.encryptingSdk.curl("POST", API_PATHS.predict, {
         body: {
@@ -151,7 +152,7 @@ describe("token errors on scoring calls", () => {
   });
 
   it("answers an unknown token with 401 invalid-app-auth-token", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const err = await apiError(
       client.predict({ items: [makeItem(client.merchantId, 1)] }, "not-a-real-token"),
     );
@@ -159,7 +160,7 @@ describe("token errors on scoring calls", () => {
   });
 
   it("reports a revoked token as 401 even after it has also expired", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await refresh(client.appRefreshToken);
     await apiError(refresh(client.appRefreshToken));
@@ -171,7 +172,7 @@ describe("token errors on scoring calls", () => {
 
 describe("silent drop on an expired token", () => {
   it("answers 200 with no results once the token is older than 15 minutes", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.advanceClock(TOKEN_TTL_MS + 1_000);
     const res = await client.batch({ items: makeItems(client.merchantId, 5) });
@@ -187,7 +188,7 @@ describe("silent drop on an expired token", () => {
   });
 
   it("still scores just before the 15 minutes are up", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const client = await merchantClient(sb);
     await sb.control.advanceClock(TOKEN_TTL_MS - MINUTE_MS);
     const res = await client.predict({ items: [makeItem(client.merchantId, 1)] });
@@ -197,7 +198,7 @@ describe("silent drop on an expired token", () => {
 
 describe("ledger of token events", () => {
   it("counts grants, refreshes, revocations and silent drops", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     const a = await merchantClient(sb);
     const b = await merchantClient(sb);
     const rotated = await refresh(a.appRefreshToken);

@@ -1,13 +1,14 @@
 // Contract section 2: bad requests get documented errors, never crashes or stack traces.
 import { API_PATHS } from "@riskq/contracts";
 import { type SignedRequestOptions, type SignedResponse, signedRequest } from "@riskq/testing";
+import { useSandbox } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
-import { makeItem, merchantClient, useSandbox } from "./harness";
+import { makeItem, merchantClient } from "./harness";
 
-const sandbox = useSandbox();
+const suite = useSandbox();
 
 function signed(overrides: Partial<SignedRequestOptions> & Pick<SignedRequestOptions, "method" | "path">) {
-  const sb = sandbox();
+  const sb = suite.sandbox;
   return signedRequest<{ code?: string; message?: string }>({
     baseUrl: sb.url,
     appId: sb.appId,
@@ -94,7 +95,7 @@ describe("request bodies", () => {
   });
 
   it("answers a scoring body that decrypts to malformed JSON with 400 invalid-parameter", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.raw(API_PATHS.predict, '{"task":"card_risk","items":[');
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: "invalid-parameter" });
@@ -102,7 +103,7 @@ describe("request bodies", () => {
   });
 
   it("answers an encrypted scoring call sent as application/json with 400 invalid-parameter", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const res = await client.raw(
       API_PATHS.predict,
       { items: [makeItem(client.merchantId, 1)] },
@@ -128,7 +129,7 @@ describe("request bodies", () => {
 
 describe("error bodies", () => {
   it("never include a stack trace, whatever the error", async () => {
-    const client = await merchantClient(sandbox());
+    const client = await merchantClient(suite.sandbox);
     const answers = await Promise.all([
       signed({ method: "POST", path: "/v3/unknown", body: {} }),
       signed({ method: "POST", path: API_PATHS.authToken, body: "{{{" }),
@@ -149,7 +150,7 @@ describe("error bodies", () => {
   });
 
   it("send no Retry-After header on 429", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.faults({ rate_limits: { app_qps: 1, app_burst: 1 } });
     const answers = await Promise.all(
       Array.from({ length: 6 }, () => signed({ method: "POST", path: API_PATHS.keyQuery, body: {} })),
@@ -165,7 +166,7 @@ describe("error bodies", () => {
 
 describe("ledger of refused requests", () => {
   it("counts every /v3 request, including unauthenticated, unknown and oversized ones", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await signed({ method: "POST", path: API_PATHS.keyQuery, body: {}, authorization: null });
     await signed({ method: "POST", path: "/v3/alipay/security/risk/ai/no-such-thing", body: {} });
     await signed({ method: "POST", path: API_PATHS.authToken, body: "x".repeat(1024 * 1024 + 1) });
@@ -176,7 +177,7 @@ describe("ledger of refused requests", () => {
   });
 
   it("does not count control calls", async () => {
-    const sb = sandbox();
+    const sb = suite.sandbox;
     await sb.control.state();
     await sb.control.createMerchant();
     expect((await sb.control.ledger()).calls).toBe(0);
