@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { DEAD_LETTER_REASONS } from "./dead-letter";
+import { RISK_LEVELS, strictScoreItemSchema, TASKS } from "./scoring";
+
+/** The queues of riskq (DESIGN, fixed names). */
+export const QUEUES = { score: "score", dead: "score-dead", maintenance: "maintenance" } as const;
+
+export const DEFAULT_DEADLINE_MS = 2_000;
+export const MAX_DEADLINE_MS = 24 * 3_600_000;
+
+/**
+ * The job id is the idempotency key: item ids are the caller's and unique per merchant only.
+ * (BullMQ refuses all-digit ids and ':'; a merchant id, '-', and an item id is neither.)
+ */
+export const scoreJobId = (merchantId: string, itemId: string): string => `${merchantId}-${itemId}`;
+
+/**
+ * A score request as services send it (DESIGN "HTTP API"): the contract item plus how to score it.
+ * Strict: a field the model would ignore is refused rather than silently dropped.
+ */
+export const scoreRequestBodySchema = strictScoreItemSchema
+  .extend({
+    task: z.enum(TASKS),
+    model_version: z.string().min(1).max(64).optional(),
+    confidence_threshold: z.number().min(0.05).max(0.95).optional(),
+    deadline_ms: z.number().int().min(1).max(MAX_DEADLINE_MS).optional(),
+    callback_url: z
+      .url({ protocol: /^https?$/, message: "an http(s) URL" })
+      .max(2048)
+      .optional(),
+  })
+  .superRefine((req, ctx) => {
+    if (req.task === "card_risk" && req.card_fingerprint === undefined) {
+      ctx.addIssue({ code: "custom", path: ["card_fingerprint"], message: "required for task card_risk" });
+    }
+  });
+export type ScoreRequestBody = z.infer<typeof scoreRequestBodySchema>;
+
+export const MAX_ENQUEUE_BATCH = 1_000;
+export const scoreBatchBodySchema = z.strictObject({
+  items: z.array(z.unknown()).min(1, "at least one item").max(MAX_ENQUEUE_BATCH, `at most ${MAX_ENQUEUE_BATCH} items`),
+});
+
+/** What a `score` job carries: the request, plus when it was enqueued and must be answered by. */
+export const scoreJobDataSchema = z.object({
+  request: scoreRequestBodySchema,
+  enqueued_at: z.number().int(),
+  deadline_at: z.number().int(),
+});
+export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
+
+/** How a completed job was decided: scored (remotely or by the local pre-filter) or expired unscored. */
+export const JOB_SOURCES = ["remote", "prefilter", "expired"] as const;
+
+/** A completed job's result (DESIGN; the job's return value and the API's `result`). */
+export const scoreJobResultSchema = z.object({
+  item_id: z.string(),
+  source: z.enum(JOB_SOURCES),
+  confidence: z.number().min(0).max(1).nullable(),
+  risk_score: z.number().int().min(0).max(100).nullable(),
+  risk_level: z.enum(RISK_LEVELS).nullable(),
+  flagged: z.boolean().nullable(),
+  info_code: z.array(z.string()),
+  model_version: z.string().nullable(),
+  /** This item's share of the call's bill (call fee split across the batch). */
+  cost_usd: z.number().min(0),
+  attempts: z.number().int().min(0),
+  degraded: z.boolean().optional(),
+});
+export type ScoreJobResult = z.infer<typeof scoreJobResultSchema>;
+
+/** A job in `score-dead`: why it died, with its history, so it can be understood and redriven. */
+export const deadLetterSchema = z.object({
+  source_queue: z.string(),
+  job_id: z.string(),
+  payload: z.unknown(),
+  reason: z.enum(DEAD_LETTER_REASONS),
+  last_error: z.object({ code: z.string(), message: z.string() }),
+  attempts: z.array(z.object({ at: z.number().int(), code: z.string() })),
+  first_seen: z.number().int(),
+  dead_at: z.number().int(),
+  redrive_count: z.number().int().min(0),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
