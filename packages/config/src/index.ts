@@ -6,3 +6,4 @@ export * from "./numeric-fields";
 export * from "./parse-config";
 export * from "./secret-fields";
 export * from "./text-fields";
+export * from "./alipay-env";

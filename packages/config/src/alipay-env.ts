@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./config-error";
+import { base64Key, secret } from "./secret-fields";
+import { csv, url } from "./text-fields";
+
+// 32 bytes, clearly not a secret: only ever used outside production, with a warning.
+const DEV_SECRET_KEY = Buffer.from("riskq-development-only-secret!!!").toString("base64");
+
+/**
+ * How apps reach Alipay (DESIGN: fixed contracts). Key files default to the sandbox's dev keys in
+ * `.data/sandbox/` at the repository root, whatever folder the app runs from.
+ */
+export function alipayEnv(repoRoot: string) {
+  const keysDir = join(repoRoot, ".data", "sandbox");
+  return z.object({
+    ALIPAY_ENDPOINT: url("http://127.0.0.1:8787"),
+    ALIPAY_APP_ID: z
+      .string()
+      .regex(/^\d{16}$/, "16 digits")
+      .default("2021000000000001"),
+    ALIPAY_APP_PRIVATE_KEY_FILE: z.string().min(1).default(join(keysDir, "app-private.pem")),
+    ALIPAY_PLATFORM_PUBLIC_KEY_FILE: z.string().min(1).default(join(keysDir, "platform-public.pem")),
+    RISKQ_SECRET_KEY: base64Key(32, {
+      devDefault: DEV_SECRET_KEY,
+      describe: "base64 of 32 random bytes; encrypts merchant tokens and AES keys at rest",
+    }),
+  });
+}
+
+/** Bearer keys of the HTTP API (comma-separated). */
+export const apiKeysEnv = z.object({
+  RISKQ_API_KEYS: secret({
+    of: csv(),
+    devDefault: "dev-api-key",
+    describe: "comma-separated bearer keys for the API, e.g. output of: openssl rand -hex 24",
+  }),
+});
+
+/** Reads a PEM file named by a variable; a missing file stops start-up with what to do about it. */
+export function readPemFile(variable: string, path: string): string {
+  try {
+    const pem = readFileSync(path, "utf8").trim();
+    if (!pem.includes("-----BEGIN")) throw new Error("not a PEM file");
+    return pem;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(
+      variable,
+      `${variable} must name a readable PEM key file (${path}: ${why}); for the sandbox's dev keys run \`pnpm sandbox\` once`,
+    );
+  }
+}

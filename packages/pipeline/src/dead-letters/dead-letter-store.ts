@@ -1,0 +1,113 @@
+import type { DeadLetter, DeadLetterReason, ScoreJobData } from "@riskq/contracts";
+import type { Job } from "bullmq";
+import type { DeadLetterQueue, ScoreQueue } from "../queues/score-queues";
+import { parseDeath } from "./dead-reason";
+
+/** One attempt's outcome, kept in the job's data so a dead letter can show the whole history. */
+export interface AttemptRecord {
+  at: number;
+  code: string;
+}
+
+export type ScoreJobDataWithHistory = ScoreJobData & { history?: AttemptRecord[]; redrive_count?: number };
+
+export interface DeadLetterCaps {
+  maxCount: number;
+  maxAgeMs: number;
+}
+
+/** DESIGN defaults: 10 000 dead letters, 30 days. */
+export const DEAD_LETTER_CAPS: DeadLetterCaps = { maxCount: 10_000, maxAgeMs: 30 * 86_400_000 };
+
+/**
+ * The dead-letter queue's operations. A job first fails in `score` (its failedReason says why), then
+ * gets its dead letter here; writing is idempotent (same id), so the reconciler can repeat it after a
+ * crash between the two steps and nothing is lost or doubled.
+ */
+export class DeadLetterStore {
+  constructor(
+    private readonly score: ScoreQueue,
+    private readonly dead: DeadLetterQueue,
+    private readonly caps: DeadLetterCaps = DEAD_LETTER_CAPS,
+  ) {}
+
+  /** Writes the dead letter of a failed `score` job (no-op when it exists). */
+  async record(job: Job<ScoreJobDataWithHistory>, now: number = Date.now()): Promise<DeadLetter> {
+    const existing = await this.dead.getJob(job.id!);
+    if (existing) return existing.data;
+    const death = parseDeath(job.failedReason);
+    const letter: DeadLetter = {
+      source_queue: this.score.name,
+      job_id: job.id!,
+      payload: job.data.request,
+      reason: death.reason,
+      last_error: { code: death.code, message: death.message },
+      attempts: job.data.history ?? [],
+      first_seen: job.data.enqueued_at ?? job.timestamp,
+      dead_at: job.finishedOn ?? now,
+      redrive_count: job.data.redrive_count ?? 0,
+    };
+    await this.dead.add(death.reason, letter, { jobId: job.id! });
+    return letter;
+  }
+
+  /** Failed `score` jobs that have no dead letter yet (a crash between failing and recording). */
+  async reconcile(limit = 1_000): Promise<number> {
+    let recorded = 0;
+    for (const job of await this.score.getFailed(0, limit - 1)) {
+      if (!(await this.dead.getJob(job.id!))) {
+        await this.record(job as Job<ScoreJobDataWithHistory>);
+        recorded += 1;
+      }
+    }
+    return recorded;
+  }
+
+  async get(id: string): Promise<DeadLetter | undefined> {
+    return (await this.dead.getJob(id))?.data;
+  }
+
+  /** Newest first, optionally of one reason. */
+  async list(options: { reason?: DeadLetterReason; offset?: number; limit?: number } = {}) {
+    const all = (await this.dead.getJobs(["waiting"], 0, this.caps.maxCount)).map((j) => j.data);
+    const matching = all
+      .filter((d) => !options.reason || d.reason === options.reason)
+      .sort((a, b) => b.dead_at - a.dead_at);
+    const offset = options.offset ?? 0;
+    return { total: matching.length, items: matching.slice(offset, offset + (options.limit ?? 50)) };
+  }
+
+  /**
+   * Sends dead jobs back to `score` with their attempts reset, counting the redrive. Returns the ids
+   * redriven; ids that are not dead are skipped.
+   */
+  async redrive(ids: readonly string[]): Promise<string[]> {
+    const done: string[] = [];
+    for (const id of ids) {
+      const letter = await this.dead.getJob(id);
+      const job = (await this.score.getJob(id)) as Job<ScoreJobDataWithHistory> | undefined;
+      if (!letter || !job || !(await job.isFailed())) continue;
+      await job.updateData({ ...job.data, history: [], redrive_count: (job.data.redrive_count ?? 0) + 1 });
+      await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+      await letter.remove();
+      done.push(id);
+    }
+    return done;
+  }
+
+  async redriveReason(reason: DeadLetterReason): Promise<string[]> {
+    const { items } = await this.list({ reason, limit: this.caps.maxCount });
+    return this.redrive(items.map((d) => d.job_id));
+  }
+
+  /** Drops dead letters past the caps (oldest first), with their failed `score` jobs. */
+  async trim(now: number = Date.now()): Promise<number> {
+    const all = (await this.dead.getJobs(["waiting"], 0, -1)).sort((a, b) => b.data.dead_at - a.data.dead_at);
+    const doomed = all.filter((j, i) => i >= this.caps.maxCount || now - j.data.dead_at > this.caps.maxAgeMs);
+    for (const j of doomed) {
+      await (await this.score.getJob(j.id!))?.remove();
+      await j.remove();
+    }
+    return doomed.length;
+  }
+}
