@@ -5,6 +5,14 @@ import { field } from "./field";
  * An absolute URL (kept as the string given, trimmed). `protocols` restricts the scheme, e.g.
  * `["redis:", "rediss:"]`. Without a default the variable is required.
  */
+export function url(
+  defaultUrl: string,
+  options?: { protocols?: readonly string[] },
+): z.ZodDefault<z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>>;
+export function url(
+  defaultUrl?: undefined,
+  options?: { protocols?: readonly string[] },
+): z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>;
 export function url(defaultUrl?: string, options: { protocols?: readonly string[] } = {}) {
   const { protocols } = options;
   const expected = protocols

@@ -1,0 +1,149 @@
+/**
+ * What one batch call answers: one entry per item, in the order the items were given. An `Error`
+ * entry fails only that item's submitter (e.g. a `SilentDrop` for an unanswered item); any other
+ * value resolves it. `R` must therefore not itself be an `Error`.
+ */
+export type BatchOutcomes<R> = ReadonlyArray<R | Error>;
+
+export interface MicroBatcherOptions<I, R> {
+  /** Items with the same key share a batch, e.g. `${merchant}|${task}|${modelVersion}`. */
+  keyOf(item: I): string;
+  /**
+   * The most items one batch of this key may hold. Asked again at every submit and flush, because
+   * the learned cap can drop (a `BatchTruncated` answer); values below 1 count as 1.
+   */
+  cap(key: string): number;
+  /** How long the first item of a batch waits for company before the batch goes out anyway. */
+  lingerMs: number;
+  /**
+   * Sends one batch (one remote call). Throwing or rejecting fails every item of the batch with
+   * that error; otherwise each item gets its own outcome.
+   */
+  flush(key: string, items: readonly I[]): Promise<BatchOutcomes<R>>;
+}
+
+export interface MicroBatcher<I, R> {
+  /** Adds an item to its key's batch; settles with that item's own outcome once the batch is sent. */
+  submit(item: I): Promise<R>;
+  /** Sends every pending batch now and waits until all batches in flight have settled. */
+  drain(): Promise<void>;
+  /** Refuses new items, then drains: graceful shutdown ("stop fetching, flush batches"). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Raised by `submit` once the batcher is closed: the caller should leave the job for another worker. */
+export class BatcherClosedError extends Error {
+  readonly code = "batcher_closed";
+
+  constructor() {
+    super("the micro-batcher is closed and accepts no new items");
+    this.name = "BatcherClosedError";
+  }
+}
+
+interface Waiting<I, R> {
+  item: I;
+  resolve(result: R): void;
+  reject(error: Error): void;
+}
+
+interface PendingBatch<I, R> {
+  waiting: Waiting<I, R>[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Groups items submitted one by one (one BullMQ job each) into batch calls: a batch leaves when it
+ * reaches its cap or `lingerMs` after its first item, whichever comes first. Each submitter still
+ * gets its own item's outcome, so every job completes or fails on its own.
+ *
+ * With BullMQ the worker's concurrency must be at least the largest cap: each processor call awaits
+ * `submit`, so a batch can never grow beyond the number of jobs being processed at once.
+ */
+export function createMicroBatcher<I, R>(options: MicroBatcherOptions<I, R>): MicroBatcher<I, R> {
+  const pending = new Map<string, PendingBatch<I, R>>();
+  const inFlight = new Set<Promise<void>>();
+  let closed = false;
+
+  const capOf = (key: string): number => {
+    const cap = Math.floor(options.cap(key));
+    return Number.isFinite(cap) && cap >= 1 ? cap : 1;
+  };
+
+  function sendPending(key: string): void {
+    const batch = pending.get(key);
+    if (!batch) return;
+    pending.delete(key);
+    if (batch.timer !== undefined) clearTimeout(batch.timer);
+    // The cap may have dropped since these items arrived: never send more than it allows now.
+    const cap = capOf(key);
+    for (let start = 0; start < batch.waiting.length; start += cap) {
+      const call = send(key, batch.waiting.slice(start, start + cap));
+      inFlight.add(call);
+      void call.finally(() => inFlight.delete(call));
+    }
+  }
+
+  async function send(key: string, waiting: Waiting<I, R>[]): Promise<void> {
+    let outcomes: BatchOutcomes<R>;
+    try {
+      outcomes = await options.flush(
+        key,
+        waiting.map((w) => w.item),
+      );
+    } catch (error) {
+      const failure = asError(error);
+      for (const w of waiting) w.reject(failure);
+      return;
+    }
+    if (outcomes.length !== waiting.length) {
+      // Outcomes that do not line up with the items cannot be trusted for any of them.
+      const failure = new Error(
+        `batch flush for ${key} returned ${outcomes.length} outcomes for ${waiting.length} items`,
+      );
+      for (const w of waiting) w.reject(failure);
+      return;
+    }
+    waiting.forEach((w, i) => {
+      const outcome = outcomes[i] as R | Error;
+      if (outcome instanceof Error) w.reject(outcome);
+      else w.resolve(outcome);
+    });
+  }
+
+  function submit(item: I): Promise<R> {
+    if (closed) return Promise.reject(new BatcherClosedError());
+    const key = options.keyOf(item);
+    return new Promise<R>((resolve, reject) => {
+      let batch = pending.get(key);
+      if (!batch) {
+        batch = { waiting: [], timer: undefined };
+        pending.set(key, batch);
+        batch.timer = setTimeout(() => sendPending(key), options.lingerMs);
+      }
+      batch.waiting.push({ item, resolve, reject });
+      if (batch.waiting.length >= capOf(key)) sendPending(key);
+    });
+  }
+
+  async function drain(): Promise<void> {
+    // Loop: a settling batch may let callers submit again before we are done (unless closed).
+    while (pending.size > 0 || inFlight.size > 0) {
+      for (const key of [...pending.keys()]) sendPending(key);
+      await Promise.allSettled([...inFlight]);
+    }
+  }
+
+  return {
+    submit,
+    drain,
+    close() {
+      closed = true;
+      return drain();
+    },
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
