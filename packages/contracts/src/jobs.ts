@@ -46,6 +46,8 @@ export const scoreJobDataSchema = z.object({
   request: scoreRequestBodySchema,
   enqueued_at: z.number().int(),
   deadline_at: z.number().int(),
+  /** Random per add: the API reads it back to learn whether its add created the job (idempotency). */
+  submission_id: z.string().optional(),
 });
 export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
 

@@ -1,0 +1,73 @@
+import { createAlipayClient } from "@riskq/alipay";
+import { ConfigError, configOrExit, readPemFile } from "@riskq/config";
+import { createLogger } from "@riskq/observability";
+import { createDeadLetterQueue, createScoreQueue, DeadLetterStore } from "@riskq/pipeline";
+import { apiEnv, REPO_ROOT } from "./config";
+import { createApiRedis } from "./redis-connection";
+import { buildApi } from "./server";
+
+// The only file of the API that reads process.env.
+const env = configOrExit(apiEnv(REPO_ROOT), process.env);
+const logger = createLogger({ name: "api", level: env.LOG_LEVEL });
+
+let keys: { appPrivateKey: string; platformPublicKey: string };
+try {
+  keys = {
+    appPrivateKey: readPemFile("ALIPAY_APP_PRIVATE_KEY_FILE", env.ALIPAY_APP_PRIVATE_KEY_FILE),
+    platformPublicKey: readPemFile("ALIPAY_PLATFORM_PUBLIC_KEY_FILE", env.ALIPAY_PLATFORM_PUBLIC_KEY_FILE),
+  };
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`riskq: configuration error: ${error.message}\n`);
+  process.exit(1);
+}
+
+const redis = createApiRedis(env.REDIS_URL, logger);
+const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX };
+const scoreQueue = createScoreQueue(queueOptions);
+const deadQueue = createDeadLetterQueue(queueOptions);
+// Connection trouble is already logged once per outage by createApiRedis; without a listener an
+// 'error' event would crash the process.
+for (const queue of [scoreQueue, deadQueue]) queue.on("error", () => {});
+
+const alipay = createAlipayClient({
+  endpoint: env.ALIPAY_ENDPOINT,
+  appId: env.ALIPAY_APP_ID,
+  ...keys,
+  redis,
+  prefix: env.RISKQ_PREFIX,
+  secretKey: env.RISKQ_SECRET_KEY,
+  logger: logger.child({ component: "alipay" }),
+});
+
+const app = buildApi({
+  redis,
+  scoreQueue,
+  deadLetters: new DeadLetterStore(scoreQueue, deadQueue),
+  alipay,
+  apiKeys: env.RISKQ_API_KEYS,
+  logger,
+  maxBacklog: env.RISKQ_MAX_BACKLOG,
+});
+
+// BullMQ holds its first command until the connection is ready: start answering only once Redis is
+// there, so no early request waits on it. Later outages are answered with 503 at once.
+logger.info({ redis: env.REDIS_URL.replace(/\/\/[^@]*@/, "//***@") }, "waiting for Redis");
+await Promise.all([scoreQueue.waitUntilReady(), deadQueue.waitUntilReady()]);
+const url = await app.listen({ port: env.API_PORT, host: env.API_HOST });
+logger.info({ url }, "riskq API listening");
+
+const SHUTDOWN_GRACE_MS = 15_000;
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down: finishing requests in flight");
+  // Waits (?wait_ms) last at most 10 s; past the grace period, leave anyway.
+  setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+  await app.close();
+  await Promise.allSettled([scoreQueue.close(), deadQueue.close()]);
+  await redis.quit().catch(() => redis.disconnect());
+  process.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));

@@ -1,0 +1,41 @@
+import { DEAD_LETTER_REASONS } from "@riskq/contracts";
+import type { DeadLetterStore } from "@riskq/pipeline";
+import type { FastifyPluginAsync } from "fastify";
+import { z } from "zod";
+import { parseOrThrow } from "../http/field-issues";
+
+const listQuerySchema = z.object({
+  reason: z.enum(DEAD_LETTER_REASONS).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+const redriveBodySchema = z
+  .strictObject({
+    ids: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
+    reason: z.enum(DEAD_LETTER_REASONS).optional(),
+  })
+  .refine((body) => (body.ids === undefined) !== (body.reason === undefined), {
+    message: "give either ids or reason (exactly one)",
+  });
+
+/** `GET /v1/dead-letters` (newest first, by reason, paginated) and `POST /v1/dead-letters/redrive`. */
+export function deadLetterRoutes(deadLetters: DeadLetterStore): FastifyPluginAsync {
+  return async (app) => {
+    app.get("/v1/dead-letters", async (request) => {
+      const query = parseOrThrow(listQuerySchema, request.query);
+      const page = await deadLetters.list(query);
+      return { total: page.total, offset: query.offset, limit: query.limit, items: page.items };
+    });
+
+    // Redriven jobs go back to `score` with their attempts reset; ids that are not dead are skipped
+    // (and so are absent from `redriven`), which makes repeating a redrive harmless.
+    app.post("/v1/dead-letters/redrive", async (request) => {
+      const body = parseOrThrow(redriveBodySchema, request.body);
+      const redriven = body.ids
+        ? await deadLetters.redrive(body.ids)
+        : await deadLetters.redriveReason(body.reason!);
+      return { redriven, count: redriven.length };
+    });
+  };
+}

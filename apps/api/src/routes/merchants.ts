@@ -1,0 +1,51 @@
+import { AlipayError, AuthRevoked, InvalidRequest } from "@riskq/alipay";
+import type { Logger } from "@riskq/observability";
+import type { FastifyPluginAsync } from "fastify";
+import { z } from "zod";
+import { ApiError } from "../http/api-error";
+import { parseOrThrow } from "../http/field-issues";
+
+/** What the API needs of the Alipay client (`createAlipayClient`'s `onboardMerchant`). */
+export interface MerchantOnboarding {
+  onboardMerchant(merchantId: string, authCode: string): Promise<{ expiresAt: number }>;
+}
+
+const onboardBodySchema = z.strictObject({
+  merchant_id: z.string().regex(/^\d{16}$/, "16 digits"),
+  auth_code: z.string().min(1).max(256),
+});
+
+/**
+ * `POST /v1/merchants`: exchanges a merchant's one-time auth code for tokens, which are stored
+ * (encrypted) in Redis for the workers. The answer never carries a token.
+ */
+export function merchantRoutes(alipay: MerchantOnboarding, logger: Logger): FastifyPluginAsync {
+  return async (app) => {
+    app.post("/v1/merchants", async (request, reply) => {
+      const body = parseOrThrow(onboardBodySchema, request.body);
+      let expiresAt: number;
+      try {
+        ({ expiresAt } = await alipay.onboardMerchant(body.merchant_id, body.auth_code));
+      } catch (err) {
+        // A code that is wrong, used or someone else's: the caller's to fix, not retryable.
+        if (err instanceof InvalidRequest || err instanceof AuthRevoked) {
+          throw new ApiError(400, { error: "invalid_auth_code", message: err.message });
+        }
+        if (err instanceof AlipayError) {
+          logger.warn({ err, merchantId: body.merchant_id }, "onboarding failed upstream");
+          throw new ApiError(502, {
+            error: "upstream_error",
+            message: `Alipay did not complete the onboarding (${err.code}); retry later`,
+          });
+        }
+        throw err;
+      }
+      reply.code(201);
+      return {
+        merchant_id: body.merchant_id,
+        status: "onboarded",
+        token_expires_at: new Date(expiresAt).toISOString(),
+      };
+    });
+  };
+}

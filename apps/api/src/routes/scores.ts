@@ -1,0 +1,75 @@
+import { scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
+import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { z } from "zod";
+import { notFound } from "../http/api-error";
+import { refuseCardNumbers } from "../http/card-number-guard";
+import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
+import { enqueueScores } from "../scores/enqueue-scores";
+import { isFinal, type JobView, readJobView } from "../scores/job-view";
+import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
+
+export interface ScoreRoutesDeps {
+  scoreQueue: ScoreQueue;
+  deadLetters: DeadLetterStore;
+  /** Throws 429 while the backlog is over its limit. */
+  guardBacklog: () => Promise<void>;
+  now: () => number;
+}
+
+const waitQuerySchema = z.object({
+  wait_ms: z.coerce.number().int().min(0).max(MAX_WAIT_MS, `at most ${MAX_WAIT_MS}`).optional(),
+});
+
+// Longer ids cannot have been made from a 16-digit merchant id and a 64-character item id.
+const MAX_JOB_ID_LENGTH = 128;
+
+/** `POST /v1/scores`, `POST /v1/scores/batch`, `GET /v1/scores/:id`. */
+export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
+  const read = (id: string) => readJobView(deps.scoreQueue, deps.deadLetters, id);
+
+  /** 202 with the jobs as enqueued; with `?wait_ms`, 200 once all are final or 202 when time is up. */
+  async function answer(reply: FastifyReply, views: JobView[], waitMs: number | undefined) {
+    const final = waitMs === undefined ? views : await waitForOutcomes(views, waitMs, read);
+    const done = waitMs !== undefined && final.every((view) => isFinal(view.status));
+    reply.code(done ? 200 : 202);
+    return final;
+  }
+
+  return async (app) => {
+    app.post("/v1/scores", async (request, reply) => {
+      const { wait_ms } = parseOrThrow(waitQuerySchema, request.query);
+      refuseCardNumbers(request.body);
+      const body = parseOrThrow(scoreRequestBodySchema, request.body);
+      await deps.guardBacklog();
+      const views = await enqueueScores(deps.scoreQueue, deps.deadLetters, [body], deps.now());
+      const [view] = await answer(reply, views, wait_ms);
+      return view;
+    });
+
+    app.post("/v1/scores/batch", async (request, reply) => {
+      const { wait_ms } = parseOrThrow(waitQuerySchema, request.query);
+      refuseCardNumbers(request.body);
+      const { items } = parseOrThrow(scoreBatchBodySchema, request.body);
+      // Every item is checked before anything is enqueued, and every item's errors are reported.
+      const issues = [];
+      const bodies = [];
+      for (const [index, item] of items.entries()) {
+        const parsed = scoreRequestBodySchema.safeParse(item);
+        if (parsed.success) bodies.push(parsed.data);
+        else issues.push(...fieldIssues(parsed.error.issues, `items[${index}]`));
+      }
+      if (issues.length > 0) throw invalidRequest(issues);
+      await deps.guardBacklog();
+      const views = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, deps.now());
+      return { jobs: await answer(reply, views, wait_ms) };
+    });
+
+    app.get<{ Params: { id: string } }>("/v1/scores/:id", async (request) => {
+      const { id } = request.params;
+      const view = id.length <= MAX_JOB_ID_LENGTH ? await read(id) : undefined;
+      if (!view) throw notFound(`no score job with id ${JSON.stringify(id)}`);
+      return view;
+    });
+  };
+}

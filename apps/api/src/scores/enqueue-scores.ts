@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import { DEFAULT_DEADLINE_MS, type ScoreJobData, type ScoreRequestBody, scoreJobId } from "@riskq/contracts";
+import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import { type JobView, readStoredJob } from "./job-view";
+
+/**
+ * Job data as the API stores it: the contract's `ScoreJobData` plus `submission_id`, a random id of
+ * the one HTTP submission that wrote it. Workers parse job data with a non-strict schema, so the
+ * extra field is carried along (and must be kept when they rewrite the data).
+ */
+export type SubmittedJobData = ScoreJobData & { submission_id: string };
+
+// A job that vanishes between our add and our read (a finished job trimmed by retention at that
+// instant) is added again; twice more is far beyond what that race can do.
+const MAX_ADD_ROUNDS = 3;
+
+/**
+ * Enqueues score requests idempotently, answering for each (in order) its job and whether it
+ * already existed.
+ *
+ * Why a submission id: BullMQ's add with an existing `jobId` keeps the stored job and returns a Job
+ * built from *our* arguments, so its answer cannot tell a new job from a duplicate. The add itself
+ * is one atomic script, though: exactly one submission's data gets stored. Each submission therefore
+ * writes a fresh random `submission_id` and reads the job back; finding its own id there means its
+ * add created the job, finding another means someone else's did (earlier, or concurrently in this or
+ * another API process). Comparing `enqueued_at` instead would be ambiguous: identical requests in
+ * the same millisecond carry identical data. A duplicate of a completed or dead job returns that job
+ * and never runs it again (failed jobs are kept, so their ids stay taken).
+ */
+export async function enqueueScores(
+  queue: ScoreQueue,
+  deadLetters: DeadLetterStore,
+  requests: readonly ScoreRequestBody[],
+  now: number,
+): Promise<JobView[]> {
+  const answers: Array<JobView | undefined> = requests.map(() => undefined);
+  for (let round = 0; round < MAX_ADD_ROUNDS; round++) {
+    const pending = requests.flatMap((request, index) => (answers[index] ? [] : [{ request, index }]));
+    if (pending.length === 0) break;
+    const submitted = pending.map(({ request, index }) => {
+      const data: SubmittedJobData = {
+        request,
+        enqueued_at: now,
+        deadline_at: now + (request.deadline_ms ?? DEFAULT_DEADLINE_MS),
+        submission_id: randomUUID(),
+      };
+      return { index, id: scoreJobId(request.merchant_id, request.item_id), data };
+    });
+    // One MULTI for the whole batch; jobs keep request order, so within one batch the first of
+    // two items with the same id creates the job and the second is its duplicate.
+    await queue.addBulk(
+      submitted.map(({ id, data }) => ({ name: data.request.task, data, opts: { jobId: id } })),
+    );
+    const stored = await Promise.all(submitted.map(({ id }) => readStoredJob(queue, deadLetters, id)));
+    submitted.forEach(({ index, data }, i) => {
+      const found = stored[i];
+      if (!found) return;
+      const mine = (found.data as Partial<SubmittedJobData>).submission_id === data.submission_id;
+      answers[index] = { ...found.view, duplicate: !mine };
+    });
+  }
+  return answers.map((answer, index) => {
+    if (answer) return answer;
+    const request = requests[index]!;
+    throw new Error(
+      `job ${scoreJobId(request.merchant_id, request.item_id)} vanished right after being added`,
+    );
+  });
+}

@@ -1,0 +1,67 @@
+import type { Logger } from "@riskq/observability";
+import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import { bearerAuth } from "./http/bearer-auth";
+import { installErrorAnswers } from "./http/error-answers";
+import { installRequestLog } from "./http/request-log";
+import { deadLetterRoutes } from "./routes/dead-letters";
+import { healthRoutes } from "./routes/health";
+import { type MerchantOnboarding, merchantRoutes } from "./routes/merchants";
+import { scoreRoutes } from "./routes/scores";
+import { backlogGuard } from "./scores/backlog-guard";
+
+/** Largest body accepted (a full batch of 1 000 items fits with room to spare). */
+export const BODY_LIMIT_BYTES = 1_048_576;
+
+/** Everything the API works with, built by `main.ts` (or a test) and handed in. */
+export interface ApiDeps {
+  /** The API's fail-fast connection (see `createApiRedis`); `/readyz` pings it. */
+  redis: Redis;
+  scoreQueue: ScoreQueue;
+  deadLetters: DeadLetterStore;
+  /** The Alipay client, or anything that onboards merchants the same way. */
+  alipay: MerchantOnboarding;
+  /** Bearer keys (RISKQ_API_KEYS). */
+  apiKeys: readonly string[];
+  logger: Logger;
+  /** RISKQ_MAX_BACKLOG. */
+  maxBacklog: number;
+  /** How long a backlog count is reused (default 250 ms). */
+  backlogCacheMs?: number;
+  /** Clock of job timestamps (default Date.now). */
+  now?: () => number;
+}
+
+/** The riskq HTTP API as a Fastify instance, not yet listening (tests use `inject` or `listen`). */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    logger: false, // request lines come from installRequestLog, through the redacting logger
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+  });
+  installErrorAnswers(app, deps.logger);
+  installRequestLog(app, deps.logger);
+
+  app.register(healthRoutes(deps.redis));
+  const authorize = bearerAuth(deps.apiKeys);
+  const guardBacklog = backlogGuard(deps.scoreQueue, {
+    maxBacklog: deps.maxBacklog,
+    ...(deps.backlogCacheMs === undefined ? {} : { cacheMs: deps.backlogCacheMs }),
+  });
+  app.register(async (v1) => {
+    // onRequest runs before the body is read: an unauthenticated caller cannot make us parse 1 MiB.
+    v1.addHook("onRequest", async (request) => authorize(request.headers.authorization));
+    v1.register(
+      scoreRoutes({
+        scoreQueue: deps.scoreQueue,
+        deadLetters: deps.deadLetters,
+        guardBacklog,
+        now: deps.now ?? Date.now,
+      }),
+    );
+    v1.register(deadLetterRoutes(deps.deadLetters));
+    v1.register(merchantRoutes(deps.alipay, deps.logger));
+  });
+  return app;
+}

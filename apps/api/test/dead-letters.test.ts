@@ -1,0 +1,135 @@
+import type { DeadLetterReason } from "@riskq/contracts";
+import type { ScoreJobDataWithHistory } from "@riskq/pipeline";
+import { useTestRedis } from "@riskq/testing/vitest";
+import { type Job, UnrecoverableError, type Worker } from "bullmq";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type ApiKit,
+  AUTH,
+  eventually,
+  MERCHANT_ID,
+  type ScoreJob,
+  scoreBody,
+  startApi,
+  startTestWorker,
+} from "./support/api-harness";
+
+const suite = useTestRedis({ url: process.env.REDIS_URL });
+let kit: ApiKit;
+let worker: Worker | undefined;
+
+beforeEach(async () => {
+  kit = await startApi({ redisUrl: process.env.REDIS_URL, prefix: suite.redis.prefix });
+});
+afterEach(async () => {
+  await worker?.close();
+  worker = undefined;
+  await kit.close();
+});
+
+const get = (url: string) => kit.app.inject({ method: "GET", url, headers: AUTH });
+const post = (url: string, body: object) =>
+  kit.app.inject({ method: "POST", url, headers: AUTH, payload: body });
+
+/**
+ * Kills the given items as apps/worker would: an UnrecoverableError naming the reason, then the
+ * dead letter. The worker closes before returning, so redriven jobs stay queued.
+ */
+async function killJobs(reasons: Record<string, DeadLetterReason>): Promise<void> {
+  worker = startTestWorker(kit, async (job: ScoreJob) => {
+    throw new UnrecoverableError(`dead:${reasons[job.data.request.item_id]}:x: y`);
+  });
+  worker.on("failed", (job) => {
+    if (job) void kit.deadLetters.record(job as Job<ScoreJobDataWithHistory>);
+  });
+  for (const itemId of Object.keys(reasons)) await post("/v1/scores", scoreBody(itemId));
+  for (const itemId of Object.keys(reasons)) {
+    await eventually(() => kit.deadLetters.get(`${MERCHANT_ID}-${itemId}`));
+  }
+  await worker.close();
+  worker = undefined;
+}
+
+describe("dead jobs", () => {
+  it("GET shows a dead job with its dead letter; a duplicate returns it without a second run", async () => {
+    await killJobs({ "d-1": "invalid_payload" });
+    const res = await get(`/v1/scores/${MERCHANT_ID}-d-1`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      id: `${MERCHANT_ID}-d-1`,
+      item_id: "d-1",
+      status: "dead",
+      dead_letter: {
+        job_id: `${MERCHANT_ID}-d-1`,
+        reason: "invalid_payload",
+        last_error: { code: "x", message: "y" },
+      },
+    });
+
+    const again = await post("/v1/scores", scoreBody("d-1"));
+    expect(again.json()).toMatchObject({
+      status: "dead",
+      duplicate: true,
+      dead_letter: { reason: "invalid_payload" },
+    });
+    expect(await kit.scoreQueue.getJobCountByTypes("waiting", "active", "delayed")).toBe(0);
+  });
+
+  it("lists dead letters filtered by reason, paginated", async () => {
+    await killJobs({ "d-2": "invalid_payload", "d-3": "timeout", "d-4": "timeout" });
+    const all = await get("/v1/dead-letters");
+    expect(all.statusCode).toBe(200);
+    expect(all.json()).toMatchObject({ total: 3, offset: 0, limit: 50 });
+
+    const timeouts = await get("/v1/dead-letters?reason=timeout&limit=1");
+    const page = timeouts.json<{ total: number; items: Array<{ reason: string; job_id: string }> }>();
+    expect(page.total).toBe(2);
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]!.reason).toBe("timeout");
+
+    const bad = await get("/v1/dead-letters?reason=bored");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: "invalid_request", issues: [{ path: "reason" }] });
+  });
+
+  it("redrives by ids: the job is queued again and its dead letter gone", async () => {
+    await killJobs({ "d-5": "upstream_error", "d-6": "upstream_error" });
+    const res = await post("/v1/dead-letters/redrive", { ids: [`${MERCHANT_ID}-d-5`, "not-dead-at-all"] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ redriven: [`${MERCHANT_ID}-d-5`], count: 1 });
+    expect((await get(`/v1/scores/${MERCHANT_ID}-d-5`)).json()).toEqual({
+      id: `${MERCHANT_ID}-d-5`,
+      item_id: "d-5",
+      status: "queued",
+    });
+    expect((await get(`/v1/scores/${MERCHANT_ID}-d-6`)).json()).toMatchObject({ status: "dead" });
+    expect((await get("/v1/dead-letters")).json()).toMatchObject({
+      total: 1,
+      items: [{ job_id: `${MERCHANT_ID}-d-6` }],
+    });
+  });
+
+  it("redrives by reason, leaving other reasons dead", async () => {
+    await killJobs({ "d-7": "timeout", "d-8": "timeout", "d-9": "silent_drop" });
+    const res = await post("/v1/dead-letters/redrive", { reason: "timeout" });
+    expect(res.json<{ redriven: string[] }>().redriven.sort()).toEqual([
+      `${MERCHANT_ID}-d-7`,
+      `${MERCHANT_ID}-d-8`,
+    ]);
+    for (const id of ["d-7", "d-8"]) {
+      expect((await get(`/v1/scores/${MERCHANT_ID}-${id}`)).json()).toMatchObject({ status: "queued" });
+    }
+    expect((await get("/v1/dead-letters")).json()).toMatchObject({
+      total: 1,
+      items: [{ reason: "silent_drop" }],
+    });
+  });
+
+  it("a redrive needs exactly one of ids and reason", async () => {
+    const both = await post("/v1/dead-letters/redrive", { ids: ["a-b"], reason: "timeout" });
+    expect(both.statusCode).toBe(400);
+    const neither = await post("/v1/dead-letters/redrive", {});
+    expect(neither.statusCode).toBe(400);
+    expect(neither.json()).toMatchObject({ error: "invalid_request" });
+  });
+});

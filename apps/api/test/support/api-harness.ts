@@ -1,0 +1,153 @@
+import { QUEUES, type ScoreJobData, type ScoreJobResult, type ScoreRequestBody } from "@riskq/contracts";
+import { createLogger, type Logger } from "@riskq/observability";
+import {
+  createDeadLetterQueue,
+  createScoreQueue,
+  type DeadLetterQueue,
+  DeadLetterStore,
+  type ScoreQueue,
+} from "@riskq/pipeline";
+import { type Job, type Processor, Worker } from "bullmq";
+import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import { createApiRedis } from "../../src/redis-connection";
+import type { MerchantOnboarding } from "../../src/routes/merchants";
+import { buildApi } from "../../src/server";
+
+export const API_KEY = "test-api-key";
+export const AUTH = { authorization: `Bearer ${API_KEY}` };
+export const MERCHANT_ID = "2088000000000001";
+export const silentLogger = createLogger({ name: "api-test", level: "silent" });
+
+/** The API built in-process on a real Redis, with the queues it uses (for counting and seeding). */
+export interface ApiKit extends AsyncDisposable {
+  app: FastifyInstance;
+  redis: Redis;
+  scoreQueue: ScoreQueue;
+  deadQueue: DeadLetterQueue;
+  deadLetters: DeadLetterStore;
+  prefix: string;
+  redisUrl: string;
+  close(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  redisUrl?: string | undefined;
+  prefix: string;
+  maxBacklog?: number;
+  alipay?: MerchantOnboarding;
+  /** Builds the Alipay side on the API's own Redis connection (merchant tests). */
+  alipayOn?: (redis: Redis) => MerchantOnboarding;
+  /** Default: silent. */
+  logger?: Logger;
+}
+
+// Tests that do not onboard merchants must not reach Alipay at all.
+const noAlipay: MerchantOnboarding = {
+  onboardMerchant: () => Promise.reject(new Error("this test does not onboard merchants")),
+};
+
+export async function startApi(options: StartApiOptions): Promise<ApiKit> {
+  const redisUrl = options.redisUrl ?? "redis://127.0.0.1:6379";
+  const redis = createApiRedis(redisUrl, silentLogger);
+  const queueOptions = { connection: redis, prefix: options.prefix };
+  const scoreQueue = createScoreQueue(queueOptions);
+  const deadQueue = createDeadLetterQueue(queueOptions);
+  for (const queue of [scoreQueue, deadQueue]) queue.on("error", () => {});
+  await Promise.all([scoreQueue.waitUntilReady(), deadQueue.waitUntilReady()]);
+  const deadLetters = new DeadLetterStore(scoreQueue, deadQueue);
+  const app = buildApi({
+    redis,
+    scoreQueue,
+    deadLetters,
+    alipay: options.alipayOn?.(redis) ?? options.alipay ?? noAlipay,
+    apiKeys: ["another-key", API_KEY],
+    logger: options.logger ?? silentLogger,
+    maxBacklog: options.maxBacklog ?? 100_000,
+  });
+  await app.ready();
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      await app.close();
+      await Promise.allSettled([scoreQueue.close(), deadQueue.close()]);
+      redis.disconnect();
+    })();
+    return closed;
+  };
+  return {
+    app,
+    redis,
+    scoreQueue,
+    deadQueue,
+    deadLetters,
+    prefix: options.prefix,
+    redisUrl,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** A valid score request (transaction_anomaly needs no fingerprint), with overrides. */
+export function scoreBody(itemId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    task: "transaction_anomaly",
+    item_id: itemId,
+    merchant_id: MERCHANT_ID,
+    amount: "128.50",
+    currency: "CNY",
+    country: "CN",
+    channel: "app",
+    occurred_at: "2026-11-20T10:00:00+08:00",
+    ...overrides,
+  };
+}
+
+/** Jobs of every state in the score queue: what "nothing was enqueued" is checked against. */
+export const countJobs = (queue: ScoreQueue) =>
+  queue.getJobCountByTypes("waiting", "delayed", "prioritized", "active", "completed", "failed");
+
+/** A result as apps/worker returns it. */
+export function scoredResult(request: ScoreRequestBody): ScoreJobResult {
+  return {
+    item_id: request.item_id,
+    source: "remote",
+    confidence: 0.12,
+    risk_score: 12,
+    risk_level: "low",
+    flagged: false,
+    info_code: [],
+    model_version: "risk-v3-2026-11",
+    cost_usd: 0.0012,
+    attempts: 1,
+  };
+}
+
+/**
+ * A BullMQ worker on the kit's queue, standing in for apps/worker: tiny on purpose. It uses its own
+ * blocking connection (workers need `maxRetriesPerRequest: null`, unlike the API).
+ */
+export function startTestWorker(
+  kit: ApiKit,
+  processor: Processor<ScoreJobData, ScoreJobResult>,
+): Worker<ScoreJobData, ScoreJobResult> {
+  const url = new URL(kit.redisUrl);
+  const worker = new Worker<ScoreJobData, ScoreJobResult>(QUEUES.score, processor, {
+    connection: { host: url.hostname, port: Number(url.port || 6379), maxRetriesPerRequest: null },
+    prefix: kit.prefix,
+    concurrency: 4,
+  });
+  worker.on("error", () => {});
+  return worker;
+}
+
+export type ScoreJob = Job<ScoreJobData, ScoreJobResult>;
+
+/** Polls until `check` returns a value (bounded by the test's own timeout). */
+export async function eventually<T>(check: () => Promise<T | undefined>, everyMs = 25): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
