@@ -1,0 +1,68 @@
+import { type AlipayClient, BatchTruncated, RateLimited, type ScoreBatchResult } from "@riskq/alipay";
+import type { ScoreJobData, ScoreJobResult } from "@riskq/contracts";
+import type { BatchOutcomes, CallRateLimiter, CircuitBreaker } from "@riskq/pipeline";
+import { scoredResult } from "./job-result";
+
+/** One job waiting in a micro-batch. */
+export interface BatchItem {
+  data: ScoreJobData;
+  attempts: number;
+}
+
+/** Items that may share one remote call: same merchant, task, pinned model and threshold. */
+export function batchKey(item: BatchItem): string {
+  const r = item.data.request;
+  return `${r.merchant_id}|${r.task}|${r.model_version ?? ""}|${r.confidence_threshold ?? ""}`;
+}
+
+export interface BatchCallDeps {
+  alipay: AlipayClient;
+  limiter: CallRateLimiter;
+  breaker: CircuitBreaker;
+  /** The model pinned when a request names none. */
+  defaultModelVersion: string;
+  /** Called when the remote answered fewer items than sent, so the cap can follow at once. */
+  onTruncated(answered: number): void;
+}
+
+/**
+ * One batch = one call to Alipay: a permit from the shared call-rate limiter (both the app-wide and
+ * the batch/predict bucket), then the call through the circuit breaker. Per item, the job result or
+ * the error that item failed with (e.g. SilentDrop for an unanswered one).
+ */
+export async function callBatch(deps: BatchCallDeps, items: readonly BatchItem[]): Promise<BatchOutcomes<ScoreJobResult>> {
+  const first = items[0]!.data.request;
+  // Every call spends the app-wide bucket; batch/predict also has its own (contract 7).
+  const permit = await deps.limiter.acquire(["app", "method"]);
+  let answer: ScoreBatchResult;
+  try {
+    answer = await deps.breaker.execute(() =>
+      deps.alipay.scoreBatch({
+        merchantId: first.merchant_id,
+        task: first.task,
+        modelVersion: first.model_version ?? deps.defaultModelVersion,
+        threshold: first.confidence_threshold,
+        items: items.map((i) => itemOf(i.data)),
+      }),
+    );
+  } catch (err) {
+    // A 429 never counts against the job: the limiter slows everybody down instead.
+    if (err instanceof RateLimited) await deps.limiter.onThrottled(permit, err.bucket);
+    throw err;
+  }
+  await deps.limiter.onSuccess(permit);
+  if (answer.missing instanceof BatchTruncated) deps.onTruncated(answer.missing.answered);
+
+  const flaggedInCall = answer.outcomes.filter((o) => "result" in o && o.result.flagged).length;
+  const call = { modelVersion: answer.modelVersion, billing: answer.billing, itemsSent: items.length, flaggedInCall };
+  return answer.outcomes.map((outcome, i) =>
+    "result" in outcome ? scoredResult(outcome.result, call, items[i]!.attempts) : outcome.missing,
+  );
+}
+
+/** The contract item of a request: everything but riskq's own fields. */
+function itemOf(data: ScoreJobData) {
+  const { task: _task, model_version: _m, confidence_threshold: _t, deadline_ms: _d, callback_url: _c, ...item } =
+    data.request;
+  return item;
+}

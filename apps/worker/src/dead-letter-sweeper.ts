@@ -1,0 +1,34 @@
+import type { DeadLetterStore } from "@riskq/pipeline";
+import type { Logger } from "pino";
+
+/**
+ * Every worker runs this: failed jobs without a dead letter (the process died between failing the
+ * job and recording it, or BullMQ failed a job that stalled too often) get one, and dead letters past
+ * their caps are trimmed. Idempotent, so several workers may run it at once.
+ */
+export function startDeadLetterSweeper(store: DeadLetterStore, logger: Logger, everyMs = 30_000) {
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    try {
+      const recorded = await store.reconcile();
+      const trimmed = await store.trim();
+      if (recorded || trimmed) logger.info({ recorded, trimmed }, "dead letters reconciled");
+    } catch (err) {
+      logger.warn({ err }, "dead-letter sweep failed; will try again");
+    }
+  };
+  const timer = setInterval(() => {
+    running ??= sweep().finally(() => {
+      running = undefined;
+    });
+  }, everyMs);
+  timer.unref();
+  return {
+    /** One sweep now (start-up, tests). */
+    sweepNow: sweep,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

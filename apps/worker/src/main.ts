@@ -1,0 +1,91 @@
+import { createAlipayClient } from "@riskq/alipay";
+import { configOrExit, readPemFile } from "@riskq/config";
+import { createLogger } from "@riskq/observability";
+import {
+  createCallRateLimiter,
+  createCircuitBreaker,
+  createDeadLetterQueue,
+  createScoreQueue,
+  DeadLetterStore,
+} from "@riskq/pipeline";
+import { Redis } from "ioredis";
+import { checkEvictionPolicy } from "./eviction-policy";
+import { runScoreWorker } from "./run-worker";
+import { workerEnv } from "./worker-env";
+
+// The only file of the worker that reads process.env.
+const env = (() => {
+  try {
+    const parsed = configOrExit(workerEnv, process.env);
+    return {
+      ...parsed,
+      appPrivateKey: readPemFile("ALIPAY_APP_PRIVATE_KEY_FILE", parsed.ALIPAY_APP_PRIVATE_KEY_FILE),
+      platformPublicKey: readPemFile("ALIPAY_PLATFORM_PUBLIC_KEY_FILE", parsed.ALIPAY_PLATFORM_PUBLIC_KEY_FILE),
+    };
+  } catch (err) {
+    process.stderr.write(`riskq: configuration error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+})();
+
+const logger = createLogger({ name: "worker", level: env.LOG_LEVEL });
+// Workers block on Redis: no per-request retry limit (BullMQ requires it), reconnect forever.
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+
+const warning = await checkEvictionPolicy(redis, env.RISKQ_ALLOW_EVICTION).catch((err: Error) => {
+  logger.fatal(err.message);
+  process.exit(1);
+});
+if (warning) logger.warn(warning);
+
+const alipay = createAlipayClient({
+  endpoint: env.ALIPAY_ENDPOINT,
+  appId: env.ALIPAY_APP_ID,
+  appPrivateKey: env.appPrivateKey,
+  platformPublicKey: env.platformPublicKey,
+  redis,
+  prefix: env.RISKQ_PREFIX,
+  secretKey: env.RISKQ_SECRET_KEY,
+  logger: logger.child({ component: "alipay" }),
+});
+const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX, attempts: env.JOB_ATTEMPTS };
+const scoreQueue = createScoreQueue(queueOptions);
+const deadLetters = new DeadLetterStore(scoreQueue, createDeadLetterQueue(queueOptions));
+
+const running = await runScoreWorker({
+  connection: redis,
+  prefix: env.RISKQ_PREFIX,
+  alipay,
+  limiter: createCallRateLimiter({ redis, prefix: env.RISKQ_PREFIX, initialRate: env.ALIPAY_INITIAL_RATE }),
+  breaker: createCircuitBreaker(),
+  deadLetters,
+  logger,
+  batchCap: env.ALIPAY_YOUNG_ACCOUNT ? Math.min(50, env.BATCH_CAP) : env.BATCH_CAP,
+  lingerMs: env.BATCH_LINGER_MS,
+  concurrency: env.WORKER_CONCURRENCY,
+  maxAttempts: env.JOB_ATTEMPTS,
+  defaultModelVersion: env.ALIPAY_MODEL_VERSION,
+  expiredPolicy: env.EXPIRED_POLICY,
+  maxRateLimitWaitMs: env.RATE_LIMIT_MAX_WAIT_MS,
+  lockMs: env.JOB_LOCK_MS,
+});
+logger.info({ pid: process.pid, batchCap: running.batchCap() }, "worker ready");
+process.stdout.write(`${JSON.stringify({ event: "worker-ready", pid: process.pid })}\n`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: no new jobs, flushing batches");
+    const forced = setTimeout(() => {
+      logger.warn("grace period over; exiting with jobs in flight (they will be retried elsewhere)");
+      process.exit(1);
+    }, env.SHUTDOWN_GRACE_MS);
+    forced.unref();
+    running
+      .close()
+      .then(() => Promise.all([scoreQueue.close(), redis.quit()]))
+      .then(() => process.exit(0));
+  });
+}

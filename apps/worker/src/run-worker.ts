@@ -1,0 +1,116 @@
+import type { AlipayClient } from "@riskq/alipay";
+import { QUEUES, type ScoreJobResult } from "@riskq/contracts";
+import {
+  backoffMs,
+  type CallRateLimiter,
+  type CircuitBreaker,
+  createMicroBatcher,
+  type DeadLetterStore,
+  type ScoreJobDataWithHistory,
+} from "@riskq/pipeline";
+import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Logger } from "pino";
+import { type BatchItem, batchKey, callBatch } from "./batch-call";
+import { startDeadLetterSweeper } from "./dead-letter-sweeper";
+import { createScoreProcessor } from "./score-processor";
+
+export interface ScoreWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  alipay: AlipayClient;
+  limiter: CallRateLimiter;
+  breaker: CircuitBreaker;
+  deadLetters: DeadLetterStore;
+  logger: Logger;
+  /** Documented batch limit (100); 50 when the account is known to be young. */
+  batchCap: number;
+  lingerMs: number;
+  /** Jobs in flight per process; at least the batch cap, or batches can never fill. */
+  concurrency: number;
+  maxAttempts: number;
+  defaultModelVersion: string;
+  expiredPolicy: "complete" | "dead-letter";
+  maxRateLimitWaitMs: number;
+  sweepEveryMs?: number;
+  /** BullMQ lock duration and stalled-check interval (default 30 s). */
+  lockMs?: number;
+}
+
+/**
+ * A worker process's scoring loop: a BullMQ Worker on `score` whose processors meet in micro-batches,
+ * plus the dead-letter bookkeeping. `close()` is the graceful shutdown: stop fetching, flush the
+ * batches, let in-flight calls finish.
+ */
+export async function runScoreWorker(options: ScoreWorkerOptions) {
+  const { logger } = options;
+  let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
+  const batcher = createMicroBatcher<BatchItem, ScoreJobResult>({
+    keyOf: batchKey,
+    cap: () => cap,
+    lingerMs: options.lingerMs,
+    flush: (_key, items) =>
+      callBatch(
+        {
+          alipay: options.alipay,
+          limiter: options.limiter,
+          breaker: options.breaker,
+          defaultModelVersion: options.defaultModelVersion,
+          onTruncated: (answered) => {
+            if (answered < cap) logger.warn({ from: cap, to: answered }, "batch cap lowered after a truncated answer");
+            cap = Math.min(cap, answered);
+          },
+        },
+        items,
+      ),
+  });
+
+  const worker = new Worker<ScoreJobDataWithHistory, ScoreJobResult>(
+    QUEUES.score,
+    createScoreProcessor({
+      batcher,
+      breaker: options.breaker,
+      maxAttempts: options.maxAttempts,
+      expiredPolicy: options.expiredPolicy,
+      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+    }),
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: Math.max(options.concurrency, options.batchCap),
+      // A job whose worker died is retried at most this often; past it BullMQ fails it (→ `stalled`).
+      maxStalledCount: 2,
+      lockDuration: options.lockMs ?? 30_000,
+      stalledInterval: options.lockMs ?? 30_000,
+      settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade) },
+      metrics: { maxDataPoints: 60 * 24 },
+    },
+  );
+
+  worker.on("failed", (job: Job<ScoreJobDataWithHistory> | undefined, err: Error) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || err.name === "UnrecoverableError" || job.attemptsMade >= options.maxAttempts;
+    if (!final) return;
+    // If this process dies right here, the sweeper writes the dead letter from the failed set later.
+    options.deadLetters.record(job).then(
+      (letter) => logger.warn({ jobId: job.id, reason: letter.reason }, "job dead-lettered"),
+      (recordErr) => logger.error({ jobId: job.id, err: recordErr }, "could not record dead letter; the sweeper will"),
+    );
+  });
+  worker.on("error", (err) => logger.error({ err }, "worker error"));
+
+  const sweeper = startDeadLetterSweeper(options.deadLetters, logger, options.sweepEveryMs);
+  await sweeper.sweepNow();
+
+  return {
+    worker,
+    /** Current batch cap (lowered by truncations). */
+    batchCap: () => cap,
+    async close(): Promise<void> {
+      // Stop fetching first; jobs already active await their batches, which the batcher flushes.
+      const closing = worker.close();
+      await batcher.close();
+      await closing;
+      await sweeper.stop();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { AlipayError } from "@riskq/alipay";
+import { scoreJobDataSchema, type ScoreJobResult } from "@riskq/contracts";
+import {
+  type AttemptRecord,
+  BatcherClosedError,
+  type CircuitBreaker,
+  CircuitOpenError,
+  deadMessage,
+  decideRetry,
+  type MicroBatcher,
+  type ScoreJobDataWithHistory,
+} from "@riskq/pipeline";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { BatchItem } from "./batch-call";
+import { expiredResult } from "./job-result";
+
+export interface ScoreProcessorOptions {
+  batcher: MicroBatcher<BatchItem, ScoreJobResult>;
+  breaker: CircuitBreaker;
+  maxAttempts: number;
+  /** Past its deadline a job completes as `expired` (default) or dead-letters as `expired`. */
+  expiredPolicy: "complete" | "dead-letter";
+  /** How long a job may keep waiting on 429s or an open circuit before it dead-letters (default 1 h). */
+  maxRateLimitWaitMs: number;
+  now?: () => number;
+}
+
+const MAX_HISTORY = 50;
+
+/**
+ * What one `score` job does: re-validate, honour its deadline, wait (without spending attempts) while
+ * the circuit is open or Alipay answers 429, join a micro-batch, and end as a result, a retry, or a
+ * dead letter with a reason. BullMQ calls it with the job's lock token, needed to delay the job.
+ */
+export function createScoreProcessor(options: ScoreProcessorOptions) {
+  const now = options.now ?? Date.now;
+
+  return async (job: Job<ScoreJobDataWithHistory, ScoreJobResult>, token?: string): Promise<ScoreJobResult> => {
+    // Payloads are checked again on dequeue: a job written by an older producer must not reach Alipay.
+    const parsed = scoreJobDataSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(deadMessage("invalid_payload", "invalid_payload", parsed.error.message));
+    }
+    const data = parsed.data;
+    const attempts = job.attemptsMade + 1;
+
+    if (now() > data.deadline_at) {
+      if (options.expiredPolicy === "complete") return expiredResult(data.request.item_id, job.attemptsMade);
+      throw new UnrecoverableError(deadMessage("expired", "deadline_passed", "the job's deadline passed before it was scored"));
+    }
+
+    const waitUntil = async (when: number, code: string): Promise<never> => {
+      // A run of waits for the same cause is one history entry: its time is when the waiting began.
+      if (job.data.history?.at(-1)?.code !== code) await record(job, code, now());
+      await job.moveToDelayed(Math.round(when), token);
+      throw new DelayedError();
+    };
+
+    if (options.breaker.isOpen()) await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
+
+
+    try {
+      return await options.batcher.submit({ data, attempts });
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      // Shutting down: leave the job to another worker right away.
+      if (err instanceof BatcherClosedError) return waitUntil(now() + 50, "worker_shutdown");
+      const code = err instanceof AlipayError || err instanceof CircuitOpenError ? err.code : "error";
+      const decision = decideRetry(err, job.attemptsMade, {
+        maxAttempts: options.maxAttempts,
+        waitedMs: waitedMs(job, now()),
+        maxWaitMs: options.maxRateLimitWaitMs,
+      });
+      // 429s, an open circuit and our own batch cap are not the job's fault: waiting spends no attempt.
+      if (decision.kind === "wait" || (decision.kind === "retry" && !decision.consumesAttempt)) {
+        return waitUntil(now() + decision.delayMs, code);
+      }
+      await record(job, code, now());
+      const message = err instanceof Error ? err.message : String(err);
+      if (decision.kind === "dead") throw new UnrecoverableError(deadMessage(decision.reason, code, message));
+      throw err; // retry: BullMQ applies the worker's jittered backoffStrategy and counts the attempt
+    }
+  };
+}
+
+/** Spreads waiting jobs over a second so they do not all wake at the same instant. */
+function jittered(when: number): number {
+  return when + Math.floor(Math.random() * 1_000);
+}
+
+async function record(job: Job<ScoreJobDataWithHistory>, code: string, at: number): Promise<void> {
+  const history: AttemptRecord[] = [...(job.data.history ?? []), { at, code }].slice(-MAX_HISTORY);
+  await job.updateData({ ...job.data, history });
+}
+
+const WAIT_CODES = new Set(["rate_limited", "circuit_open"]);
+
+/** How long ago this job first had to wait on 429s or an open circuit. */
+function waitedMs(job: Job<ScoreJobDataWithHistory>, now: number): number {
+  const firstWait = job.data.history?.find((h) => WAIT_CODES.has(h.code))?.at;
+  return firstWait === undefined ? 0 : now - firstWait;
+}

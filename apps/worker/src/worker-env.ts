@@ -1,0 +1,26 @@
+import { fileURLToPath } from "node:url";
+import { alipayEnv, bool, integer, number, oneOf, riskqCommonEnv } from "@riskq/config";
+import { z } from "zod";
+
+/** The repository root, whatever folder the worker is started from. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** The worker's variables (README: environment variables). */
+export const workerEnv = riskqCommonEnv
+  .extend({
+    WORKER_CONCURRENCY: integer({ min: 1, max: 5_000, default: 200 }),
+    BATCH_CAP: integer({ min: 1, max: 100, default: 100 }),
+    BATCH_LINGER_MS: integer({ min: 0, max: 5_000, default: 25 }),
+    ALIPAY_YOUNG_ACCOUNT: bool(false),
+    ALIPAY_MODEL_VERSION: z.string().min(1).default("risk-v3-2026-11"),
+    ALIPAY_INITIAL_RATE: number({ min: 0.1, max: 10_000, default: 5 }),
+    JOB_ATTEMPTS: integer({ min: 1, max: 100, default: 8 }),
+    EXPIRED_POLICY: oneOf(["complete", "dead-letter"], "complete"),
+    RATE_LIMIT_MAX_WAIT_MS: integer({ min: 1_000, default: 3_600_000 }),
+    SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
+    // How soon a job whose worker died is noticed and handed to another (BullMQ lock/stalled check).
+    JOB_LOCK_MS: integer({ min: 1_000, default: 30_000 }),
+    RISKQ_ALLOW_EVICTION: bool(false),
+  })
+  .extend(alipayEnv(REPO_ROOT).shape);
+export type WorkerEnv = z.output<typeof workerEnv>;

@@ -1,0 +1,224 @@
+/**
+ * The rate-update rule of the call-rate limiter, as pure functions of (state, now). No Redis here:
+ * the limiter reads the state and Redis `TIME` in one script, runs these functions, and writes the
+ * result back with a compare-and-set, so every process applies exactly this rule on one clock.
+ *
+ * Why not a plain AIMD sawtooth: the remote's token bucket hides overload for `burst / excess`
+ * seconds, so a sawtooth either spends much of its time far below the limit or keeps drawing 429s.
+ * Instead the rule remembers where 429s began (`ceiling`), climbs back quickly but ever more
+ * gently towards a point just under it, hovers there, and tries one small step up only after a long
+ * clean stretch — less and less often while those steps keep failing.
+ */
+
+/** Tuning of the rate update; every field has a default in `DEFAULT_ADAPTIVE_PARAMS`. */
+export interface AdaptiveRateParams {
+  /** Calls/s a bucket starts at before anything is known. */
+  readonly initialRate: number;
+  readonly minRate: number;
+  readonly maxRate: number;
+  /**
+   * A continuous overload (429s without an upward step between) lasting at least this long
+   * measures the limit: with the remote bucket empty, what it accepted is its refill rate.
+   */
+  readonly measureMs: number;
+  /** Multiplier applied on a 429 (multiplicative decrease). */
+  readonly decrease: number;
+  /** 429s within this long of a cut belong to the same overload: at most one cut per window. */
+  readonly cutWindowMs: number;
+  /** Demand-limited, clean time between two upward steps while climbing. */
+  readonly stepMs: number;
+  /** Multiplier per step while no 429 has ever been seen (the start-up climb). */
+  readonly growth: number;
+  /** Share of the remaining gap to the hover point closed per step once a ceiling is known. */
+  readonly approach: number;
+  /** Smallest climbing step, as a share of the hover point (so the climb does end). */
+  readonly minStep: number;
+  /** The hover point as a share of the ceiling. */
+  readonly hover: number;
+  /** How much a probe raises the rate, as a share of it. */
+  readonly probeStep: number;
+  /** Clean time at the hover point before the first probe. */
+  readonly probeBaseMs: number;
+  /** The probe interval doubles per failed probe up to this. */
+  readonly probeMaxMs: number;
+  /** This many clean probes in a row mean the limit rose: probing is fast again. */
+  readonly cleanProbesToReset: number;
+}
+
+export const DEFAULT_ADAPTIVE_PARAMS: AdaptiveRateParams = {
+  initialRate: 5,
+  minRate: 0.5,
+  maxRate: 1000,
+  measureMs: 500,
+  decrease: 0.7,
+  cutWindowMs: 250,
+  stepMs: 250,
+  growth: 1.25,
+  approach: 0.5,
+  minStep: 0.01,
+  hover: 0.97,
+  probeStep: 0.02,
+  probeBaseMs: 30_000,
+  probeMaxMs: 240_000,
+  cleanProbesToReset: 3,
+};
+
+/** What one bucket remembers between calls; times are Redis milliseconds. */
+export interface AdaptiveState {
+  /** Calls/s currently allowed. */
+  readonly rate: number;
+  /** The rate at which 429s began (0: never seen one). */
+  readonly ceiling: number;
+  /** When the rate was last cut (0: never). */
+  readonly lastCutAt: number;
+  /** When a call sent at the current rate last drew a 429, cut or not (0: never). */
+  readonly lastThrottleAt: number;
+  /** When the rate last moved, up or down: clean time is counted from here. */
+  readonly lastStepAt: number;
+  /** Start of the running overload (0: none): the first cut after an upward step. */
+  readonly overloadSince: number;
+  /** Calls granted since `overloadSince`, and how those answered (counted atomically in Redis). */
+  readonly sentSince: number;
+  readonly acceptedSince: number;
+  readonly refusedSince: number;
+  /** When a caller last had to wait for this bucket, i.e. demand reached the rate. */
+  readonly busyAt: number;
+  /** When the running probe started (0: not probing). */
+  readonly probeAt: number;
+  /** Probes that ended in a 429 (stretches the probe interval). */
+  readonly failedProbes: number;
+  /** Probes in a row that stayed clean. */
+  readonly cleanProbes: number;
+}
+
+/** A bucket nobody has used yet. */
+export function initialAdaptiveState(params: AdaptiveRateParams): AdaptiveState {
+  return {
+    rate: clamp(params.initialRate, params),
+    ceiling: 0,
+    lastCutAt: 0,
+    lastThrottleAt: 0,
+    lastStepAt: 0,
+    overloadSince: 0,
+    sentSince: 0,
+    acceptedSince: 0,
+    refusedSince: 0,
+    busyAt: 0,
+    probeAt: 0,
+    failedProbes: 0,
+    cleanProbes: 0,
+  };
+}
+
+/**
+ * A call granted at `grantedAt` was refused with 429. Cuts the rate once per overload: a 429 for a
+ * call granted before the last cut was sent at the old rate and changes nothing; one within
+ * `cutWindowMs` of the cut only holds the climb back.
+ */
+export function afterThrottle(
+  state: AdaptiveState,
+  now: number,
+  params: AdaptiveRateParams,
+  grantedAt: number,
+): AdaptiveState {
+  if (grantedAt <= state.lastCutAt) return state;
+  if (state.lastCutAt > 0 && now - state.lastCutAt < params.cutWindowMs) {
+    return { ...state, lastThrottleAt: now };
+  }
+  const probing = state.probeAt > 0;
+  // No upward step since the last cut: the remote's bucket has stayed empty since then, so what it
+  // accepted meanwhile is its real rate — a far better ceiling than the rates we were cutting
+  // through (the bucket's burst hid the overload until well above the limit). Measured as our send
+  // rate × the share of answered calls that were accepted, which in-flight calls do not skew.
+  const continuing = state.overloadSince > 0 && state.lastStepAt === state.lastCutAt;
+  const overloadFor = continuing ? now - state.overloadSince : 0;
+  const answered = state.acceptedSince + state.refusedSince;
+  const measured =
+    overloadFor >= params.measureMs && answered >= MIN_ANSWERS_TO_MEASURE
+      ? ((state.sentSince * 1000) / overloadFor) * (state.acceptedSince / answered)
+      : Number.POSITIVE_INFINITY;
+  const ceiling = Math.max(params.minRate, Math.min(state.rate, measured));
+  return {
+    ...state,
+    lastThrottleAt: now,
+    ceiling,
+    rate: clamp(ceiling * params.decrease, params),
+    overloadSince: continuing ? state.overloadSince : now,
+    sentSince: continuing ? state.sentSince : 0,
+    acceptedSince: continuing ? state.acceptedSince : 0,
+    refusedSince: continuing ? state.refusedSince : 0,
+    lastCutAt: now,
+    lastStepAt: now,
+    probeAt: 0,
+    failedProbes: probing ? Math.min(state.failedProbes + 1, maxDoublings(params)) : state.failedProbes,
+    cleanProbes: 0,
+  };
+}
+
+/**
+ * A call granted at `grantedAt` went through. Raises the rate when the bucket has been clean and
+ * demand-limited long enough: fast while no ceiling is known or far below it, then a probe step
+ * at long intervals.
+ */
+export function afterSuccess(
+  state: AdaptiveState,
+  now: number,
+  params: AdaptiveRateParams,
+  grantedAt: number,
+): AdaptiveState {
+  // Only a call sent at the current rate says anything about it; and without callers waiting,
+  // a clean stretch proves nothing about a higher rate.
+  if (grantedAt <= state.lastStepAt || state.busyAt <= state.lastStepAt) return state;
+  const cleanFor = now - Math.max(state.lastStepAt, state.lastThrottleAt);
+  if (state.ceiling === 0) {
+    if (cleanFor < params.stepMs) return state;
+    return { ...state, ...climbed, rate: clamp(state.rate * params.growth, params), lastStepAt: now };
+  }
+  const hoverRate = params.hover * state.ceiling;
+  if (state.rate < hoverRate) {
+    if (cleanFor < params.stepMs) return state;
+    // Halve the gap each step: quick from far below, gentle where the limit probably is, so that
+    // when the limit is lower than remembered the 429 comes at a rate just above it.
+    const step = Math.max((hoverRate - state.rate) * params.approach, params.minStep * hoverRate);
+    return {
+      ...state,
+      ...climbed,
+      rate: clamp(Math.min(hoverRate, state.rate + step), params),
+      lastStepAt: now,
+    };
+  }
+  if (cleanFor < probeIntervalMs(state, params)) return state;
+  // The current rate held clean for a whole interval: it becomes the hover point, and one small
+  // step above it is tried next.
+  const cleanProbes = state.probeAt > 0 ? state.cleanProbes + 1 : state.cleanProbes;
+  const limitRose = cleanProbes >= params.cleanProbesToReset;
+  return {
+    ...state,
+    ...climbed,
+    ceiling: Math.max(state.ceiling, state.rate / params.hover),
+    rate: clamp(state.rate * (1 + params.probeStep), params),
+    lastStepAt: now,
+    probeAt: now,
+    failedProbes: limitRose ? 0 : state.failedProbes,
+    cleanProbes: limitRose ? 0 : cleanProbes,
+  };
+}
+
+/** An upward step ends the overload episode. */
+const climbed = { overloadSince: 0, sentSince: 0, acceptedSince: 0, refusedSince: 0 } as const;
+
+/** Fewer answers than this measure nothing (one call more or less would swing the estimate). */
+const MIN_ANSWERS_TO_MEASURE = 5;
+
+/** Clean time required at the hover point before the next probe. */
+export function probeIntervalMs(state: AdaptiveState, params: AdaptiveRateParams): number {
+  return Math.min(params.probeMaxMs, params.probeBaseMs * 2 ** state.failedProbes);
+}
+
+function maxDoublings(params: AdaptiveRateParams): number {
+  return Math.max(0, Math.ceil(Math.log2(params.probeMaxMs / params.probeBaseMs)));
+}
+
+function clamp(rate: number, params: AdaptiveRateParams): number {
+  return Math.min(params.maxRate, Math.max(params.minRate, rate));
+}

@@ -1,0 +1,235 @@
+import type { Redis } from "ioredis";
+import {
+  type AdaptiveRateParams,
+  type AdaptiveState,
+  afterSuccess,
+  afterThrottle,
+  DEFAULT_ADAPTIVE_PARAMS,
+  initialAdaptiveState,
+  probeIntervalMs,
+} from "./adaptive-rate";
+import {
+  ACQUIRE_SCRIPT,
+  ADAPTIVE_FIELDS,
+  type AdaptiveField,
+  OBSERVE_SCRIPT,
+  runScript,
+  UPDATE_SCRIPT,
+} from "./lua-scripts";
+import { WaitLane } from "./wait-lane";
+
+export interface CallRateLimiterOptions {
+  redis: Redis;
+  /** Key prefix with a hash tag, e.g. "{riskq}": every script's keys then share one cluster slot. */
+  prefix: string;
+  /** Calls/s a bucket starts at before anything is known (default 5). */
+  initialRate?: number;
+  /** Floor of the adaptive rate (default 0.5 calls/s). */
+  minRate?: number;
+  /** Cap of the adaptive rate (default 1000 calls/s). */
+  maxRate?: number;
+  /**
+   * How many seconds' worth of calls may go back to back after an idle spell (default 0.5, at
+   * least one call). Kept below the remote's own burst so a quiet period is not followed by 429s.
+   */
+  burstSeconds?: number;
+  /** Finer tuning of the rate update (cut factor, hover share, probe interval…). */
+  adaptive?: Partial<Omit<AdaptiveRateParams, "initialRate" | "minRate" | "maxRate">>;
+}
+
+/** Proof of one granted call; hand it back with the call's outcome. */
+export interface Permit {
+  readonly buckets: readonly string[];
+  /** When it was granted, on Redis's clock (ms). */
+  readonly grantedAt: number;
+}
+
+export type TryAcquireResult =
+  | { readonly granted: true; readonly permit: Permit }
+  | { readonly granted: false; readonly waitMs: number };
+
+/** One bucket's adaptive state, for metrics and displays. */
+export interface BucketSnapshot {
+  /** Calls/s currently allowed. */
+  rate: number;
+  /** The rate at which 429s began; undefined until the first one. */
+  ceiling: number | undefined;
+  lastCutAt: Date | undefined;
+  /** Whether a probe above the hover point is running. */
+  probing: boolean;
+  /** Clean time needed at the hover point before the next probe. */
+  probeIntervalMs: number;
+}
+
+/**
+ * A call-rate limiter shared by every process through Redis, one adaptive rate per bucket name
+ * (e.g. "app" for every call, "batch-predict" for that method), learning the remote's unpublished
+ * limits from its 429s. Calls, not jobs, are counted: one batch is one permit.
+ *
+ * Use: `const permit = await limiter.acquire(["app", "batch-predict"])`, make the call, then
+ * `limiter.onSuccess(permit)` or, on a 429, `limiter.onThrottled(permit, bucket)`.
+ */
+export class CallRateLimiter {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly params: AdaptiveRateParams;
+  private readonly burstSeconds: number;
+  private readonly lanes = new Map<string, WaitLane<Permit>>();
+
+  constructor(options: CallRateLimiterOptions) {
+    if (!/\{[^}]+\}/.test(options.prefix)) {
+      throw new Error(
+        `prefix "${options.prefix}" needs a hash tag such as {riskq}: the scripts need one slot`,
+      );
+    }
+    this.redis = options.redis;
+    this.prefix = options.prefix;
+    this.params = {
+      ...DEFAULT_ADAPTIVE_PARAMS,
+      ...options.adaptive,
+      initialRate: options.initialRate ?? DEFAULT_ADAPTIVE_PARAMS.initialRate,
+      minRate: options.minRate ?? DEFAULT_ADAPTIVE_PARAMS.minRate,
+      maxRate: options.maxRate ?? DEFAULT_ADAPTIVE_PARAMS.maxRate,
+    };
+    this.burstSeconds = options.burstSeconds ?? 0.5;
+  }
+
+  /**
+   * Waits until every named bucket has room, then takes one permit from each, atomically. Callers
+   * of one process queue locally (only the head asks Redis), and sleep the wait Redis computed.
+   */
+  acquire(buckets: string | readonly string[], options: { signal?: AbortSignal } = {}): Promise<Permit> {
+    const names = bucketList(buckets);
+    const laneKey = names.join("\u0000");
+    let lane = this.lanes.get(laneKey);
+    if (lane === undefined) {
+      lane = new WaitLane<Permit>(async () => {
+        const result = await this.tryAcquire(names);
+        return result.granted ? { value: result.permit } : { waitMs: result.waitMs };
+      });
+      this.lanes.set(laneKey, lane);
+    }
+    return lane.wait(options.signal);
+  }
+
+  /** One attempt: a permit from every named bucket, or how long until there will be room. */
+  async tryAcquire(buckets: string | readonly string[]): Promise<TryAcquireResult> {
+    const names = bucketList(buckets);
+    const reply = (await runScript(
+      this.redis,
+      ACQUIRE_SCRIPT,
+      [...names.map((name) => this.bucketKey(name)), this.registryKey()],
+      ["", this.params.initialRate, this.burstSeconds, ...names],
+    )) as [number, string, string];
+    const [granted, waitMs, now] = reply;
+    if (granted === 1) return { granted: true, permit: { buckets: names, grantedAt: Number(now) } };
+    return { granted: false, waitMs: Number(waitMs) };
+  }
+
+  /** The permitted call was answered (not with a 429): every bucket of the permit may climb. */
+  async onSuccess(permit: Permit): Promise<void> {
+    for (const bucket of permit.buckets) {
+      await this.adapt(bucket, "accepted", permit.grantedAt, (state, now) =>
+        afterSuccess(state, now, this.params, permit.grantedAt),
+      );
+    }
+  }
+
+  /**
+   * The permitted call drew a 429 from `bucket` (for riskq: "app" for app-call-limited, the
+   * method's bucket for method-call-limited). Cuts that bucket's rate, once per overload.
+   */
+  async onThrottled(permit: Permit, bucket: string): Promise<void> {
+    await this.adapt(bucket, "refused", permit.grantedAt, (state, now) =>
+      afterThrottle(state, now, this.params, permit.grantedAt),
+    );
+  }
+
+  /** Rate and ceiling of the named buckets, or of every bucket ever granted under this prefix. */
+  async snapshot(buckets?: readonly string[]): Promise<Record<string, BucketSnapshot>> {
+    const names = buckets ?? (await this.redis.smembers(this.registryKey())).sort();
+    const out: Record<string, BucketSnapshot> = {};
+    for (const name of names) {
+      const { state } = await this.observe(name, "", 0);
+      out[name] = {
+        rate: state.rate,
+        ceiling: state.ceiling > 0 ? state.ceiling : undefined,
+        lastCutAt: state.lastCutAt > 0 ? new Date(state.lastCutAt) : undefined,
+        probing: state.probeAt > 0,
+        probeIntervalMs: probeIntervalMs(state, this.params),
+      };
+    }
+    return out;
+  }
+
+  /**
+   * Read, update, compare-and-set: the rule runs here in TypeScript (one implementation, unit
+   * tested), on the time Redis reported, and a concurrent change by another process makes us
+   * re-read rather than overwrite it.
+   */
+  private async adapt(
+    bucket: string,
+    outcome: "accepted" | "refused",
+    grantedAt: number,
+    rule: (state: AdaptiveState, now: number) => AdaptiveState,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      // The outcome is counted once, on the first read only.
+      const { now, version, state } = await this.observe(bucket, attempt === 0 ? outcome : "", grantedAt);
+      const next = rule(state, now);
+      const changed = ADAPTIVE_FIELDS.filter((field) => next[field] !== state[field]);
+      if (changed.length === 0) return;
+      const args = changed.flatMap((field) => [field, String(next[field])]);
+      const applied = await runScript(
+        this.redis,
+        UPDATE_SCRIPT,
+        [this.bucketKey(bucket)],
+        [version, ...args],
+      );
+      if (applied === 1) return;
+    }
+    // Others kept changing the bucket: their updates stand, and this observation is dropped.
+  }
+
+  private async observe(
+    bucket: string,
+    outcome: "accepted" | "refused" | "",
+    grantedAt: number,
+  ): Promise<{ now: number; version: string; state: AdaptiveState }> {
+    const reply = (await runScript(
+      this.redis,
+      OBSERVE_SCRIPT,
+      [this.bucketKey(bucket)],
+      ["", outcome, grantedAt],
+    )) as string[];
+    const [now, version, ...values] = reply;
+    const initial = initialAdaptiveState(this.params);
+    const state = { ...initial } as Record<AdaptiveField, number>;
+    ADAPTIVE_FIELDS.forEach((field, i) => {
+      const raw = values[i];
+      if (raw !== undefined && raw !== "") state[field] = Number(raw);
+    });
+    return { now: Number(now), version: version ?? "0", state };
+  }
+
+  private bucketKey(bucket: string): string {
+    return `${this.prefix}:call-rate:${bucket}`;
+  }
+
+  private registryKey(): string {
+    return `${this.prefix}:call-rate:buckets`;
+  }
+}
+
+const MAX_CAS_ATTEMPTS = 5;
+
+function bucketList(buckets: string | readonly string[]): readonly string[] {
+  const names = typeof buckets === "string" ? [buckets] : [...new Set(buckets)];
+  if (names.length === 0) throw new Error("acquire needs at least one bucket name");
+  return names;
+}
+
+/** Builds a limiter; the same as `new CallRateLimiter(options)`. */
+export function createCallRateLimiter(options: CallRateLimiterOptions): CallRateLimiter {
+  return new CallRateLimiter(options);
+}

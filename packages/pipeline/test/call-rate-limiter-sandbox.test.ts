@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createAlipayClient } from "@riskq/alipay";
+import { generateMerchants, generateTraffic } from "@riskq/synthetic";
+import { REPO_ROOT } from "@riskq/testing";
+import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import type { BucketSnapshot } from "../src/index";
+
+const sandboxSuite = useSandbox();
+const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
+
+const MODEL = "risk-v3-2026-11";
+const WORKERS = 3;
+const RUN_MS = 9_000;
+const WARM_UP_MS = 3_000;
+
+interface CallerReport {
+  calls: Array<[number, string]>;
+  errors: string[];
+  snapshot: Record<string, BucketSnapshot>;
+}
+
+describe("call-rate limiter against the sandbox's default limits", () => {
+  it("three worker processes, never told the limits, run near 10 batch calls/s with few 429s", async () => {
+    const { sandbox } = sandboxSuite;
+    const { redis } = redisSuite;
+    const secretKey = randomBytes(32);
+    const merchant = generateMerchants({ seed: 7, count: 1 })[0]!;
+    const items = generateTraffic({
+      seed: 7,
+      merchants: [merchant],
+      count: 50,
+      start: "2026-11-26T08:00:00Z",
+    }).map((t) => t.item);
+
+    // Onboard once and fetch the keys, so the workers' only calls are the scoring ones.
+    const client = createAlipayClient({
+      endpoint: sandbox.url,
+      appId: sandbox.appId,
+      appPrivateKey: sandbox.appPrivateKey,
+      platformPublicKey: sandbox.platformPublicKey,
+      redis: redis.redis,
+      prefix: redis.prefix,
+      secretKey,
+      logger: pino({ level: "silent" }),
+    });
+    const { auth_code } = await sandbox.control.createMerchant(merchant.merchant_id);
+    await client.onboardMerchant(merchant.merchant_id, auth_code);
+    await client.fetchKeys();
+
+    const env = {
+      ...process.env,
+      CALLER_MERCHANT_ID: merchant.merchant_id,
+      CALLER_ITEMS: JSON.stringify(items),
+      CALLER_DURATION_MS: String(RUN_MS),
+      CALLER_CONCURRENCY: "8",
+      CALLER_PREFIX: redis.prefix,
+      CALLER_REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+      CALLER_ENDPOINT: sandbox.url,
+      CALLER_APP_ID: sandbox.appId,
+      CALLER_APP_PRIVATE_KEY: sandbox.appPrivateKey,
+      CALLER_PLATFORM_PUBLIC_KEY: sandbox.platformPublicKey,
+      CALLER_SECRET_KEY: secretKey.toString("base64"),
+      CALLER_INITIAL_RATE: "5",
+      CALLER_MODEL: MODEL,
+    };
+    const children = Array.from({ length: WORKERS }, () =>
+      spawn(
+        join(REPO_ROOT, "node_modules/.bin/tsx"),
+        [join(REPO_ROOT, "packages/pipeline/test/fixtures/limited-caller.ts")],
+        {
+          cwd: REPO_ROOT,
+          env,
+          stdio: ["pipe", "pipe", "pipe"],
+        },
+      ),
+    );
+    try {
+      const outputs = children.map(jsonLines);
+      await Promise.all(outputs.map((o) => o.next("ready")));
+      const started = Date.now();
+      for (const child of children) child.stdin!.write("go\n");
+      const reports = (await Promise.all(outputs.map((o) => o.next("done")))) as unknown as CallerReport[];
+
+      const calls = reports.flatMap((r) => r.calls).filter(([t]) => t >= started + WARM_UP_MS);
+      const measuredS = (RUN_MS - WARM_UP_MS) / 1000;
+      const ok = calls.filter(([, outcome]) => outcome === "ok").length;
+      const throttled = calls.filter(([, outcome]) => outcome === "app" || outcome === "method").length;
+      const errors = reports.flatMap((r) => r.errors);
+      const allCalls = reports.flatMap((r) => r.calls);
+      const warmUp429 = allCalls.filter(
+        ([t, o]) => t < started + WARM_UP_MS && o !== "ok" && o !== "error",
+      ).length;
+      const finalState = reports[0]!.snapshot["batch-predict"];
+      console.log(
+        [
+          `after ${WARM_UP_MS / 1000} s warm-up, over ${measuredS} s: ${(ok / measuredS).toFixed(2)} accepted batch calls/s`,
+          `(${((ok / measuredS / 10) * 100).toFixed(1)}% of the 10/s limit), 429 share ${((throttled / calls.length) * 100).toFixed(2)}%`,
+          `(${throttled} of ${calls.length}); warm-up: ${warmUp429} 429s of ${allCalls.length - calls.length} calls;`,
+          `final batch-predict rate ${finalState?.rate.toFixed(2)}/s, ceiling ${finalState?.ceiling?.toFixed(2)}/s;`,
+          `app rate ${reports[0]!.snapshot.app?.rate.toFixed(2)}/s`,
+        ].join(" "),
+      );
+
+      expect(errors).toEqual([]);
+      expect(ok / measuredS).toBeGreaterThanOrEqual(6);
+      expect(throttled / calls.length).toBeLessThanOrEqual(0.1);
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 40_000);
+});
+
+/** Reads a child's stdout as JSON lines; `next(event)` resolves with the next line of that event. */
+function jsonLines(child: ChildProcess) {
+  const seen: Array<Record<string, unknown>> = [];
+  const waiters: Array<{
+    event: string;
+    resolve(line: Record<string, unknown>): void;
+    reject(e: Error): void;
+  }> = [];
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const deliver = () => {
+    for (const waiter of [...waiters]) {
+      const index = seen.findIndex((line) => line.event === waiter.event);
+      if (index < 0) continue;
+      const [line] = seen.splice(index, 1);
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line!);
+    }
+  };
+  createInterface({ input: child.stdout! }).on("line", (text) => {
+    if (!text.startsWith("{")) return;
+    seen.push(JSON.parse(text) as Record<string, unknown>);
+    deliver();
+  });
+  child.once("exit", (code) => {
+    for (const waiter of waiters.splice(0)) {
+      waiter.reject(
+        new Error(`caller exited (code ${code}) before "${waiter.event}"\n${stderr.slice(-3000)}`),
+      );
+    }
+  });
+  return {
+    next: (event: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        waiters.push({ event, resolve, reject });
+        deliver();
+      }),
+  };
+}
