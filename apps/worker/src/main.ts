@@ -2,6 +2,7 @@ import { createAlipayClient } from "@riskq/alipay";
 import { configOrExit, readPemFile } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
 import {
+  createCallbackQueue,
   createCallRateLimiter,
   createCircuitBreaker,
   createDeadLetterQueue,
@@ -50,7 +51,9 @@ const alipay = createAlipayClient({
 });
 const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX, attempts: env.JOB_ATTEMPTS };
 const scoreQueue = createScoreQueue(queueOptions);
-const deadLetters = new DeadLetterStore(scoreQueue, createDeadLetterQueue(queueOptions));
+const callbackQueue = createCallbackQueue({ connection: redis, prefix: env.RISKQ_PREFIX });
+const deadQueue = createDeadLetterQueue(queueOptions);
+const deadLetters = new DeadLetterStore(scoreQueue, deadQueue, undefined, callbackQueue);
 
 const running = await runScoreWorker({
   connection: redis,
@@ -68,6 +71,11 @@ const running = await runScoreWorker({
   expiredPolicy: env.EXPIRED_POLICY,
   maxRateLimitWaitMs: env.RATE_LIMIT_MAX_WAIT_MS,
   lockMs: env.JOB_LOCK_MS,
+  callbacks: {
+    queue: callbackQueue,
+    secret: env.RISKQ_CALLBACK_SECRET,
+    concurrency: env.CALLBACK_CONCURRENCY,
+  },
 });
 logger.info({ pid: process.pid, batchCap: running.batchCap() }, "worker ready");
 process.stdout.write(`${JSON.stringify({ event: "worker-ready", pid: process.pid })}\n`);
@@ -85,7 +93,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     forced.unref();
     running
       .close()
-      .then(() => Promise.all([scoreQueue.close(), redis.quit()]))
+      .then(() => Promise.all([scoreQueue.close(), callbackQueue.close()]))
+      .then(() => redis.quit())
       .then(() => process.exit(0));
   });
 }

@@ -1,12 +1,15 @@
 import type { AlipayClient } from "@riskq/alipay";
 import { QUEUES, type ScoreJobResult } from "@riskq/contracts";
 import {
+  type BackoffOptions,
   backoffMs,
+  type CallbackQueue,
   type CallRateLimiter,
   type CircuitBreaker,
   createMicroBatcher,
   type DeadLetterStore,
   type ScoreJobDataWithHistory,
+  startCallbackWorker,
 } from "@riskq/pipeline";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
@@ -34,6 +37,11 @@ export interface ScoreWorkerOptions {
   sweepEveryMs?: number;
   /** BullMQ lock duration and stalled-check interval (default 30 s). */
   lockMs?: number;
+  /**
+   * Result callbacks: completed jobs queue theirs here (give `deadLetters` the same queue for dead
+   * ones), and this process also delivers them, signed with `secret`. Without it none are sent.
+   */
+  callbacks?: { queue: CallbackQueue; secret: string; concurrency: number; backoff?: BackoffOptions };
 }
 
 /**
@@ -72,6 +80,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       maxAttempts: options.maxAttempts,
       expiredPolicy: options.expiredPolicy,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
     }),
     {
       connection: options.connection,
@@ -98,6 +107,18 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
   });
   worker.on("error", (err) => logger.error({ err }, "worker error"));
 
+  // Deliveries run on their own BullMQ worker: a slow receiver never holds a score job.
+  const deliverer =
+    options.callbacks &&
+    startCallbackWorker({
+      connection: options.connection,
+      prefix: options.prefix,
+      secret: options.callbacks.secret,
+      concurrency: options.callbacks.concurrency,
+      logger: logger.child({ component: "callbacks" }),
+      ...(options.callbacks.backoff ? { backoff: options.callbacks.backoff } : {}),
+    });
+
   const sweeper = startDeadLetterSweeper(options.deadLetters, logger, options.sweepEveryMs);
   await sweeper.sweepNow();
 
@@ -111,6 +132,8 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       await batcher.close();
       await closing;
       await sweeper.stop();
+      // Last, so the callbacks of the jobs just finished are still sent (or left queued for others).
+      await deliverer?.close();
     },
   };
 }

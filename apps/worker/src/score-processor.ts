@@ -3,10 +3,14 @@ import { scoreJobDataSchema, type ScoreJobResult } from "@riskq/contracts";
 import {
   type AttemptRecord,
   BatcherClosedError,
+  type CallbackQueue,
   type CircuitBreaker,
+  completedDelivery,
   CircuitOpenError,
   deadMessage,
   decideRetry,
+  enqueueCallback,
+  findQueuedResult,
   type MicroBatcher,
   type ScoreJobDataWithHistory,
 } from "@riskq/pipeline";
@@ -22,6 +26,8 @@ export interface ScoreProcessorOptions {
   expiredPolicy: "complete" | "dead-letter";
   /** How long a job may keep waiting on 429s or an open circuit before it dead-letters (default 1 h). */
   maxRateLimitWaitMs: number;
+  /** Where jobs with a `callback_url` queue their result's callback; without it none is sent. */
+  callbacks?: CallbackQueue;
   now?: () => number;
 }
 
@@ -44,8 +50,30 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     const data = parsed.data;
     const attempts = job.attemptsMade + 1;
 
+    const callbackUrl = data.request.callback_url;
+    const callbacks = callbackUrl === undefined ? undefined : options.callbacks;
+    const redrives = job.data.redrive_count ?? 0;
+    // A run that is not the job's first may follow one that died after queuing the callback: answer
+    // with that result so the callback and the job's return value agree (one GET, re-runs only).
+    if (callbacks && job.attemptsStarted > 1) {
+      const earlier = await findQueuedResult(callbacks, job.id!, redrives);
+      if (earlier) return earlier;
+    }
+    // The callback is queued *before* the result is returned: BullMQ marks the job completed only
+    // after this function returns, so a crash in between leaves the job active, it stalls and runs
+    // again, and the add is repeated (a no-op if it had happened) — at least once. Queuing it from the
+    // `completed` event instead would lose it whenever the process died between the two.
+    const finish = async (result: ScoreJobResult): Promise<ScoreJobResult> => {
+      if (callbacks && callbackUrl) {
+        await enqueueCallback(callbacks, completedDelivery(job.id!, callbackUrl, result), redrives);
+      }
+      return result;
+    };
+
     if (now() > data.deadline_at) {
-      if (options.expiredPolicy === "complete") return expiredResult(data.request.item_id, job.attemptsMade);
+      if (options.expiredPolicy === "complete") {
+        return finish(expiredResult(data.request.item_id, job.attemptsMade));
+      }
       throw new UnrecoverableError(deadMessage("expired", "deadline_passed", "the job's deadline passed before it was scored"));
     }
 
@@ -59,8 +87,9 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     if (options.breaker.isOpen()) await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
 
 
+    let result: ScoreJobResult;
     try {
-      return await options.batcher.submit({ data, attempts });
+      result = await options.batcher.submit({ data, attempts });
     } catch (err) {
       if (err instanceof DelayedError) throw err;
       // Shutting down: leave the job to another worker right away.
@@ -80,6 +109,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       if (decision.kind === "dead") throw new UnrecoverableError(deadMessage(decision.reason, code, message));
       throw err; // retry: BullMQ applies the worker's jittered backoffStrategy and counts the attempt
     }
+    return finish(result);
   };
 }
 

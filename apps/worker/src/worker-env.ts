@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { alipayEnv, bool, integer, number, oneOf, riskqCommonEnv } from "@riskq/config";
+import { alipayEnv, bool, field, integer, number, oneOf, riskqCommonEnv, secret } from "@riskq/config";
 import { z } from "zod";
 
 /** The repository root, whatever folder the worker is started from. */
@@ -21,6 +21,15 @@ export const workerEnv = riskqCommonEnv
     // How soon a job whose worker died is noticed and handed to another (BullMQ lock/stalled check).
     JOB_LOCK_MS: integer({ min: 1_000, default: 30_000 }),
     RISKQ_ALLOW_EVICTION: bool(false),
+    // The HMAC key of result callbacks (README "Result callbacks"); receivers hold the same one.
+    RISKQ_CALLBACK_SECRET: secret({
+      of: field<string>("at least 16 characters", (raw) =>
+        raw.length >= 16 ? { ok: true, value: raw } : { ok: false },
+      ),
+      devDefault: "riskq-development-only-callback-secret",
+      describe: "at least 16 characters that sign result callbacks, e.g. output of: openssl rand -hex 32",
+    }),
+    CALLBACK_CONCURRENCY: integer({ min: 1, max: 1_000, default: 20 }),
   })
   .extend(alipayEnv(REPO_ROOT).shape);
 export type WorkerEnv = z.output<typeof workerEnv>;

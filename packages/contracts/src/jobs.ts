@@ -3,7 +3,13 @@ import { DEAD_LETTER_REASONS } from "./dead-letter";
 import { RISK_LEVELS, strictScoreItemSchema, TASKS } from "./scoring";
 
 /** The queues of riskq (DESIGN, fixed names). */
-export const QUEUES = { score: "score", dead: "score-dead", maintenance: "maintenance" } as const;
+export const QUEUES = {
+  score: "score",
+  dead: "score-dead",
+  maintenance: "maintenance",
+  /** Result callbacks waiting to be POSTed to a job's `callback_url` (one job per delivery). */
+  callbacks: "score-callbacks",
+} as const;
 
 export const DEFAULT_DEADLINE_MS = 2_000;
 export const MAX_DEADLINE_MS = 24 * 3_600_000;

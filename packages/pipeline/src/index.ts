@@ -1,4 +1,7 @@
-/** The scoring pipeline's building blocks: queues, dead letters, batching, limiting, breaking, retrying. */
+/**
+ * The scoring pipeline's building blocks: queues, dead letters, result callbacks, batching, limiting,
+ * breaking, retrying.
+ */
 export * from "./dead-letters/dead-letter-store";
 export * from "./dead-letters/dead-reason";
 export * from "./queues/score-queues";
@@ -10,3 +13,8 @@ export * from "./retry/backoff";
 export * from "./retry/decide-retry";
 export * from "./call-rate-limiter/adaptive-rate";
 export * from "./call-rate-limiter/call-rate-limiter";
+export * from "./queues/callback-queue";
+export * from "./callbacks/callback-payload";
+export * from "./callbacks/callback-signature";
+export * from "./callbacks/deliver-callback";
+export * from "./callbacks/callback-worker";

@@ -1,5 +1,7 @@
 import type { DeadLetter, DeadLetterReason, ScoreJobData } from "@riskq/contracts";
 import type { Job } from "bullmq";
+import { deadDelivery } from "../callbacks/callback-payload";
+import { type CallbackQueue, enqueueCallback } from "../queues/callback-queue";
 import type { DeadLetterQueue, ScoreQueue } from "../queues/score-queues";
 import { parseDeath } from "./dead-reason";
 
@@ -29,9 +31,15 @@ export class DeadLetterStore {
     private readonly score: ScoreQueue,
     private readonly dead: DeadLetterQueue,
     private readonly caps: DeadLetterCaps = DEAD_LETTER_CAPS,
+    /** Where dead jobs with a `callback_url` announce their death; without it none is sent. */
+    private readonly callbacks?: CallbackQueue,
   ) {}
 
-  /** Writes the dead letter of a failed `score` job (no-op when it exists). */
+  /**
+   * Writes the dead letter of a failed `score` job (no-op when it exists), queuing its callback first:
+   * a dead letter that exists means its callback was queued, so the reconciler, which only revisits
+   * jobs without one, can never skip a callback lost to a crash between the two writes.
+   */
   async record(job: Job<ScoreJobDataWithHistory>, now: number = Date.now()): Promise<DeadLetter> {
     const existing = await this.dead.getJob(job.id!);
     if (existing) return existing.data;
@@ -47,6 +55,11 @@ export class DeadLetterStore {
       dead_at: job.finishedOn ?? now,
       redrive_count: job.data.redrive_count ?? 0,
     };
+    // A dead job's payload may be the invalid one: only a string is worth handing to the deliverer.
+    const callbackUrl: unknown = job.data.request?.callback_url;
+    if (this.callbacks && typeof callbackUrl === "string") {
+      await enqueueCallback(this.callbacks, deadDelivery(callbackUrl, letter), letter.redrive_count);
+    }
     await this.dead.add(death.reason, letter, { jobId: job.id! });
     return letter;
   }

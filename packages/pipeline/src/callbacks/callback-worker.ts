@@ -1,0 +1,96 @@
+import { QUEUES } from "@riskq/contracts";
+import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Logger } from "pino";
+import { type BackoffOptions, backoffMs } from "../retry/backoff";
+import type { CallbackDelivery } from "./callback-payload";
+import { CallbackFailed, deliverCallback } from "./deliver-callback";
+
+export interface CallbackWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  /** The HMAC key receivers verify with (RISKQ_CALLBACK_SECRET). */
+  secret: string;
+  /** Deliveries in flight per process; each mostly waits on a receiver (default 20). */
+  concurrency?: number;
+  logger: Logger;
+  /** Per attempt (default 5 s). */
+  timeoutMs?: number;
+  /** Between attempts: full-jitter exponential, default 1 s doubling up to 5 min. */
+  backoff?: BackoffOptions;
+  /** Attempts a delivery gets while the receiver answers 3xx/4xx (default 3); see CallbackFailureKind. */
+  rejectedAttempts?: number;
+  fetch?: typeof fetch;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 300_000 };
+
+/**
+ * Consumes `score-callbacks`: POSTs each delivery (signed), retrying with backoff until a 2xx or the
+ * budget is spent. It runs beside the score worker but never inside its jobs, so a slow or dead
+ * receiver costs scoring nothing. Logs job ids and statuses, never a body, URL or the secret.
+ */
+export function startCallbackWorker(options: CallbackWorkerOptions) {
+  const { logger } = options;
+  const rejectedAttempts = options.rejectedAttempts ?? 3;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+
+  const worker = new Worker<CallbackDelivery>(
+    QUEUES.callbacks,
+    async (job: Job<CallbackDelivery>) => {
+      try {
+        const { status } = await deliverCallback(job.data, {
+          secret: options.secret,
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        });
+        logger.debug({ jobId: job.data.job_id, event: job.data.body.event, status }, "callback delivered");
+      } catch (err) {
+        if (!(err instanceof CallbackFailed)) throw err;
+        logger.debug(
+          {
+            jobId: job.data.job_id,
+            event: job.data.body.event,
+            status: err.status,
+            attempt: job.attemptsMade + 1,
+          },
+          `callback attempt failed: ${err.message}`,
+        );
+        const outOfTries =
+          err.kind === "invalid" || (err.kind === "rejected" && job.attemptsMade + 1 >= rejectedAttempts);
+        if (outOfTries) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 20,
+      settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade, backoff) },
+    },
+  );
+
+  worker.on("failed", (job: Job<CallbackDelivery> | undefined, err: Error) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) {
+      logger.warn(
+        {
+          jobId: job.data.job_id,
+          event: job.data.body.event,
+          attempts: job.attemptsMade,
+          error: err.message,
+        },
+        "callback given up",
+      );
+    }
+  });
+  worker.on("error", (err) => logger.error({ err }, "callback worker error"));
+
+  return {
+    worker,
+    /** Stops taking deliveries and waits for those in flight (at most one timeout). */
+    close: () => worker.close(),
+  };
+}
+
+export type CallbackWorker = ReturnType<typeof startCallbackWorker>;

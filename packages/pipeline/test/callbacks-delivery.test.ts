@@ -1,0 +1,162 @@
+import type { ScoreJobResult } from "@riskq/contracts";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  CALLBACK_HEADERS,
+  CallbackFailed,
+  callbackDeliveryId,
+  completedDelivery,
+  deliverCallback,
+  signCallback,
+  verifyCallback,
+} from "../src/index";
+import { type CallbackReceiver, startCallbackReceiver } from "./fixtures/callback-receiver";
+
+const SECRET = "test-callback-secret-0123456789";
+const RESULT: ScoreJobResult = {
+  item_id: "item-1",
+  source: "remote",
+  confidence: 0.91,
+  risk_score: 88,
+  risk_level: "high",
+  flagged: true,
+  info_code: ["velocity"],
+  model_version: "risk-v3-2026-11",
+  cost_usd: 0.0042,
+  attempts: 1,
+};
+
+const receivers: CallbackReceiver[] = [];
+async function receiver(answer?: Parameters<typeof startCallbackReceiver>[1]) {
+  const r = await startCallbackReceiver(SECRET, answer);
+  receivers.push(r);
+  return r;
+}
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+});
+
+/** The failure a delivery ended with (it must fail). */
+async function failureOf(promise: Promise<unknown>): Promise<CallbackFailed> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CallbackFailed);
+  return err as CallbackFailed;
+}
+
+describe("deliverCallback", () => {
+  it("POSTs the result as JSON with the event, job id, timestamp and a signature receivers can verify", async () => {
+    const r = await receiver();
+    const outcome = await deliverCallback(completedDelivery("2088-item-1", r.url, RESULT), {
+      secret: SECRET,
+      now: () => 1_764_000_000_000,
+    });
+
+    expect(outcome).toEqual({ status: 200 });
+    const [got] = r.received;
+    expect(got?.headers["content-type"]).toBe("application/json");
+    expect(got?.headers[CALLBACK_HEADERS.event]).toBe("completed");
+    expect(got?.headers[CALLBACK_HEADERS.jobId]).toBe("2088-item-1");
+    expect(got?.headers[CALLBACK_HEADERS.timestamp]).toBe("1764000000000");
+    expect(got?.body).toEqual({
+      id: "2088-item-1",
+      event: "completed",
+      result: RESULT,
+      delivered_at: 1_764_000_000_000,
+    });
+    expect(got?.headers[CALLBACK_HEADERS.signature]).toBe(
+      signCallback(SECRET, 1_764_000_000_000, got!.rawBody),
+    );
+    // The receiver's check: right with the shared secret and the fresh timestamp...
+    const received = {
+      timestamp: "1764000000000",
+      signature: String(got?.headers[CALLBACK_HEADERS.signature]),
+    };
+    expect(verifyCallback(SECRET, { ...received, rawBody: got!.rawBody }, { now: 1_764_000_060_000 })).toBe(
+      true,
+    );
+    // ...wrong for another secret, an altered body, or a replay long after.
+    expect(
+      verifyCallback(
+        "another-secret-0123456789",
+        { ...received, rawBody: got!.rawBody },
+        { now: 1_764_000_060_000 },
+      ),
+    ).toBe(false);
+    const altered = got!.rawBody.replace('"risk_score":88', '"risk_score":8');
+    expect(verifyCallback(SECRET, { ...received, rawBody: altered }, { now: 1_764_000_060_000 })).toBe(false);
+    expect(
+      verifyCallback(SECRET, { ...received, rawBody: got!.rawBody }, { now: 1_764_000_000_000 + 3_600_000 }),
+    ).toBe(false);
+  });
+
+  it("counts 5xx, 408 and 429 as transient, other 4xx as rejected, with the status", async () => {
+    const statuses = [500, 503, 408, 429, 400, 401, 404, 410];
+    const r = await receiver((jobId) => Number(jobId.split("-")[1]));
+    const kinds = [];
+    for (const status of statuses) {
+      const failure = await failureOf(
+        deliverCallback(completedDelivery(`job-${status}`, r.url, RESULT), { secret: SECRET }),
+      );
+      kinds.push([failure.status, failure.kind]);
+    }
+    expect(kinds).toEqual([
+      [500, "transient"],
+      [503, "transient"],
+      [408, "transient"],
+      [429, "transient"],
+      [400, "rejected"],
+      [401, "rejected"],
+      [404, "rejected"],
+      [410, "rejected"],
+    ]);
+  });
+
+  it("does not follow a redirect: the 3xx is a rejection and the other host gets nothing", async () => {
+    const elsewhere = await receiver();
+    const r = await receiver(() => ({ status: 307, location: elsewhere.url }));
+    const failure = await failureOf(
+      deliverCallback(completedDelivery("job-1", r.url, RESULT), { secret: SECRET }),
+    );
+    expect(failure).toMatchObject({ kind: "rejected", status: 307 });
+    expect(r.received).toHaveLength(1);
+    expect(elsewhere.received).toHaveLength(0);
+  });
+
+  it("gives up on a receiver that does not answer within the timeout (transient)", async () => {
+    const r = await receiver(() => "hang");
+    const failure = await failureOf(
+      deliverCallback(completedDelivery("job-1", r.url, RESULT), { secret: SECRET, timeoutMs: 200 }),
+    );
+    expect(failure.kind).toBe("transient");
+    expect(failure.message).toBe("no answer within 200 ms");
+  });
+
+  it("reports an unreachable receiver as transient, naming the error code but not the URL", async () => {
+    const r = await receiver();
+    const url = `${r.url}?token=s3cr3t`;
+    await r.close(); // nothing listens on that port any more
+    const failure = await failureOf(
+      deliverCallback(completedDelivery("job-1", url, RESULT), { secret: SECRET }),
+    );
+    expect(failure.kind).toBe("transient");
+    expect(failure.message).toBe("network error (ECONNREFUSED)");
+  });
+
+  it("refuses a URL that is not http(s) without sending anything", async () => {
+    const failure = await failureOf(
+      deliverCallback(completedDelivery("job-1", "file:///etc/passwd", RESULT), { secret: SECRET }),
+    );
+    expect(failure.kind).toBe("invalid");
+  });
+});
+
+describe("callbackDeliveryId", () => {
+  it("is one id per job outcome, a new one per redrive, and never contains ':'", () => {
+    expect(callbackDeliveryId("2088000000000001-a1", "completed")).toBe("2088000000000001-a1.completed");
+    expect(callbackDeliveryId("2088000000000001-a1", "dead")).toBe("2088000000000001-a1.dead");
+    expect(callbackDeliveryId("2088000000000001-a1", "dead", 2)).toBe("2088000000000001-a1.dead.r2");
+    expect(callbackDeliveryId("2088000000000001-a1", "dead", 2)).not.toContain(":");
+  });
+});

@@ -1,0 +1,190 @@
+import { QUEUES, type ScoreJobData, type ScoreJobResult, scoreJobId } from "@riskq/contracts";
+import { generateMerchants, generateTraffic } from "@riskq/synthetic";
+import { useTestRedis } from "@riskq/testing/vitest";
+import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type CallbackQueue,
+  type CallbackWorker,
+  completedDelivery,
+  createCallbackQueue,
+  createDeadLetterQueue,
+  createScoreQueue,
+  DeadLetterStore,
+  deadMessage,
+  enqueueCallback,
+  findQueuedResult,
+  startCallbackWorker,
+} from "../src/index";
+import { type CallbackReceiver, startCallbackReceiver } from "./fixtures/callback-receiver";
+
+const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
+const SECRET = "test-callback-secret-0123456789";
+const FAST = { baseMs: 20, capMs: 50 };
+const logger = pino({ level: "silent" });
+const RESULT: ScoreJobResult = {
+  item_id: "item-1",
+  source: "remote",
+  confidence: 0.12,
+  risk_score: 12,
+  risk_level: "low",
+  flagged: false,
+  info_code: [],
+  model_version: "risk-v3-2026-11",
+  cost_usd: 0.001,
+  attempts: 1,
+};
+
+// Everything a test opens, closed after it (workers before queues before the connection).
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const close of cleanups.splice(0).reverse()) await close();
+});
+
+function connect() {
+  // Workers block on Redis: BullMQ requires maxRetriesPerRequest null.
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+  cleanups.push(() => redis.quit());
+  return redis;
+}
+function callbackQueue(connection: Redis, attempts?: number): CallbackQueue {
+  const queue = createCallbackQueue({
+    connection,
+    prefix: redisSuite.redis.prefix,
+    ...(attempts ? { attempts } : {}),
+  });
+  cleanups.push(() => queue.close());
+  return queue;
+}
+async function receiver(answer?: Parameters<typeof startCallbackReceiver>[1]): Promise<CallbackReceiver> {
+  const r = await startCallbackReceiver(SECRET, answer);
+  cleanups.push(() => r.close());
+  return r;
+}
+function deliverer(connection: Redis, extra: { rejectedAttempts?: number } = {}): CallbackWorker {
+  const w = startCallbackWorker({
+    connection,
+    prefix: redisSuite.redis.prefix,
+    secret: SECRET,
+    logger,
+    backoff: FAST,
+    ...extra,
+  });
+  cleanups.push(() => w.close());
+  return w;
+}
+
+/** Polls until `check` holds (a hang guard, not a timing assertion). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const giveUp = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const stateIs = (queue: Queue, id: string, state: string) => async () =>
+  (await queue.getJobState(id)) === state;
+
+describe("score-callbacks queue and delivery worker", () => {
+  it("retries a failing receiver until it answers 2xx; every attempt is signed and carries the same id", async () => {
+    const connection = connect();
+    const queue = callbackQueue(connection);
+    const r = await receiver((_jobId, nth) => (nth <= 3 ? 503 : 200));
+    await enqueueCallback(queue, completedDelivery("2088-a1", r.url, RESULT));
+    deliverer(connection);
+
+    await until(stateIs(queue, "2088-a1.completed", "completed"), "the delivery to complete");
+    const attempts = r.of("2088-a1");
+    expect(attempts.map((a) => a.status)).toEqual([503, 503, 503, 200]);
+    expect(attempts.every((a) => a.signatureValid)).toBe(true);
+    expect(new Set(attempts.map((a) => a.body.id))).toEqual(new Set(["2088-a1"]));
+    expect(
+      attempts.every((a) => a.body.event === "completed" && a.headers["x-riskq-event"] === "completed"),
+    ).toBe(true);
+    expect(attempts.at(-1)?.body.result).toEqual(RESULT);
+  });
+
+  it("delivers an outcome queued twice (a re-run after a stall) once", async () => {
+    const connection = connect();
+    const queue = callbackQueue(connection);
+    const r = await receiver();
+    await enqueueCallback(queue, completedDelivery("2088-a1", r.url, RESULT));
+    await enqueueCallback(queue, completedDelivery("2088-a1", r.url, { ...RESULT, risk_score: 99 }));
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
+    // The re-run reads back what the first run queued, so it can answer with the same result.
+    expect(await findQueuedResult(queue, "2088-a1")).toEqual(RESULT);
+    expect(await findQueuedResult(queue, "2088-a1", 1)).toBeUndefined();
+
+    deliverer(connection);
+    await until(stateIs(queue, "2088-a1.completed", "completed"), "the delivery to complete");
+    expect(r.received.map((a) => [a.jobId, a.body.result?.risk_score])).toEqual([["2088-a1", 12]]);
+  });
+
+  it("gives a rejecting receiver (4xx) three attempts, a down one (5xx) the full budget", async () => {
+    const connection = connect();
+    const queue = callbackQueue(connection, 5);
+    const r = await receiver((jobId) => (jobId === "gone" ? 404 : 503));
+    await enqueueCallback(queue, completedDelivery("gone", r.url, RESULT));
+    await enqueueCallback(queue, completedDelivery("down", r.url, RESULT));
+    deliverer(connection, { rejectedAttempts: 3 });
+
+    await until(stateIs(queue, "gone.completed", "failed"), "the 404 delivery to be given up");
+    await until(stateIs(queue, "down.completed", "failed"), "the 503 delivery to be given up");
+    expect(r.of("gone").map((a) => a.status)).toEqual([404, 404, 404]);
+    expect(r.of("down").map((a) => a.status)).toEqual([503, 503, 503, 503, 503]);
+  });
+
+  it("a dead job's callback is queued with its dead letter, once, also when the reconciler records it", async () => {
+    const connection = connect();
+    const { prefix } = redisSuite.redis;
+    const score = createScoreQueue({ connection, prefix, attempts: 1 });
+    const dead = createDeadLetterQueue({ connection, prefix });
+    cleanups.push(
+      () => score.close(),
+      () => dead.close(),
+    );
+    const callbacks = callbackQueue(connection);
+    const store = new DeadLetterStore(score, dead, undefined, callbacks);
+    const r = await receiver();
+
+    const merchant = generateMerchants({ seed: 3, count: 1 })[0]!;
+    const item = generateTraffic({
+      seed: 3,
+      merchants: [merchant],
+      count: 1,
+      start: "2026-11-26T08:00:00Z",
+    })[0]!.item;
+    const id = scoreJobId(item.merchant_id, item.item_id);
+    const data: ScoreJobData = {
+      request: { ...item, task: "transaction_anomaly", callback_url: r.url },
+      enqueued_at: Date.now(),
+      deadline_at: Date.now() - 1,
+    };
+    await score.add(QUEUES.score, data, { jobId: id });
+    // A score worker that kills the job, then "crashes" before recording the dead letter.
+    const killer = new Worker<ScoreJobData>(
+      QUEUES.score,
+      async () => {
+        throw new UnrecoverableError(deadMessage("expired", "deadline_passed", "too late"));
+      },
+      { connection, prefix },
+    );
+    cleanups.push(() => killer.close());
+    await until(stateIs(score, id, "failed"), "the score job to fail");
+
+    expect(await store.reconcile()).toBe(1);
+    await store.record((await score.getJob(id)) as Job<ScoreJobData>);
+    expect(await callbacks.getJobCounts("waiting")).toEqual({ waiting: 1 });
+
+    deliverer(connection);
+    await r.until(() => r.of(id).length > 0, "the dead callback");
+    const [got] = r.of(id);
+    expect(got?.signatureValid).toBe(true);
+    expect(got?.headers["x-riskq-event"]).toBe("dead");
+    expect(got?.body.event).toBe("dead");
+    expect(got?.body.dead_letter?.reason).toBe("expired");
+    expect(got?.body.dead_letter).toEqual(await store.get(id));
+  });
+});
