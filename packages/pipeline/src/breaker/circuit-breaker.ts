@@ -77,6 +77,18 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   // Bumped on every change, so that a call started before a change cannot count after it (a slow
   // call that fails after the circuit already re-closed must not count against the new state).
   let epoch = 0;
+  // One failed remote call can reject many callers at once (a single-flight AES key fetch or token
+  // refresh shared by every batch waiting on it): it is one failure, so the same error counts once.
+  const counted = new WeakSet<object>();
+
+  /** Whether this error is an upstream failure not counted yet (and marks it counted). */
+  function newFailure(error: unknown): boolean {
+    if (!isFailure(error)) return false;
+    if (typeof error !== "object" || error === null) return true;
+    if (counted.has(error)) return false;
+    counted.add(error);
+    return true;
+  }
 
   function moveTo(to: CircuitState, cause?: unknown): void {
     const from = state;
@@ -123,7 +135,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
         trialInFlight = false;
         // A 4xx or 429 during the trial says nothing about health: the next call is the trial.
         if (isFailure(error)) moveTo("open", error);
-      } else if (startedIn === epoch && isFailure(error)) {
+      } else if (startedIn === epoch && newFailure(error)) {
         consecutiveFailures += 1;
         if (consecutiveFailures >= failureThreshold) moveTo("open", error);
       }
