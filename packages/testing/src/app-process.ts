@@ -33,11 +33,16 @@ export interface AppProcess extends AsyncDisposable {
 
 /** Spawns `tsx <script>` from the repository root and waits for its ready line. */
 export async function startAppProcess(options: StartAppOptions): Promise<AppProcess> {
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), [join(REPO_ROOT, options.script)], {
-    cwd: REPO_ROOT,
-    env: options.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // Node itself runs tsx's CLI, so the child needs no PATH from the caller's environment.
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, options.script)],
+    {
+      cwd: REPO_ROOT,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {

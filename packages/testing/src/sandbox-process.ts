@@ -45,7 +45,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       name: "sandbox",
       script: "apps/sandbox/src/main.ts",
       env: {
-        ...inheritedEnv(),
+        // Only what the sandbox needs: a knob left set in the developer's shell cannot change a test.
         ...options.env,
         SANDBOX_PORT: "0",
         SANDBOX_KEYS_DIR: keysDir,
@@ -98,16 +98,4 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       return app.stderr;
     },
   };
-}
-
-/**
- * The parent's environment minus SANDBOX_* knobs: the child needs PATH and friends, but a knob left
- * set in the developer's shell must not change what a test sees.
- */
-function inheritedEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith("SANDBOX_")) env[name] = value;
-  }
-  return env;
 }
