@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "./repo-root";
 
 export interface StartAppOptions {
@@ -31,18 +32,16 @@ export interface AppProcess extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
-/** Spawns `tsx <script>` from the repository root and waits for its ready line. */
+/** Runs `<script>` under node with the tsx loader, from the repository root, and waits for its ready line. */
 export async function startAppProcess(options: StartAppOptions): Promise<AppProcess> {
-  // Node itself runs tsx's CLI, so the child needs no PATH from the caller's environment.
-  const child = spawn(
-    process.execPath,
-    [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, options.script)],
-    {
-      cwd: REPO_ROOT,
-      env: options.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // One process, not tsx's CLI (which runs the app in a second process): a SIGKILL must hit the app
+  // itself, and no PATH is needed from the caller's environment.
+  const loader = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+  const child = spawn(process.execPath, ["--import", loader, join(REPO_ROOT, options.script)], {
+    cwd: REPO_ROOT,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
