@@ -1,6 +1,6 @@
 import { type AlipayClient, BatchTruncated, RateLimited, type ScoreBatchResult } from "@riskq/alipay";
 import type { ScoreJobData, ScoreJobResult } from "@riskq/contracts";
-import type { BatchOutcomes, CallRateLimiter, CircuitBreaker } from "@riskq/pipeline";
+import type { BatchOutcomes, CallRateLimiter, CircuitBreaker, Permit } from "@riskq/pipeline";
 import { scoredResult } from "./job-result";
 
 /** One job waiting in a micro-batch. */
@@ -25,15 +25,20 @@ export interface BatchCallDeps {
   onTruncated(answered: number): void;
 }
 
+/** Every call spends the app-wide bucket; batch/predict also has its own (contract 7). */
+export const CALL_BUCKETS = ["app", "method"] as const;
+
 /**
- * One batch = one call to Alipay: a permit from the shared call-rate limiter (both the app-wide and
- * the batch/predict bucket), then the call through the circuit breaker. Per item, the job result or
+ * One batch = one call to Alipay, made with a permit already taken from the shared call-rate limiter
+ * (the batcher waits for it while the batch fills), through the circuit breaker. Per item, the job result or
  * the error that item failed with (e.g. SilentDrop for an unanswered one).
  */
-export async function callBatch(deps: BatchCallDeps, items: readonly BatchItem[]): Promise<BatchOutcomes<ScoreJobResult>> {
+export async function callBatch(
+  deps: BatchCallDeps,
+  items: readonly BatchItem[],
+  permit: Permit,
+): Promise<BatchOutcomes<ScoreJobResult>> {
   const first = items[0]!.data.request;
-  // Every call spends the app-wide bucket; batch/predict also has its own (contract 7).
-  const permit = await deps.limiter.acquire(["app", "method"]);
   let answer: ScoreBatchResult;
   try {
     answer = await deps.breaker.execute(() =>

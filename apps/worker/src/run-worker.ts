@@ -8,12 +8,13 @@ import {
   type CircuitBreaker,
   createMicroBatcher,
   type DeadLetterStore,
+  type Permit,
   type ScoreJobDataWithHistory,
   startCallbackWorker,
 } from "@riskq/pipeline";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
-import { type BatchItem, batchKey, callBatch } from "./batch-call";
+import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
 import { createScoreProcessor } from "./score-processor";
 
@@ -52,11 +53,14 @@ export interface ScoreWorkerOptions {
 export async function runScoreWorker(options: ScoreWorkerOptions) {
   const { logger } = options;
   let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
-  const batcher = createMicroBatcher<BatchItem, ScoreJobResult>({
+  const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
     keyOf: batchKey,
     cap: () => cap,
     lingerMs: options.lingerMs,
-    flush: (_key, items) =>
+    // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
+    // we may make carry as many items as the cap allows.
+    gate: () => options.limiter.acquire(CALL_BUCKETS),
+    flush: (_key, items, permit) =>
       callBatch(
         {
           alipay: options.alipay,
@@ -69,6 +73,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
           },
         },
         items,
+        permit,
       ),
   });
 

@@ -5,7 +5,7 @@
  */
 export type BatchOutcomes<R> = ReadonlyArray<R | Error>;
 
-export interface MicroBatcherOptions<I, R> {
+export interface MicroBatcherOptions<I, R, G = undefined> {
   /** Items with the same key share a batch, e.g. `${merchant}|${task}|${modelVersion}`. */
   keyOf(item: I): string;
   /**
@@ -19,7 +19,13 @@ export interface MicroBatcherOptions<I, R> {
    * Sends one batch (one remote call). Throwing or rejecting fails every item of the batch with
    * that error; otherwise each item gets its own outcome.
    */
-  flush(key: string, items: readonly I[]): Promise<BatchOutcomes<R>>;
+  flush(key: string, items: readonly I[], ticket: G): Promise<BatchOutcomes<R>>;
+  /**
+   * Optional: what a due batch must obtain before it is sent (e.g. a rate-limiter permit). While it
+   * waits, the batch keeps filling up to its cap, so a throttled remote gets full batches rather than
+   * many small ones. Its value is handed to `flush`; a rejection fails the items it would have sent.
+   */
+  gate?(key: string): Promise<G>;
 }
 
 export interface MicroBatcher<I, R> {
@@ -50,6 +56,8 @@ interface Waiting<I, R> {
 interface PendingBatch<I, R> {
   waiting: Waiting<I, R>[];
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Due and waiting for its gate; items still join it until the gate opens. */
+  gating: boolean;
 }
 
 /**
@@ -60,7 +68,9 @@ interface PendingBatch<I, R> {
  * With BullMQ the worker's concurrency must be at least the largest cap: each processor call awaits
  * `submit`, so a batch can never grow beyond the number of jobs being processed at once.
  */
-export function createMicroBatcher<I, R>(options: MicroBatcherOptions<I, R>): MicroBatcher<I, R> {
+export function createMicroBatcher<I, R, G = undefined>(
+  options: MicroBatcherOptions<I, R, G>,
+): MicroBatcher<I, R> {
   const pending = new Map<string, PendingBatch<I, R>>();
   const inFlight = new Set<Promise<void>>();
   let closed = false;
@@ -70,26 +80,55 @@ export function createMicroBatcher<I, R>(options: MicroBatcherOptions<I, R>): Mi
     return Number.isFinite(cap) && cap >= 1 ? cap : 1;
   };
 
-  function sendPending(key: string): void {
-    const batch = pending.get(key);
-    if (!batch) return;
-    pending.delete(key);
-    if (batch.timer !== undefined) clearTimeout(batch.timer);
-    // The cap may have dropped since these items arrived: never send more than it allows now.
-    const cap = capOf(key);
-    for (let start = 0; start < batch.waiting.length; start += cap) {
-      const call = send(key, batch.waiting.slice(start, start + cap));
-      inFlight.add(call);
-      void call.finally(() => inFlight.delete(call));
-    }
+  function track(work: Promise<void>): void {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
   }
 
-  async function send(key: string, waiting: Waiting<I, R>[]): Promise<void> {
+  /** The batch of `key` is due (cap reached, linger over, or draining). */
+  function sendPending(key: string): void {
+    const batch = pending.get(key);
+    if (!batch || batch.gating) return;
+    if (batch.timer !== undefined) clearTimeout(batch.timer);
+    batch.timer = undefined;
+    if (!options.gate) {
+      pending.delete(key);
+      // The cap may have dropped since these items arrived: never send more than it allows now.
+      const cap = capOf(key);
+      for (let start = 0; start < batch.waiting.length; start += cap) {
+        track(send(key, batch.waiting.slice(start, start + cap), undefined as G));
+      }
+      return;
+    }
+    batch.gating = true;
+    track(
+      options.gate(key).then(
+        (ticket) => track(send(key, takeUpToCap(key, batch), ticket)),
+        (error: unknown) => {
+          const failure = asError(error);
+          for (const w of takeUpToCap(key, batch)) w.reject(failure);
+        },
+      ),
+    );
+  }
+
+  /** Removes up to a cap of items from a gated batch; what is left becomes the next due batch. */
+  function takeUpToCap(key: string, batch: PendingBatch<I, R>): Waiting<I, R>[] {
+    const taken = batch.waiting.splice(0, capOf(key));
+    batch.gating = false;
+    if (batch.waiting.length === 0) pending.delete(key);
+    // The rest already waited at least as long as the gate took: it is due at once.
+    else sendPending(key);
+    return taken;
+  }
+
+  async function send(key: string, waiting: Waiting<I, R>[], ticket: G): Promise<void> {
     let outcomes: BatchOutcomes<R>;
     try {
       outcomes = await options.flush(
         key,
         waiting.map((w) => w.item),
+        ticket,
       );
     } catch (error) {
       const failure = asError(error);
@@ -117,7 +156,7 @@ export function createMicroBatcher<I, R>(options: MicroBatcherOptions<I, R>): Mi
     return new Promise<R>((resolve, reject) => {
       let batch = pending.get(key);
       if (!batch) {
-        batch = { waiting: [], timer: undefined };
+        batch = { waiting: [], timer: undefined, gating: false };
         pending.set(key, batch);
         batch.timer = setTimeout(() => sendPending(key), options.lingerMs);
       }
