@@ -1,20 +1,22 @@
 /**
- * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, then client-overhead.ts — each in its
- * own process, with the same flags (--seconds, --concurrency, --clients; --cpu-prof goes to
- * sandbox-speed only). Their full output streams as they run; both summaries are printed again at
- * the end, read back from the reports they wrote in bench/. Exits non-zero if either bench did.
+ * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, then pipeline.ts —
+ * each in its own process. The first two get the same flags (--seconds, --concurrency, --clients;
+ * --cpu-prof goes to sandbox-speed only); pipeline.ts runs with its defaults (run it directly for
+ * its own flags). Their full output streams as they run; every summary is printed again at the
+ * end, read back from the reports they wrote in bench/. Exits non-zero if any bench did.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO_ROOT } from "@riskq/testing";
 import { parseBenchArgs } from "./harness/bench-args";
-import { type BenchReportBase, readReport } from "./harness/report";
+import { readReport } from "./harness/report";
 import {
   CLIENT_OVERHEAD_REPORT,
   type ClientOverheadReport,
   formatClientOverheadReport,
 } from "./reports/client-overhead";
+import { formatPipelineReport, PIPELINE_REPORT, type PipelineReport } from "./reports/pipeline";
 import {
   formatSandboxSpeedReport,
   SANDBOX_SPEED_REPORT,
@@ -39,11 +41,16 @@ const benches = [
     summary: () =>
       fresh(readReport<ClientOverheadReport>(CLIENT_OVERHEAD_REPORT), formatClientOverheadReport),
   },
+  {
+    script: "pipeline.ts",
+    args: [],
+    summary: () => fresh(readReport<PipelineReport>(PIPELINE_REPORT), formatPipelineReport),
+  },
 ];
 
 const startedAt = Date.now();
 /** A report's summary if this run wrote it; an older file is no result of this run. */
-function fresh<T extends BenchReportBase>(report: T | undefined, format: (r: T) => string): string {
+function fresh<T extends { measured_at: string }>(report: T | undefined, format: (r: T) => string): string {
   if (report === undefined || Date.parse(report.measured_at) < startedAt) {
     return "no report from this run (it failed, was interrupted, or was profiling)";
   }

@@ -56,6 +56,8 @@ logger.info({ redis: env.REDIS_URL.replace(/\/\/[^@]*@/, "//***@") }, "waiting f
 await Promise.all([scoreQueue.waitUntilReady(), deadQueue.waitUntilReady()]);
 const url = await app.listen({ port: env.API_PORT, host: env.API_HOST });
 logger.info({ url }, "riskq API listening");
+// The ready line supervisors and tests wait for (same shape as the sandbox's and the worker's).
+process.stdout.write(`${JSON.stringify({ event: "listening", url })}\n`);
 
 const SHUTDOWN_GRACE_MS = 15_000;
 let stopping = false;

@@ -126,7 +126,7 @@ export function commonNotes(runs: readonly RunResult[]): string[] {
 }
 
 /** Writes `bench/<name>.json` at the repository root; returns the path. */
-export function writeReport(name: string, report: BenchReportBase): string {
+export function writeReport(name: string, report: { measured_at: string }): string {
   const dir = join(REPO_ROOT, "bench");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
@@ -135,7 +135,7 @@ export function writeReport(name: string, report: BenchReportBase): string {
 }
 
 /** Reads back a report written by `writeReport` (our own file, hence the cast), if there is one. */
-export function readReport<T extends BenchReportBase>(name: string): T | undefined {
+export function readReport<T extends { measured_at: string }>(name: string): T | undefined {
   try {
     return JSON.parse(readFileSync(join(REPO_ROOT, "bench", `${name}.json`), "utf8")) as T;
   } catch {

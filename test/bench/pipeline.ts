@@ -1,0 +1,371 @@
+/**
+ * riskq end to end: API-less, straight into the `score` queue, worker processes against a sandbox
+ * (part of `pnpm bench`). Three figures, printed, never asserted:
+ *
+ * 1. jobs/s — N jobs (--jobs, default 20 000) added in bulk to a paused queue, then released to one
+ *    riskq worker process (fast sandbox, limits lifted, ALIPAY_INITIAL_RATE high), against a bare
+ *    BullMQ no-op worker of the same concurrency on the same Redis in the same run (before and
+ *    after, averaged). Target ratio ≥ 0.5.
+ * 2. rate utilisation — three workers, BATCH_CAP 10, the sandbox's default limits (batch/predict
+ *    10/s) and realistic latency, never told the limits: accepted batch calls/s and the share of
+ *    429s after a warm-up (--utilisation-seconds, default 60 in all, a third of it warm-up, at most
+ *    20 s). Targets ≥ 95% of 10/s and ≤ 0.1% 429s.
+ * 3. enqueue→result latency — the same workers, jobs offered for --latency-seconds (default 20)
+ *    at half the jobs/s measured in 2, then at half the nominal capacity (10 calls/s × BATCH_CAP),
+ *    or only at --latency-rate: p50/p99 of finishedOn − timestamp. Target p99 ≤ 2 s.
+ *
+ * Writes bench/pipeline.json at the repository root. Needs Redis at REDIS_URL (default
+ * redis://127.0.0.1:6379); every run's keys live under fresh prefixes, deleted at the end.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { createScoreQueue, type ScoreQueue } from "@riskq/pipeline";
+import { type AppProcess, startAppProcess } from "@riskq/testing";
+import { inheritedEnv } from "../e2e/support/app-env";
+import { ledgerWindow } from "../e2e/support/ledger-window";
+import { limiterState } from "../e2e/support/limiter-state";
+import { scoreRequests, testMerchants } from "../e2e/support/score-traffic";
+import { type Stack, startStack } from "../e2e/support/stack";
+import { runBench } from "./harness/bench-lifecycle";
+import { CPU_TAG_ENV, taggedCpuSeconds } from "./harness/cpu-time";
+import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
+import { writeReport } from "./harness/report";
+import { addInChunks, percentile, type ScoreJobEntry, scoreJobs } from "./harness/score-jobs";
+import {
+  formatPipelineReport,
+  type LatencyResult,
+  machineInfo,
+  P99_TARGET_MS,
+  PIPELINE_REPORT,
+  type PipelineReport,
+  THROTTLED_TARGET,
+  THROUGHPUT_TARGET_RATIO,
+  type ThroughputResult,
+  type ThroughputRun,
+  UTILISATION_TARGET,
+  type UtilisationResult,
+} from "./reports/pipeline";
+
+const BENCH = "pipeline";
+const UNLIMITED = { app_qps: 100_000, app_burst: 100_000, batch_qps: 100_000, batch_burst: 100_000 };
+/** The sandbox's default batch/predict limit (contract 7). */
+const BATCH_LIMIT_PER_S = 10;
+/** riskq's worker runs max(WORKER_CONCURRENCY, BATCH_CAP) jobs at once: 200 by default. */
+const WORKER_CONCURRENCY = 200;
+const UTILISATION_WORKERS = 3;
+const UTILISATION_BATCH_CAP = 10;
+/**
+ * Jobs in flight per worker in parts 2 and 3: plenty for 10 calls/s of 10 items at ~0.5 s each,
+ * and few enough that what part 2 leaves in flight clears quickly before part 3 starts.
+ */
+const UTILISATION_CONCURRENCY = 50;
+const MERCHANTS = 5;
+
+const args = parseFlags();
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const progress = (line: string) => process.stdout.write(`${BENCH}: ${line}\n`);
+const live: { stacks: Stack[]; bare: AppProcess | undefined; bareQueue: ScoreQueue | undefined; barePrefix: string } = {
+  stacks: [],
+  bare: undefined,
+  bareQueue: undefined,
+  barePrefix: newBenchPrefix(),
+};
+
+async function main(): Promise<number> {
+  const report: PipelineReport = { measured_at: new Date().toISOString(), machine: machineInfo() };
+  report.throughput = await throughputPart();
+  progress(`wrote ${writeReport(PIPELINE_REPORT, report)} (part 1)`);
+  const stack = await startUtilisationStack();
+  report.utilisation = await utilisationPart(stack);
+  const nominal = BATCH_LIMIT_PER_S * UTILISATION_BATCH_CAP;
+  const loads: Array<{ basis: LatencyResult["basis"]; rate: number }> =
+    args.latencyRate === undefined
+      ? [
+          { basis: "measured", rate: Math.max(1, report.utilisation.jobs_per_s / 2) },
+          { basis: "nominal", rate: nominal / 2 },
+        ]
+      : [{ basis: "flag", rate: args.latencyRate }];
+  report.latency = [];
+  for (const [i, load] of loads.entries()) report.latency.push(await latencyPart(stack, load, 53 + i));
+  report.measured_at = new Date().toISOString();
+  progress(`\n${formatPipelineReport(report)}`);
+  progress(`wrote ${writeReport(PIPELINE_REPORT, report)}`);
+  return 0;
+}
+
+// ── 1. end-to-end jobs/s ────────────────────────────────────────────────────────────────────────
+
+async function throughputPart(): Promise<ThroughputResult> {
+  const riskqTag = `riskq-${randomUUID()}`;
+  const bareTag = `bare-${randomUUID()}`;
+  progress("1. starting a fast sandbox and one riskq worker (limits lifted)…");
+  const stack = await startStack({
+    workers: 1,
+    api: false,
+    workerEnv: { ALIPAY_INITIAL_RATE: "1000", [CPU_TAG_ENV]: riskqTag },
+    sandbox: { latencyProfile: "fast", seed: 51 },
+  });
+  live.stacks.push(stack);
+  await stack.sandbox.control.faults({ rate_limits: UNLIMITED });
+  const merchants = testMerchants(51, MERCHANTS);
+  await stack.onboardMerchants(merchants.map((m) => m.merchant_id));
+
+  const { redis } = stack.testRedis;
+  live.bareQueue = createScoreQueue({ connection: redis, prefix: live.barePrefix });
+  live.bare = await startAppProcess({
+    name: "bare worker",
+    script: "test/bench/harness/bare-worker.ts",
+    env: {
+      ...inheritedEnv(),
+      REDIS_URL: redisUrl,
+      BENCH_PREFIX: live.barePrefix,
+      BENCH_CONCURRENCY: String(WORKER_CONCURRENCY),
+      [CPU_TAG_ENV]: bareTag,
+    },
+    readyEvent: "worker-ready",
+  });
+  const jobs = scoreJobs(scoreRequests({ seed: 51, merchants, count: args.jobs }), Date.now());
+  progress(`1. ${jobs.length} jobs per run`);
+
+  const bareBefore = await drainRun("bare BullMQ (before)", live.bareQueue, jobs, bareTag);
+  await live.bareQueue.obliterate({ force: true });
+  const before = await stack.sandbox.control.ledger();
+  const riskq = await drainRun("riskq", stack.scoreQueue, jobs, riskqTag);
+  const window = ledgerWindow(before, await stack.sandbox.control.ledger(), riskq.seconds);
+  const bareAfter = await drainRun("bare BullMQ (after)", live.bareQueue, jobs, bareTag);
+
+  await live.bare.stop(3_000);
+  live.bare = undefined;
+  await closeBareQueue();
+  await stack.stop();
+  const bareRate = (bareBefore.jobs_per_s + bareAfter.jobs_per_s) / 2;
+  const ratio = bareRate > 0 ? riskq.jobs_per_s / bareRate : 0;
+  return {
+    jobs: jobs.length,
+    merchants: MERCHANTS,
+    runs: [bareBefore, riskq, bareAfter],
+    riskq_jobs_per_s: riskq.jobs_per_s,
+    bare_jobs_per_s: Math.round(bareRate),
+    ratio: Math.round(ratio * 1000) / 1000,
+    target_ratio: THROUGHPUT_TARGET_RATIO,
+    meets_target: ratio >= THROUGHPUT_TARGET_RATIO,
+    calls: window.scoringCalls,
+    items_per_call: window.scoringCalls > 0 ? window.items / window.scoringCalls : 0,
+  };
+}
+
+/** Adds every job to the paused queue, then releases them all at once and times them to the last. */
+async function drainRun(target: string, queue: ScoreQueue, jobs: readonly ScoreJobEntry[], cpuTag: string): Promise<ThroughputRun> {
+  await queue.pause();
+  await addInChunks(queue, jobs);
+  const cpuBefore = taggedCpuSeconds(cpuTag);
+  const startedAt = performance.now();
+  await queue.resume();
+  let lastPrint = startedAt;
+  for (;;) {
+    const counts = await queue.getJobCounts("completed", "failed");
+    const ended = (counts.completed ?? 0) + (counts.failed ?? 0);
+    if (ended >= jobs.length) break;
+    if (performance.now() - startedAt > 300_000) throw new Error(`${target}: only ${ended} of ${jobs.length} jobs ended in 300 s`);
+    if (performance.now() - lastPrint >= 5_000) {
+      lastPrint = performance.now();
+      progress(`1. ${target}: ${ended} of ${jobs.length} jobs ended`);
+    }
+    await sleep(20);
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  const cpuAfter = taggedCpuSeconds(cpuTag);
+  const run: ThroughputRun = { target, jobs: jobs.length, seconds, jobs_per_s: Math.round(jobs.length / seconds) };
+  if (cpuBefore !== undefined && cpuAfter !== undefined) {
+    run.worker_cpu_ms_per_1k_jobs = Math.round(((cpuAfter - cpuBefore) * 1_000_000) / jobs.length);
+  }
+  progress(`1. ${target}: ${run.jobs_per_s} jobs/s (${seconds.toFixed(2)} s)`);
+  return run;
+}
+
+// ── 2. rate utilisation at the default limits ───────────────────────────────────────────────────
+
+async function startUtilisationStack(): Promise<Stack> {
+  progress(`2. starting a sandbox (default limits, realistic latency) and ${UTILISATION_WORKERS} workers…`);
+  const stack = await startStack({
+    workers: UTILISATION_WORKERS,
+    api: false,
+    workerEnv: { BATCH_CAP: String(UTILISATION_BATCH_CAP), WORKER_CONCURRENCY: String(UTILISATION_CONCURRENCY) },
+    sandbox: { latencyProfile: "realistic", seed: 52 },
+  });
+  live.stacks.push(stack);
+  await stack.onboardMerchants(testMerchants(52, MERCHANTS).map((m) => m.merchant_id));
+  return stack;
+}
+
+async function utilisationPart(stack: Stack): Promise<UtilisationResult> {
+  const total = args.utilisationSeconds;
+  const warmupS = Math.min(20, Math.round(total / 3));
+  const measureS = total - warmupS;
+  // Enough for full batches at the limit for the whole run, so the workers never run dry.
+  const count = Math.ceil(total * BATCH_LIMIT_PER_S * UTILISATION_BATCH_CAP * 1.2);
+  const merchants = testMerchants(52, MERCHANTS);
+  await addInChunks(stack.scoreQueue, scoreJobs(scoreRequests({ seed: 52, merchants, count }), Date.now()));
+  progress(`2. ${count} jobs enqueued; ${warmupS} s warm-up, then ${measureS} s measured`);
+  await sleepWithProgress(warmupS, "2. warm-up", stack);
+  const warm = await stack.sandbox.control.ledger();
+  const completedBefore = await stack.scoreQueue.getCompletedCount();
+  const from = performance.now();
+  await sleepWithProgress(measureS, "2. measuring", stack);
+  const end = await stack.sandbox.control.ledger();
+  const seconds = (performance.now() - from) / 1000;
+  const completed = (await stack.scoreQueue.getCompletedCount()) - completedBefore;
+  const window = ledgerWindow(warm, end, seconds);
+  const accepted = window.scoringCalls - window.throttled;
+  const limiter = await limiterState(stack.testRedis.redis, stack.prefix);
+  progress(`2. at the end: ${limiter}`);
+  const utilisation = window.acceptedScoringPerS / BATCH_LIMIT_PER_S;
+  return {
+    workers: UTILISATION_WORKERS,
+    batch_cap: UTILISATION_BATCH_CAP,
+    seconds: Math.round(seconds),
+    warmup_s: warmupS,
+    batch_limit_per_s: BATCH_LIMIT_PER_S,
+    batch_calls_per_s: round2(window.acceptedScoringPerS),
+    utilisation: round3(utilisation),
+    throttled_share: Math.round(window.throttledShare * 10_000) / 10_000,
+    jobs_per_s: round2(completed / seconds),
+    items_per_call: accepted > 0 ? round2(window.items / accepted) : 0,
+    limiter,
+    target_utilisation: UTILISATION_TARGET,
+    target_throttled_share: THROTTLED_TARGET,
+    meets_target: utilisation >= UTILISATION_TARGET && window.throttledShare <= THROTTLED_TARGET,
+  };
+}
+
+async function sleepWithProgress(seconds: number, label: string, stack: Stack): Promise<void> {
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    await sleep(Math.min(10_000, until - performance.now()));
+    const ledger = await stack.sandbox.control.ledger();
+    progress(`${label}: sandbox answered ${ledger.calls} calls so far (${ledger.by_status["429"] ?? 0} × 429)`);
+  }
+}
+
+// ── 3. enqueue→result latency at half capacity ──────────────────────────────────────────────────
+
+async function latencyPart(
+  stack: Stack,
+  load: { basis: LatencyResult["basis"]; rate: number },
+  seed: number,
+): Promise<LatencyResult> {
+  const queue = stack.scoreQueue;
+  // What the previous part left waiting would queue ahead of every new job: drop it, let the active ones end.
+  await queue.drain(true);
+  const idleBy = Date.now() + 60_000;
+  let active = await queue.getActiveCount();
+  progress(`3. waiting for the ${active} jobs the previous part left in flight…`);
+  while (active > 0 && Date.now() < idleBy) {
+    await sleep(200);
+    active = await queue.getActiveCount();
+  }
+  await queue.drain(true);
+  if (active > 0) progress(`3. warning: ${active} jobs of the previous part still in flight; they queue ahead of the new ones`);
+
+  const { rate } = load;
+  const count = Math.ceil(rate * args.latencySeconds);
+  const merchants = testMerchants(52, MERCHANTS);
+  const requests = scoreRequests({ seed, merchants, count });
+  progress(`3. offering ${rate.toFixed(1)} jobs/s for ${args.latencySeconds} s (${count} jobs)…`);
+  const ids: string[] = [];
+  const startedAt = performance.now();
+  while (ids.length < count) {
+    const due = Math.min(count, Math.floor(((performance.now() - startedAt) / 1000) * rate) + 1);
+    if (due > ids.length) {
+      const jobs = scoreJobs(requests.slice(ids.length, due), Date.now());
+      await queue.addBulk(jobs);
+      ids.push(...jobs.map((j) => j.opts.jobId));
+    }
+    await sleep(50);
+  }
+  // Let the last jobs finish (bounded: an overloaded pipeline is reported, not waited for).
+  const drainBy = Date.now() + 15_000;
+  let pending = ids.length;
+  while (Date.now() < drainBy) {
+    const states = await Promise.all(ids.slice(-200).map((id) => queue.getJobState(id)));
+    pending = states.filter((s) => s !== "completed" && s !== "failed").length;
+    if (pending === 0) break;
+    await sleep(250);
+  }
+  const latencies: number[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const jobs = await Promise.all(ids.slice(i, i + 500).map((id) => queue.getJob(id)));
+    for (const job of jobs) {
+      if (job?.finishedOn && job.returnvalue) latencies.push(job.finishedOn - job.timestamp);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const p99 = percentile(latencies, 0.99);
+  progress(
+    `3. ${latencies.length} of ${ids.length} completed: p50 ${percentile(latencies, 0.5)} ms, p99 ${p99} ms`,
+  );
+  return {
+    basis: load.basis,
+    rate_jobs_per_s: round2(rate),
+    nominal_capacity_jobs_per_s: BATCH_LIMIT_PER_S * UTILISATION_BATCH_CAP,
+    seconds: args.latencySeconds,
+    jobs: ids.length,
+    completed: latencies.length,
+    p50_ms: percentile(latencies, 0.5),
+    p99_ms: p99,
+    max_ms: latencies.at(-1) ?? Number.NaN,
+    target_p99_ms: P99_TARGET_MS,
+    // A job still unfinished at the end is later than any percentile: the target is then missed.
+    meets_target: latencies.length === ids.length && p99 <= P99_TARGET_MS,
+  };
+}
+
+// ── plumbing ────────────────────────────────────────────────────────────────────────────────────
+
+function parseFlags() {
+  const { values } = parseArgs({
+    options: {
+      jobs: { type: "string", default: "20000" },
+      "utilisation-seconds": { type: "string", default: "60" },
+      "latency-seconds": { type: "string", default: "20" },
+      "latency-rate": { type: "string" },
+    },
+  });
+  const positive = (name: string, raw: string | undefined, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) {
+      process.stderr.write(`${BENCH}: --${name} must be a number ≥ ${min}, got ${String(raw)}\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const rate = values["latency-rate"];
+  return {
+    jobs: Math.round(positive("jobs", values.jobs, 100)),
+    utilisationSeconds: Math.round(positive("utilisation-seconds", values["utilisation-seconds"], 6)),
+    latencySeconds: Math.round(positive("latency-seconds", values["latency-seconds"], 1)),
+    latencyRate: rate === undefined ? undefined : positive("latency-rate", rate, 0.1),
+  };
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Deletes the bare worker's keys through part 1's connection, before that stack closes it. */
+async function closeBareQueue(): Promise<void> {
+  const queue = live.bareQueue;
+  live.bareQueue = undefined;
+  if (!queue) return;
+  await queue.close().catch(() => {});
+  const redis = live.stacks[0]?.testRedis.redis;
+  if (redis?.status === "ready") await deletePrefix(redis, live.barePrefix).catch(() => 0);
+}
+
+async function cleanUp(): Promise<void> {
+  if (live.bare) await live.bare.stop(3_000);
+  await closeBareQueue();
+  await Promise.allSettled(live.stacks.map((s) => s.stop()));
+}
+
+process.exit(await runBench(BENCH, main, cleanUp));
