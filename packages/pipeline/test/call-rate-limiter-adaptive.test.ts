@@ -56,13 +56,34 @@ describe("adaptive rate: decrease", () => {
   });
 
   it("takes the ceiling from what the remote accepted during a continuous overload", () => {
-    let s: AdaptiveState = { ...initialAdaptiveState(params), rate: 20 };
+    // Climbing until just before: 20/s never held clean for long.
+    let s: AdaptiveState = { ...initialAdaptiveState(params), rate: 20, lastStepAt: T0 - 250 };
     s = afterThrottle(s, T0, params, T0 - 10); // overload starts; rate 14
-    // One second later: we sent 14 calls, of which 10 were accepted and 4 refused → ≈ 10/s.
-    s = { ...s, sentSince: 14, acceptedSince: 10, refusedSince: 4 };
+    // One second later: we sent 14 calls, all answered, 10 accepted and 4 refused → ≈ 10/s.
+    s = { ...s, sentSince: 14, acceptedSince: 10, refusedSince: 4, answeredUntil: T0 + 1_000 };
     s = afterThrottle(s, T0 + 1_000, params, T0 + 900);
     expect(s.ceiling).toBeCloseTo(10, 9);
     expect(s.rate).toBeCloseTo(10 * params.decrease, 9);
+    // The estimate may be low: the previous ceiling stays as a peak for fast probes to check.
+    expect(s.peak).toBe(20);
+  });
+
+  it("measures nothing from answers that cover too short a span of grants (slow answers)", () => {
+    let s: AdaptiveState = { ...initialAdaptiveState(params), rate: 20 };
+    s = afterThrottle(s, T0, params, T0 - 10);
+    s = { ...s, sentSince: 14, acceptedSince: 2, refusedSince: 4, answeredUntil: T0 + params.measureMs - 1 };
+    s = afterThrottle(s, T0 + 1_000, params, T0 + 900);
+    expect(s.ceiling).toBeCloseTo(14, 9);
+  });
+
+  it("takes the accepted calls per second of answered grants when the send-rate estimate is lower", () => {
+    let s: AdaptiveState = { ...initialAdaptiveState(params), rate: 20 };
+    s = afterThrottle(s, T0, params, T0 - 10); // rate 14
+    // 10 calls sent over 1 s; the 7 answered (granted in the first 500 ms, at the higher rate) hold
+    // 4 accepted: 10/s × 4/7 ≈ 5.7/s by the share, but 4 accepted per 500 ms of grants is 8/s.
+    s = { ...s, sentSince: 10, acceptedSince: 4, refusedSince: 3, answeredUntil: T0 + 500 };
+    s = afterThrottle(s, T0 + 1_000, params, T0 + 900);
+    expect(s.ceiling).toBeCloseTo(8, 9);
   });
 
   it("never goes below minRate", () => {
@@ -107,14 +128,45 @@ describe("adaptive rate: increase", () => {
     expect(before.probeAt).toBe(0);
   });
 
-  it("probes one small step up after a clean interval, and a clean probe raises the ceiling", () => {
+  it("probes one small step up after a clean interval; each clean probe doubles the step and halves the wait", () => {
     const s = hovering(10, T0);
     const probe = cleanTraffic(s, T0, params.probeBaseMs + 100);
     expect(probe.rate).toBeCloseTo(s.rate * (1 + params.probeStep), 9);
     expect(probe.probeAt).toBeGreaterThan(0);
+    expect(probe.probeFrom).toBe(s.rate);
+    expect(probeIntervalMs(probe, params)).toBe(params.probeBaseMs);
     const nextProbe = cleanTraffic(probe, probe.lastStepAt, params.probeBaseMs + 100);
     expect(nextProbe.ceiling).toBeCloseTo(probe.rate / params.hover, 9);
-    expect(nextProbe.rate).toBeCloseTo(probe.rate * (1 + params.probeStep), 9);
+    expect(nextProbe.rate).toBeCloseTo(probe.rate * (1 + 2 * params.probeStep), 9);
+    expect(probeIntervalMs(nextProbe, params)).toBe(params.probeBaseMs / 2);
+    let streak = nextProbe;
+    for (let i = 0; i < 8; i++)
+      streak = cleanTraffic(streak, streak.lastStepAt, probeIntervalMs(streak, params) + 100);
+    expect(streak.rate / streak.probeFrom).toBeCloseTo(1 + params.maxProbeStep, 9);
+    expect(probeIntervalMs(streak, params)).toBe(params.fastProbeMs);
+  });
+
+  it("a failed probe goes back to the rate it started from, resets the step and halves the peak", () => {
+    const s = hovering(10, T0, { probeAt: T0, probeFrom: 9.7, rate: 12, cleanProbes: 3, peak: 30 });
+    const failed = afterThrottle(s, T0 + 2_000, params, T0 + 1_500);
+    expect(failed.ceiling).toBeCloseTo(9.7 / params.hover, 9);
+    expect(failed.rate).toBeCloseTo((9.7 / params.hover) * params.decrease, 9);
+    expect(failed.cleanProbes).toBe(0);
+    expect(failed.peak).toBe(15);
+  });
+
+  it("remembers a rate that held clean for long before a storm, and probes fast far below it", () => {
+    // Hovering at 9.7/s for a minute, then a storm: cut after cut down to a 2/s ceiling.
+    let s = hovering(10, T0);
+    s = afterThrottle(s, T0 + 60_000, params, T0 + 59_990);
+    expect(s.peak).toBeCloseTo(9.7, 9);
+    s = { ...s, ceiling: 2, rate: 1.4 };
+    // Straight back to the hover point, then probes every fastProbeMs with a large first step.
+    const climbed = cleanTraffic(s, T0 + 61_000, params.stepMs + 50);
+    expect(climbed.rate).toBeCloseTo(params.hover * 2, 9);
+    expect(probeIntervalMs(climbed, params)).toBe(params.fastProbeMs);
+    const probed = cleanTraffic(climbed, climbed.lastStepAt, params.fastProbeMs + 100);
+    expect(probed.rate).toBeCloseTo(climbed.rate * (1 + params.farProbeStep), 9);
   });
 
   it("probes less often after failed probes, and often again after several clean ones", () => {

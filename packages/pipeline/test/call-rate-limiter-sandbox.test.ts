@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createAlipayClient } from "@riskq/alipay";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
-import { REPO_ROOT } from "@riskq/testing";
+import { REPO_ROOT, type SandboxLedger } from "@riskq/testing";
 import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -17,6 +18,13 @@ const MODEL = "risk-v3-2026-11";
 const WORKERS = 3;
 const RUN_MS = 9_000;
 const WARM_UP_MS = 3_000;
+const DEFAULT_LIMITS = { app_qps: 20, app_burst: 20, batch_qps: 10, batch_burst: 10 };
+const STORM = { app_qps: 2, app_burst: 2, batch_qps: 2, batch_burst: 2 };
+const STORM_WARM_UP_MS = 5_000;
+const STORM_MS = 2_000;
+const RECOVERY_MS = 15_000;
+/** The recovery is judged on the last seconds of RECOVERY_MS. */
+const TAIL_S = 3;
 
 interface CallerReport {
   calls: Array<[number, string]>;
@@ -26,66 +34,9 @@ interface CallerReport {
 
 describe("call-rate limiter against the sandbox's default limits", () => {
   it("three worker processes, never told the limits, run near 10 batch calls/s with few 429s", async () => {
-    const { sandbox } = sandboxSuite;
-    const { redis } = redisSuite;
-    const secretKey = randomBytes(32);
-    const merchant = generateMerchants({ seed: 7, count: 1 })[0]!;
-    const items = generateTraffic({
-      seed: 7,
-      merchants: [merchant],
-      count: 50,
-      start: "2026-11-26T08:00:00Z",
-    }).map((t) => t.item);
-
-    // Onboard once and fetch the keys, so the workers' only calls are the scoring ones.
-    const client = createAlipayClient({
-      endpoint: sandbox.url,
-      appId: sandbox.appId,
-      appPrivateKey: sandbox.appPrivateKey,
-      platformPublicKey: sandbox.platformPublicKey,
-      redis: redis.redis,
-      prefix: redis.prefix,
-      secretKey,
-      logger: pino({ level: "silent" }),
-    });
-    const { auth_code } = await sandbox.control.createMerchant(merchant.merchant_id);
-    await client.onboardMerchant(merchant.merchant_id, auth_code);
-    await client.fetchKeys();
-
-    const env = {
-      ...process.env,
-      CALLER_MERCHANT_ID: merchant.merchant_id,
-      CALLER_ITEMS: JSON.stringify(items),
-      CALLER_DURATION_MS: String(RUN_MS),
-      CALLER_CONCURRENCY: "8",
-      CALLER_PREFIX: redis.prefix,
-      CALLER_REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-      CALLER_ENDPOINT: sandbox.url,
-      CALLER_APP_ID: sandbox.appId,
-      CALLER_APP_PRIVATE_KEY: sandbox.appPrivateKey,
-      CALLER_PLATFORM_PUBLIC_KEY: sandbox.platformPublicKey,
-      CALLER_SECRET_KEY: secretKey.toString("base64"),
-      CALLER_INITIAL_RATE: "5",
-      CALLER_MODEL: MODEL,
-    };
-    const children = Array.from({ length: WORKERS }, () =>
-      spawn(
-        join(REPO_ROOT, "node_modules/.bin/tsx"),
-        [join(REPO_ROOT, "packages/pipeline/test/fixtures/limited-caller.ts")],
-        {
-          cwd: REPO_ROOT,
-          env,
-          stdio: ["pipe", "pipe", "pipe"],
-        },
-      ),
-    );
+    const callers = await startCallers(RUN_MS);
     try {
-      const outputs = children.map(jsonLines);
-      await Promise.all(outputs.map((o) => o.next("ready")));
-      const started = Date.now();
-      for (const child of children) child.stdin!.write("go\n");
-      const reports = (await Promise.all(outputs.map((o) => o.next("done")))) as unknown as CallerReport[];
-
+      const { started, reports } = await callers.run();
       const calls = reports.flatMap((r) => r.calls).filter(([t]) => t >= started + WARM_UP_MS);
       const measuredS = (RUN_MS - WARM_UP_MS) / 1000;
       const ok = calls.filter(([, outcome]) => outcome === "ok").length;
@@ -110,10 +61,123 @@ describe("call-rate limiter against the sandbox's default limits", () => {
       expect(ok / measuredS).toBeGreaterThanOrEqual(6);
       expect(throttled / calls.length).toBeLessThanOrEqual(0.1);
     } finally {
-      for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+      callers.kill();
     }
   }, 40_000);
+
+  it("comes back to the restored limits within seconds after a 2 s storm at 2 calls/s", async () => {
+    const { control } = sandboxSuite.sandbox;
+    const callers = await startCallers(STORM_WARM_UP_MS + STORM_MS + RECOVERY_MS + 2_000);
+    try {
+      const running = callers.run();
+      await sleep(STORM_WARM_UP_MS);
+      await control.faults({ rate_limits: STORM });
+      await sleep(STORM_MS);
+      const storm = await control.ledger();
+      await control.faults({ rate_limits: DEFAULT_LIMITS });
+      // Accepted calls per second after the restore, from the sandbox's own ledger.
+      const perSecond: number[] = [];
+      let previous = await control.ledger();
+      for (let second = 0; second < RECOVERY_MS / 1000; second++) {
+        await sleep(1_000);
+        const ledger = await control.ledger();
+        perSecond.push(accepted(ledger) - accepted(previous));
+        previous = ledger;
+      }
+      const { reports } = await running;
+      const tail = perSecond.slice(-TAIL_S);
+      const tailRate = tail.reduce((a, b) => a + b, 0) / tail.length;
+      console.log(
+        `429s during the storm: ${storm.by_status["429"] ?? 0}; accepted calls per second after the restore: ${perSecond.join(" ")}; ` +
+          `last ${TAIL_S} s: ${tailRate.toFixed(2)}/s; final batch-predict rate ${reports[0]!.snapshot["batch-predict"]?.rate.toFixed(2)}/s, ` +
+          `app rate ${reports[0]!.snapshot.app?.rate.toFixed(2)}/s`,
+      );
+      expect(reports.flatMap((r) => r.errors)).toEqual([]);
+      expect(storm.by_status["429"] ?? 0).toBeGreaterThan(0);
+      expect(tailRate).toBeGreaterThanOrEqual(6);
+    } finally {
+      callers.kill();
+    }
+  }, 60_000);
 });
+
+/** Accepted calls so far: every /v3 call of the callers is a batch call, answered 200 or 429. */
+function accepted(ledger: SandboxLedger): number {
+  return ledger.calls - (ledger.by_status["429"] ?? 0);
+}
+
+/**
+ * Onboards a merchant, then spawns WORKERS limited-caller processes that score for `runMs` once
+ * `run()` says go; `run()` resolves with their reports.
+ */
+async function startCallers(runMs: number) {
+  const { sandbox } = sandboxSuite;
+  const { redis } = redisSuite;
+  const secretKey = randomBytes(32);
+  const merchant = generateMerchants({ seed: 7, count: 1 })[0]!;
+  const items = generateTraffic({
+    seed: 7,
+    merchants: [merchant],
+    count: 50,
+    start: "2026-11-26T08:00:00Z",
+  }).map((t) => t.item);
+
+  // Onboard once and fetch the keys, so the workers' only calls are the scoring ones.
+  const client = createAlipayClient({
+    endpoint: sandbox.url,
+    appId: sandbox.appId,
+    appPrivateKey: sandbox.appPrivateKey,
+    platformPublicKey: sandbox.platformPublicKey,
+    redis: redis.redis,
+    prefix: redis.prefix,
+    secretKey,
+    logger: pino({ level: "silent" }),
+  });
+  const { auth_code } = await sandbox.control.createMerchant(merchant.merchant_id);
+  await client.onboardMerchant(merchant.merchant_id, auth_code);
+  await client.fetchKeys();
+
+  const env = {
+    ...process.env,
+    CALLER_MERCHANT_ID: merchant.merchant_id,
+    CALLER_ITEMS: JSON.stringify(items),
+    CALLER_DURATION_MS: String(runMs),
+    CALLER_CONCURRENCY: "8",
+    CALLER_PREFIX: redis.prefix,
+    CALLER_REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    CALLER_ENDPOINT: sandbox.url,
+    CALLER_APP_ID: sandbox.appId,
+    CALLER_APP_PRIVATE_KEY: sandbox.appPrivateKey,
+    CALLER_PLATFORM_PUBLIC_KEY: sandbox.platformPublicKey,
+    CALLER_SECRET_KEY: secretKey.toString("base64"),
+    CALLER_INITIAL_RATE: "5",
+    CALLER_MODEL: MODEL,
+  };
+  const children = Array.from({ length: WORKERS }, () =>
+    spawn(
+      join(REPO_ROOT, "node_modules/.bin/tsx"),
+      [join(REPO_ROOT, "packages/pipeline/test/fixtures/limited-caller.ts")],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    ),
+  );
+  const outputs = children.map(jsonLines);
+  return {
+    async run(): Promise<{ started: number; reports: CallerReport[] }> {
+      await Promise.all(outputs.map((o) => o.next("ready")));
+      const started = Date.now();
+      for (const child of children) child.stdin!.write("go\n");
+      const reports = (await Promise.all(outputs.map((o) => o.next("done")))) as unknown as CallerReport[];
+      return { started, reports };
+    },
+    kill(): void {
+      for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
 
 /** Reads a child's stdout as JSON lines; `next(event)` resolves with the next line of that event. */
 function jsonLines(child: ChildProcess) {

@@ -8,6 +8,11 @@
  * Instead the rule remembers where 429s began (`ceiling`), climbs back quickly but ever more
  * gently towards a point just under it, hovers there, and tries one small step up only after a long
  * clean stretch — less and less often while those steps keep failing.
+ *
+ * A ceiling is not a prison: limits change (the gateway's, or another tenant's storm), so while probes
+ * keep succeeding each one doubles the next step (like TCP slow start after idle) and the wait before
+ * it halves; and far below the highest rate ever held clean (`peak`) probes come every
+ * `fastProbeMs`, so the rate regains its old level within seconds once a storm is over.
  */
 
 /** Tuning of the rate update; every field has a default in `DEFAULT_ADAPTIVE_PARAMS`. */
@@ -35,8 +40,23 @@ export interface AdaptiveRateParams {
   readonly minStep: number;
   /** The hover point as a share of the ceiling. */
   readonly hover: number;
-  /** How much a probe raises the rate, as a share of it. */
+  /** How much the first probe raises the rate, as a share of it; each clean probe doubles it. */
   readonly probeStep: number;
+  /** The largest probe step, as a share of the rate. */
+  readonly maxProbeStep: number;
+  /** Probe interval while the rate is far below `peak` (and the floor of a shortened interval). */
+  readonly fastProbeMs: number;
+  /** "Far below the peak": under this share of it. */
+  readonly farBelowPeak: number;
+  /** The first probe step far below the peak (doubled per clean probe like `probeStep`). */
+  readonly farProbeStep: number;
+  /** A failed probe lowers the peak to this share of it (never below the probe's rate). */
+  readonly peakDecay: number;
+  /**
+   * A rate that drew no 429 for this long before an overload becomes the peak: the remote's burst
+   * hides a small overload for seconds, not for this long; a climb's short steps prove nothing.
+   */
+  readonly peakProofMs: number;
   /** Clean time at the hover point before the first probe. */
   readonly probeBaseMs: number;
   /** The probe interval doubles per failed probe up to this. */
@@ -58,6 +78,12 @@ export const DEFAULT_ADAPTIVE_PARAMS: AdaptiveRateParams = {
   minStep: 0.01,
   hover: 0.97,
   probeStep: 0.02,
+  maxProbeStep: 0.5,
+  fastProbeMs: 1_000,
+  farBelowPeak: 0.8,
+  farProbeStep: 0.25,
+  peakDecay: 0.5,
+  peakProofMs: 5_000,
   probeBaseMs: 30_000,
   probeMaxMs: 240_000,
   cleanProbesToReset: 3,
@@ -81,14 +107,20 @@ export interface AdaptiveState {
   readonly sentSince: number;
   readonly acceptedSince: number;
   readonly refusedSince: number;
+  /** The latest grant time among those answered calls. */
+  readonly answeredUntil: number;
   /** When a caller last had to wait for this bucket, i.e. demand reached the rate. */
   readonly busyAt: number;
   /** When the running probe started (0: not probing). */
   readonly probeAt: number;
   /** Probes that ended in a 429 (stretches the probe interval). */
   readonly failedProbes: number;
-  /** Probes in a row that stayed clean. */
+  /** Probes in a row that stayed clean: each doubles the next step and halves the wait for it. */
   readonly cleanProbes: number;
+  /** The rate the running probe started from (it held clean for a whole interval). */
+  readonly probeFrom: number;
+  /** The highest rate held clean for a whole step, lowered by failed probes (0: none yet). */
+  readonly peak: number;
 }
 
 /** A bucket nobody has used yet. */
@@ -103,10 +135,13 @@ export function initialAdaptiveState(params: AdaptiveRateParams): AdaptiveState 
     sentSince: 0,
     acceptedSince: 0,
     refusedSince: 0,
+    answeredUntil: 0,
     busyAt: 0,
     probeAt: 0,
     failedProbes: 0,
     cleanProbes: 0,
+    probeFrom: 0,
+    peak: 0,
   };
 }
 
@@ -126,6 +161,7 @@ export function afterThrottle(
     return { ...state, lastThrottleAt: now };
   }
   const probing = state.probeAt > 0;
+  const heldClean = now - Math.max(state.lastStepAt, state.lastThrottleAt) >= params.peakProofMs;
   // No upward step since the last cut: the remote's bucket has stayed empty since then, so what it
   // accepted meanwhile is its real rate — a far better ceiling than the rates we were cutting
   // through (the bucket's burst hid the overload until well above the limit). Measured as our send
@@ -133,11 +169,25 @@ export function afterThrottle(
   const continuing = state.overloadSince > 0 && state.lastStepAt === state.lastCutAt;
   const overloadFor = continuing ? now - state.overloadSince : 0;
   const answered = state.acceptedSince + state.refusedSince;
+  // Two estimates, both low when calls take long to answer, for different reasons: our send rate
+  // × the accepted share (the answered calls are the early ones, sent while the rate was higher),
+  // and the accepted calls per second of the span their grants cover (late slow answers missing).
+  // The larger is the better one.
+  const answeredSpan = state.answeredUntil - state.overloadSince;
+  // Only answers covering `measureMs` of grants measure anything: with slow answers, the first few
+  // are a handful of calls from the overload's first instants.
   const measured =
-    overloadFor >= params.measureMs && answered >= MIN_ANSWERS_TO_MEASURE
-      ? ((state.sentSince * 1000) / overloadFor) * (state.acceptedSince / answered)
+    overloadFor >= params.measureMs && answeredSpan >= params.measureMs && answered >= MIN_ANSWERS_TO_MEASURE
+      ? Math.max(
+          ((state.sentSince * 1000) / overloadFor) * (state.acceptedSince / answered),
+          (state.acceptedSince * 1000) / answeredSpan,
+        )
       : Number.POSITIVE_INFINITY;
-  const ceiling = Math.max(params.minRate, Math.min(state.rate, measured));
+  // A failed probe: the rate it started from held clean for a whole interval, so the hover point
+  // goes back there rather than to just under the (possibly much larger) probe rate.
+  const probedFrom =
+    probing && state.probeFrom > 0 ? state.probeFrom / params.hover : Number.POSITIVE_INFINITY;
+  const ceiling = Math.max(params.minRate, Math.min(state.rate, measured, probedFrom));
   return {
     ...state,
     lastThrottleAt: now,
@@ -147,11 +197,24 @@ export function afterThrottle(
     sentSince: continuing ? state.sentSince : 0,
     acceptedSince: continuing ? state.acceptedSince : 0,
     refusedSince: continuing ? state.refusedSince : 0,
+    answeredUntil: continuing ? state.answeredUntil : 0,
     lastCutAt: now,
     lastStepAt: now,
     probeAt: 0,
     failedProbes: probing ? Math.min(state.failedProbes + 1, maxDoublings(params)) : state.failedProbes,
     cleanProbes: 0,
+    probeFrom: 0,
+    // A failed probe refutes part of the remembered peak (a limit lowered for good is forgotten
+    // after a few); a storm's cuts outside probes do not, so the rate comes back after it.
+    // A measured ceiling is an estimate, low when answers are slow: the previous ceiling becomes a
+    // soft peak, so fast probes check the estimate rather than hovering under it for minutes.
+    peak: probing
+      ? Math.max(state.probeFrom, state.peak * params.peakDecay)
+      : heldClean
+        ? Math.max(state.peak, state.rate)
+        : Number.isFinite(measured)
+          ? Math.max(state.peak, state.ceiling)
+          : state.peak,
   };
 }
 
@@ -172,14 +235,23 @@ export function afterSuccess(
   const cleanFor = now - Math.max(state.lastStepAt, state.lastThrottleAt);
   if (state.ceiling === 0) {
     if (cleanFor < params.stepMs) return state;
-    return { ...state, ...climbed, rate: clamp(state.rate * params.growth, params), lastStepAt: now };
+    return {
+      ...state,
+      ...climbed,
+      rate: clamp(state.rate * params.growth, params),
+      lastStepAt: now,
+    };
   }
   const hoverRate = params.hover * state.ceiling;
   if (state.rate < hoverRate) {
     if (cleanFor < params.stepMs) return state;
     // Halve the gap each step: quick from far below, gentle where the limit probably is, so that
-    // when the limit is lower than remembered the 429 comes at a rate just above it.
-    const step = Math.max((hoverRate - state.rate) * params.approach, params.minStep * hoverRate);
+    // when the limit is lower than remembered the 429 comes at a rate just above it. Far below the
+    // peak the ceiling is probably a storm's: straight to the hover point, the probes take over.
+    const gap = hoverRate - state.rate;
+    const step = farBelowPeak(state, params)
+      ? gap
+      : Math.max(gap * params.approach, params.minStep * hoverRate);
     return {
       ...state,
       ...climbed,
@@ -188,31 +260,63 @@ export function afterSuccess(
     };
   }
   if (cleanFor < probeIntervalMs(state, params)) return state;
-  // The current rate held clean for a whole interval: it becomes the hover point, and one small
-  // step above it is tried next.
-  const cleanProbes = state.probeAt > 0 ? state.cleanProbes + 1 : state.cleanProbes;
+  // The current rate held clean for a whole interval: it becomes the hover point, and a step above
+  // it is tried next — twice as large as the last one if that one held too.
+  const cleanProbes = state.probeAt > 0 ? Math.min(state.cleanProbes + 1, MAX_STREAK) : state.cleanProbes;
   const limitRose = cleanProbes >= params.cleanProbesToReset;
+  const firstStep = farBelowPeak(state, params) ? params.farProbeStep : params.probeStep;
+  const step = Math.min(params.maxProbeStep, firstStep * 2 ** cleanProbes);
+  const small = state.rate * (1 + params.probeStep);
+  // Below the peak a step stops at it: it held clean before, what lies above it is unknown.
+  const target =
+    state.rate < state.peak
+      ? Math.max(small, Math.min(state.rate * (1 + step), state.peak))
+      : state.rate * (1 + step);
   return {
     ...state,
     ...climbed,
     ceiling: Math.max(state.ceiling, state.rate / params.hover),
-    rate: clamp(state.rate * (1 + params.probeStep), params),
+    rate: clamp(target, params),
     lastStepAt: now,
     probeAt: now,
+    probeFrom: state.rate,
+    peak: Math.max(state.peak, state.rate),
     failedProbes: limitRose ? 0 : state.failedProbes,
-    cleanProbes: limitRose ? 0 : cleanProbes,
+    cleanProbes,
   };
 }
 
 /** An upward step ends the overload episode. */
-const climbed = { overloadSince: 0, sentSince: 0, acceptedSince: 0, refusedSince: 0 } as const;
+const climbed = {
+  overloadSince: 0,
+  sentSince: 0,
+  acceptedSince: 0,
+  refusedSince: 0,
+  answeredUntil: 0,
+} as const;
+
+/** Clean probes in a row counted at most (the step and interval stop changing long before). */
+const MAX_STREAK = 16;
 
 /** Fewer answers than this measure nothing (one call more or less would swing the estimate). */
 const MIN_ANSWERS_TO_MEASURE = 5;
 
-/** Clean time required at the hover point before the next probe. */
+/**
+ * Clean time required at the hover point before the next probe: `probeBaseMs`, doubled per failed
+ * probe and halved per clean one in a row, never under `fastProbeMs`; and only `fastProbeMs`
+ * (doubled per failed probe) while the rate is far below the peak it once held.
+ */
 export function probeIntervalMs(state: AdaptiveState, params: AdaptiveRateParams): number {
-  return Math.min(params.probeMaxMs, params.probeBaseMs * 2 ** state.failedProbes);
+  const failed = 2 ** state.failedProbes;
+  if (farBelowPeak(state, params)) {
+    return Math.min(params.probeBaseMs, params.fastProbeMs * failed);
+  }
+  const interval = (params.probeBaseMs * failed) / 2 ** state.cleanProbes;
+  return Math.min(params.probeMaxMs, Math.max(params.fastProbeMs, interval));
+}
+
+function farBelowPeak(state: AdaptiveState, params: AdaptiveRateParams): boolean {
+  return state.rate < params.farBelowPeak * state.peak;
 }
 
 function maxDoublings(params: AdaptiveRateParams): number {

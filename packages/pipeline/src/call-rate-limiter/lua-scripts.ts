@@ -18,10 +18,13 @@ export const ADAPTIVE_FIELDS = [
   "sentSince",
   "acceptedSince",
   "refusedSince",
+  "answeredUntil",
   "busyAt",
   "probeAt",
   "failedProbes",
   "cleanProbes",
+  "probeFrom",
+  "peak",
 ] as const;
 
 export type AdaptiveField = (typeof ADAPTIVE_FIELDS)[number];
@@ -95,6 +98,8 @@ if outcome ~= '' then
   local since = tonumber(redis.call('HGET', KEYS[1], 'overloadSince') or '0')
   if since > 0 and tonumber(ARGV[3]) >= since then
     redis.call('HINCRBY', KEYS[1], outcome .. 'Since', 1)
+    local latest = tonumber(redis.call('HGET', KEYS[1], 'answeredUntil') or '0')
+    if tonumber(ARGV[3]) > latest then redis.call('HSET', KEYS[1], 'answeredUntil', ARGV[3]) end
   end
 end
 local out = {ms(now), redis.call('HGET', KEYS[1], 'version') or '0'}
