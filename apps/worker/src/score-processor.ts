@@ -41,7 +41,10 @@ const MAX_HISTORY = 50;
 export function createScoreProcessor(options: ScoreProcessorOptions) {
   const now = options.now ?? Date.now;
 
-  return async (job: Job<ScoreJobDataWithHistory, ScoreJobResult>, token?: string): Promise<ScoreJobResult> => {
+  return async (
+    job: Job<ScoreJobDataWithHistory, ScoreJobResult>,
+    token?: string,
+  ): Promise<ScoreJobResult> => {
     // Payloads are checked again on dequeue: a job written by an older producer must not reach Alipay.
     const parsed = scoreJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -74,7 +77,9 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       if (options.expiredPolicy === "complete") {
         return finish(expiredResult(data.request.item_id, job.attemptsMade));
       }
-      throw new UnrecoverableError(deadMessage("expired", "deadline_passed", "the job's deadline passed before it was scored"));
+      throw new UnrecoverableError(
+        deadMessage("expired", "deadline_passed", "the job's deadline passed before it was scored"),
+      );
     }
 
     const waitUntil = async (when: number, code: string): Promise<never> => {
@@ -84,8 +89,8 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       throw new DelayedError();
     };
 
-    if (options.breaker.isOpen()) await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
-
+    if (options.breaker.isOpen())
+      await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
 
     let result: ScoreJobResult;
     try {
