@@ -95,8 +95,9 @@ export function createAlipayClient(options: AlipayClientOptions) {
   };
 
   const keys = new AesKeys({ redis: options.redis, prefix: options.prefix, box, clock, logger, call });
+  const tokenStore = new MerchantTokenStore(options.redis, options.prefix, box);
   const tokens = new MerchantTokens({
-    store: new MerchantTokenStore(options.redis, options.prefix, box),
+    store: tokenStore,
     clock,
     logger,
     call,
@@ -182,6 +183,11 @@ export function createAlipayClient(options: AlipayClientOptions) {
     onboardMerchant: (merchantId: string, authCode: string) => tokens.onboard(merchantId, authCode),
     getMerchantToken: async (merchantId: string) => (await tokens.get(merchantId)).token,
     refreshMerchantToken: async (merchantId: string) => (await tokens.refresh(merchantId)).token,
+    /** Every onboarded merchant (including those that must re-authorise), sorted. */
+    listMerchants: (): Promise<string[]> => tokenStore.merchants(),
+    /** When the merchant's stored access token expires (client clock, epoch ms); undefined if none. */
+    tokenExpiry: async (merchantId: string): Promise<number | undefined> =>
+      (await tokenStore.read(merchantId))?.record.expiresAt,
 
     fetchKeys: (): Promise<KnownKey[]> => keys.fetchKeys(),
     currentKey: (now?: number): Promise<KnownKey> => keys.currentKey(now),

@@ -14,6 +14,7 @@ export * from "./retry/decide-retry";
 export * from "./call-rate-limiter/adaptive-rate";
 export * from "./call-rate-limiter/call-rate-limiter";
 export * from "./queues/callback-queue";
+export * from "./queues/maintenance-queue";
 export * from "./callbacks/callback-payload";
 export * from "./callbacks/callback-signature";
 export * from "./callbacks/deliver-callback";

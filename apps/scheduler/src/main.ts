@@ -1,0 +1,73 @@
+import { createAlipayClient } from "@riskq/alipay";
+import { configOrExit, readPemFile } from "@riskq/config";
+import { createLogger } from "@riskq/observability";
+import { Redis } from "ioredis";
+import { runScheduler } from "./run-scheduler";
+import { schedulerEnv } from "./scheduler-env";
+import { declaredSchedules } from "./schedules";
+
+// The only file of the scheduler that reads process.env.
+const env = (() => {
+  try {
+    const parsed = configOrExit(schedulerEnv, process.env);
+    return {
+      ...parsed,
+      appPrivateKey: readPemFile("ALIPAY_APP_PRIVATE_KEY_FILE", parsed.ALIPAY_APP_PRIVATE_KEY_FILE),
+      platformPublicKey: readPemFile("ALIPAY_PLATFORM_PUBLIC_KEY_FILE", parsed.ALIPAY_PLATFORM_PUBLIC_KEY_FILE),
+    };
+  } catch (err) {
+    process.stderr.write(`riskq: configuration error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+})();
+
+const logger = createLogger({ name: "scheduler", level: env.LOG_LEVEL });
+// The maintenance worker blocks on Redis: no per-request retry limit (BullMQ requires it).
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+
+const alipay = createAlipayClient({
+  endpoint: env.ALIPAY_ENDPOINT,
+  appId: env.ALIPAY_APP_ID,
+  appPrivateKey: env.appPrivateKey,
+  platformPublicKey: env.platformPublicKey,
+  redis,
+  prefix: env.RISKQ_PREFIX,
+  secretKey: env.RISKQ_SECRET_KEY,
+  logger: logger.child({ component: "alipay" }),
+});
+
+const running = await runScheduler({
+  connection: redis,
+  prefix: env.RISKQ_PREFIX,
+  alipay,
+  logger,
+  concurrency: env.SCHEDULER_CONCURRENCY,
+  schedules: declaredSchedules({
+    tokenRefreshEveryMs: env.TOKEN_REFRESH_EVERY_MS,
+    keyHealthEveryMs: env.KEY_HEALTH_EVERY_MS,
+    keyRotationFallbackPattern: env.KEY_ROTATION_FALLBACK_CRON,
+  }),
+}).catch((err: Error) => {
+  logger.fatal({ err }, "could not put the maintenance schedules in place");
+  process.exit(1);
+});
+logger.info({ pid: process.pid, schedules: running.schedules }, "scheduler ready");
+process.stdout.write(`${JSON.stringify({ event: "scheduler-ready", pid: process.pid })}\n`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: letting running maintenance jobs finish");
+    const forced = setTimeout(() => {
+      logger.warn("grace period over; exiting (an interrupted job is picked up again as stalled)");
+      process.exit(1);
+    }, env.SHUTDOWN_GRACE_MS);
+    forced.unref();
+    running
+      .close()
+      .then(() => redis.quit())
+      .then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,47 @@
+import type { AlipayClient } from "@riskq/alipay";
+import type { MaintenanceJobData, MaintenanceQueue } from "@riskq/pipeline";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { Logger } from "pino";
+import { keyHealthJob } from "./jobs/key-health";
+import { rotateKeysJob } from "./jobs/key-rotation";
+import { refreshTokensJob } from "./jobs/token-refresh";
+import { planKeyRotation } from "./plan-key-rotation";
+import { MAINTENANCE_JOBS } from "./schedules";
+
+export interface MaintenanceDeps {
+  alipay: AlipayClient;
+  /** The maintenance queue itself: key-rotation runs plan their next run on it. */
+  queue: MaintenanceQueue;
+  /** The clock of the Alipay client (token and key instants are on it). */
+  now: () => number;
+  logger: Logger;
+}
+
+/** Runs one maintenance job by its name; what it returns is kept on the job for operators. */
+export function createMaintenanceProcessor(deps: MaintenanceDeps) {
+  return async (job: Job<MaintenanceJobData>): Promise<unknown> => {
+    const logger = deps.logger.child({ job: job.name, jobId: job.id });
+    switch (job.name) {
+      case MAINTENANCE_JOBS.tokenRefresh: {
+        const report = await refreshTokensJob({ alipay: deps.alipay, now: deps.now, logger });
+        logger.info(
+          { merchants: report.merchants, refreshed: report.refreshed.length, failed: report.failed.length },
+          "token refresh done",
+        );
+        return report;
+      }
+      case MAINTENANCE_JOBS.keyHealth:
+        return keyHealthJob({ alipay: deps.alipay, logger });
+      case MAINTENANCE_JOBS.keyRotation:
+      case MAINTENANCE_JOBS.keyRotationAt: {
+        const planned = await rotateKeysJob({ alipay: deps.alipay, now: deps.now, logger });
+        const next = await planKeyRotation(deps.queue, planned.nextCheckAt, deps.now());
+        logger.info({ keyId: planned.keyId, nextCheckAt: new Date(planned.nextCheckAt).toISOString() }, "key rotation checked");
+        return { ...planned, next };
+      }
+      default:
+        // A job of a newer deploy (or a stale one): failing it keeps it visible without retrying it.
+        throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
+    }
+  };
+}

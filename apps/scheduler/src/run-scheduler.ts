@@ -1,0 +1,64 @@
+import type { AlipayClient } from "@riskq/alipay";
+import { QUEUES } from "@riskq/contracts";
+import { createMaintenanceQueue, type MaintenanceJobData } from "@riskq/pipeline";
+import { type ConnectionOptions, Worker } from "bullmq";
+import type { Logger } from "pino";
+import { createMaintenanceProcessor } from "./maintenance-processor";
+import type { ScheduleDefinition } from "./schedules";
+import { type UpsertedSchedules, upsertSchedules } from "./upsert-schedules";
+
+export interface SchedulerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  alipay: AlipayClient;
+  logger: Logger;
+  /** The declared schedules (`declaredSchedules(settings)`). */
+  schedules: readonly ScheduleDefinition[];
+  /** Maintenance jobs this process runs at once (1–2: a long token refresh must not hold key health). */
+  concurrency?: number;
+  /** The Alipay client's clock (default the system clock). */
+  now?: () => number;
+}
+
+/**
+ * A scheduler process: puts the declared job schedulers in place, then runs the maintenance jobs.
+ * The processors run HERE, in the scheduler process, on a BullMQ Worker of `maintenance` — not in
+ * the scoring workers. With several scheduler replicas each tick's job is taken by exactly one of
+ * them (BullMQ hands a job to one worker), so replicas add availability, not duplicate runs.
+ */
+export async function runScheduler(options: SchedulerOptions) {
+  const { logger } = options;
+  const now = options.now ?? (() => Date.now());
+  const queue = createMaintenanceQueue({ connection: options.connection, prefix: options.prefix });
+  queue.on("error", (err) => logger.error({ err }, "maintenance queue error"));
+  let upserted: UpsertedSchedules;
+  try {
+    upserted = await upsertSchedules(queue, options.schedules, logger);
+  } catch (err) {
+    await queue.close();
+    throw err;
+  }
+
+  const worker = new Worker<MaintenanceJobData>(
+    QUEUES.maintenance,
+    createMaintenanceProcessor({ alipay: options.alipay, queue, now, logger }),
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: Math.min(2, Math.max(1, options.concurrency ?? 2)),
+    },
+  );
+  worker.on("failed", (job, err) => logger.error({ job: job?.name, jobId: job?.id, err }, "maintenance job failed"));
+  worker.on("error", (err) => logger.error({ err }, "maintenance worker error"));
+
+  return {
+    queue,
+    worker,
+    schedules: upserted,
+    /** Graceful: lets the jobs in progress finish, then closes the queue. Schedulers stay in Redis. */
+    async close(): Promise<void> {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
