@@ -42,9 +42,12 @@ const running = await runScheduler({
   alipay,
   logger,
   concurrency: env.SCHEDULER_CONCURRENCY,
+  redis,
+  driftWindowMs: env.DRIFT_WINDOW_MS,
   schedules: declaredSchedules({
     tokenRefreshEveryMs: env.TOKEN_REFRESH_EVERY_MS,
     keyHealthEveryMs: env.KEY_HEALTH_EVERY_MS,
+    driftCheckEveryMs: env.DRIFT_CHECK_EVERY_MS,
     keyRotationFallbackPattern: env.KEY_ROTATION_FALLBACK_CRON,
   }),
 }).catch((err: Error) => {

@@ -1,7 +1,9 @@
 import type { AlipayClient } from "@riskq/alipay";
 import type { MaintenanceJobData, MaintenanceQueue } from "@riskq/pipeline";
 import { type Job, UnrecoverableError } from "bullmq";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { driftCheckJob } from "./jobs/drift-check";
 import { keyHealthJob } from "./jobs/key-health";
 import { rotateKeysJob } from "./jobs/key-rotation";
 import { refreshTokensJob } from "./jobs/token-refresh";
@@ -15,6 +17,11 @@ export interface MaintenanceDeps {
   /** The clock of the Alipay client (token and key instants are on it). */
   now: () => number;
   logger: Logger;
+  /** Where the workers' score windows and the degraded marks live (needed by drift-check). */
+  redis?: Redis | undefined;
+  prefix: string;
+  /** The workers' drift window length (default 5 min). */
+  driftWindowMs?: number | undefined;
 }
 
 /** Runs one maintenance job by its name; what it returns is kept on the job for operators. */
@@ -38,6 +45,22 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
         const next = await planKeyRotation(deps.queue, planned.nextCheckAt, deps.now());
         logger.info({ keyId: planned.keyId, nextCheckAt: new Date(planned.nextCheckAt).toISOString() }, "key rotation checked");
         return { ...planned, next };
+      }
+      case MAINTENANCE_JOBS.driftCheck: {
+        if (!deps.redis) throw new UnrecoverableError("drift-check needs an ioredis client (SchedulerOptions.redis)");
+        const report = await driftCheckJob({
+          redis: deps.redis,
+          prefix: deps.prefix,
+          alipay: deps.alipay,
+          now: deps.now,
+          logger,
+          ...(deps.driftWindowMs === undefined ? {} : { windowMs: deps.driftWindowMs }),
+        });
+        logger.info(
+          { series: report.series.length, marked: report.marked, cleared: report.cleared, retired: report.retired },
+          "drift check done",
+        );
+        return report;
       }
       default:
         // A job of a newer deploy (or a stale one): failing it keeps it visible without retrying it.

@@ -2,6 +2,7 @@ import type { AlipayClient } from "@riskq/alipay";
 import { QUEUES } from "@riskq/contracts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "@riskq/pipeline";
 import { type ConnectionOptions, Worker } from "bullmq";
+import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createMaintenanceProcessor } from "./maintenance-processor";
 import type { ScheduleDefinition } from "./schedules";
@@ -18,6 +19,10 @@ export interface SchedulerOptions {
   concurrency?: number;
   /** The Alipay client's clock (default the system clock). */
   now?: () => number;
+  /** Client for drift-check's reads and marks (default `connection` when it is an ioredis client). */
+  redis?: Redis;
+  /** The workers' drift window length (default 5 min). */
+  driftWindowMs?: number;
 }
 
 /**
@@ -41,7 +46,15 @@ export async function runScheduler(options: SchedulerOptions) {
 
   const worker = new Worker<MaintenanceJobData>(
     QUEUES.maintenance,
-    createMaintenanceProcessor({ alipay: options.alipay, queue, now, logger }),
+    createMaintenanceProcessor({
+      alipay: options.alipay,
+      queue,
+      now,
+      logger,
+      redis: options.redis ?? (options.connection instanceof Redis ? options.connection : undefined),
+      prefix: options.prefix,
+      driftWindowMs: options.driftWindowMs,
+    }),
     {
       connection: options.connection,
       prefix: options.prefix,

@@ -10,6 +10,9 @@ export const schedulerEnv = riskqCommonEnv
   .extend({
     TOKEN_REFRESH_EVERY_MS: integer({ min: 1_000, default: 600_000 }),
     KEY_HEALTH_EVERY_MS: integer({ min: 1_000, default: 600_000 }),
+    DRIFT_CHECK_EVERY_MS: integer({ min: 1_000, default: 300_000 }),
+    // The workers' DRIFT_WINDOW_MS: the windows drift-check reads must be the ones they write.
+    DRIFT_WINDOW_MS: integer({ min: 1_000, default: 300_000 }),
     // Read in UTC (the schedule says so); the real rotation follows the keys' own instants.
     KEY_ROTATION_FALLBACK_CRON: z.string().min(9).default("0 * * * *"),
     SCHEDULER_CONCURRENCY: integer({ min: 1, max: 2, default: 2 }),

@@ -6,6 +6,8 @@ export const MAINTENANCE_JOBS = {
   tokenRefresh: "token-refresh",
   keyHealth: "key-health",
   keyRotation: "key-rotation",
+  /** Flatline detection over the workers' score windows, plus the model-expiry watch. */
+  driftCheck: "drift-check",
   /** One-off, delayed to the instant the last key-rotation run planned (not a schedule). */
   keyRotationAt: "key-rotation-at",
 } as const;
@@ -24,6 +26,7 @@ export interface ScheduleDefinition {
 export interface ScheduleSettings {
   tokenRefreshEveryMs: number;
   keyHealthEveryMs: number;
+  driftCheckEveryMs: number;
   /** Cron pattern of the key-rotation fallback, read in UTC. */
   keyRotationFallbackPattern: string;
 }
@@ -31,6 +34,7 @@ export interface ScheduleSettings {
 export const DEFAULT_SCHEDULE_SETTINGS: ScheduleSettings = {
   tokenRefreshEveryMs: 10 * 60_000,
   keyHealthEveryMs: 10 * 60_000,
+  driftCheckEveryMs: 5 * 60_000,
   keyRotationFallbackPattern: "0 * * * *",
 };
 
@@ -49,8 +53,8 @@ const TEMPLATE_OPTS: JobSchedulerTemplateOptions = {
  * in milliseconds, so DST cannot skip or double a tick) and say "UTC" only so no schedule is read in
  * the host's zone by accident; the cron fallback is in UTC, where no day has 23 or 25 hours.
  *
- * Later work, deliberately not scheduled yet: `drift-check` (every 5 min) and `model-expiry` (watch
- * of x-alipay-model-expiry) — they need packages/drift and the alerts package first.
+ * The model-expiry watch (x-alipay-model-expiry) runs inside `drift-check`: both read what the
+ * workers recorded per model, so one pass over the models serves both.
  */
 export function declaredSchedules(settings: Partial<ScheduleSettings> = {}): ScheduleDefinition[] {
   const s = { ...DEFAULT_SCHEDULE_SETTINGS, ...settings };
@@ -65,6 +69,12 @@ export function declaredSchedules(settings: Partial<ScheduleSettings> = {}): Sch
       id: MAINTENANCE_JOBS.keyHealth,
       repeat: { every: s.keyHealthEveryMs, tz: "UTC" },
       template: { name: MAINTENANCE_JOBS.keyHealth, data: {}, opts: TEMPLATE_OPTS },
+    },
+    {
+      // One tick per drift window: each run judges the windows that closed since the last one.
+      id: MAINTENANCE_JOBS.driftCheck,
+      repeat: { every: s.driftCheckEveryMs, tz: "UTC" },
+      template: { name: MAINTENANCE_JOBS.driftCheck, data: {}, opts: TEMPLATE_OPTS },
     },
     {
       // Rotation is driven by the keys' own instants (key-rotation-at); this hourly run only catches

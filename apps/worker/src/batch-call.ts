@@ -2,6 +2,7 @@ import { type AlipayClient, BatchTruncated, RateLimited, type ScoreBatchResult }
 import type { ScoreJobData, ScoreJobResult } from "@riskq/contracts";
 import type { BatchOutcomes, CallRateLimiter, CircuitBreaker, Permit } from "@riskq/pipeline";
 import { scoredResult } from "./job-result";
+import type { ScoreRecorder } from "./score-recorder";
 
 /** One job waiting in a micro-batch. */
 export interface BatchItem {
@@ -23,6 +24,8 @@ export interface BatchCallDeps {
   defaultModelVersion: string;
   /** Called when the remote answered fewer items than sent, so the cap can follow at once. */
   onTruncated(answered: number): void;
+  /** Feeds the answered confidences to the drift windows (never throws); none when absent. */
+  recordScores?: ScoreRecorder;
 }
 
 /** Every call spends the app-wide bucket; batch/predict also has its own (contract 7). */
@@ -57,6 +60,12 @@ export async function callBatch(
   }
   await deps.limiter.onSuccess(permit);
   if (answer.missing instanceof BatchTruncated) deps.onTruncated(answer.missing.answered);
+  await deps.recordScores?.({
+    modelVersion: answer.modelVersion,
+    task: first.task,
+    confidences: answer.outcomes.flatMap((o) => ("result" in o ? [o.result.confidence] : [])),
+    modelExpiry: answer.modelExpiry,
+  });
 
   const flaggedInCall = answer.outcomes.filter((o) => "result" in o && o.result.flagged).length;
   const call = { modelVersion: answer.modelVersion, billing: answer.billing, itemsSent: items.length, flaggedInCall };

@@ -76,6 +76,11 @@ const running = await runScoreWorker({
     secret: env.RISKQ_CALLBACK_SECRET,
     concurrency: env.CALLBACK_CONCURRENCY,
   },
+  drift: {
+    redis,
+    windowMs: env.DRIFT_WINDOW_MS,
+    fallbackModelVersion: env.ALIPAY_FALLBACK_MODEL_VERSION,
+  },
 });
 logger.info({ pid: process.pid, batchCap: running.batchCap() }, "worker ready");
 process.stdout.write(`${JSON.stringify({ event: "worker-ready", pid: process.pid })}\n`);

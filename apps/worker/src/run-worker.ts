@@ -13,10 +13,27 @@ import {
   startCallbackWorker,
 } from "@riskq/pipeline";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
+import { createModelHealthCache } from "./model-health-cache";
 import { createScoreProcessor } from "./score-processor";
+import { createScoreRecorder } from "./score-recorder";
+
+/** Drift bookkeeping of a worker: score windows per (model, task) and the degraded-model marks. */
+export interface WorkerDriftOptions {
+  /** A plain ioredis client (the windows and marks live under the worker's prefix). */
+  redis: Redis;
+  /** Drift window length (default 5 min); the scheduler's drift-check must use the same. */
+  windowMs?: number;
+  /** Clock that picks the window a batch's scores fall in (default the system clock). */
+  now?: () => number;
+  /** How long a read of the degraded marks is trusted (default 5 s). */
+  degradedCacheMs?: number;
+  /** Model that takes the jobs of a degraded one (ALIPAY_FALLBACK_MODEL_VERSION); none dead-letters them. */
+  fallbackModelVersion?: string | undefined;
+}
 
 export interface ScoreWorkerOptions {
   connection: ConnectionOptions;
@@ -43,6 +60,8 @@ export interface ScoreWorkerOptions {
    * ones), and this process also delivers them, signed with `secret`. Without it none are sent.
    */
   callbacks?: { queue: CallbackQueue; secret: string; concurrency: number; backoff?: BackoffOptions };
+  /** Records scores for drift detection and honours degraded marks; without it neither happens. */
+  drift?: WorkerDriftOptions;
 }
 
 /**
@@ -52,6 +71,27 @@ export interface ScoreWorkerOptions {
  */
 export async function runScoreWorker(options: ScoreWorkerOptions) {
   const { logger } = options;
+  const drift = options.drift;
+  const recordScores =
+    drift &&
+    createScoreRecorder({
+      redis: drift.redis,
+      prefix: options.prefix,
+      logger,
+      ...(drift.windowMs === undefined ? {} : { windowMs: drift.windowMs }),
+      ...(drift.now === undefined ? {} : { now: drift.now }),
+    });
+  const models =
+    drift &&
+    {
+      health: createModelHealthCache({
+        redis: drift.redis,
+        prefix: options.prefix,
+        ...(drift.degradedCacheMs === undefined ? {} : { ttlMs: drift.degradedCacheMs }),
+      }),
+      defaultModelVersion: options.defaultModelVersion,
+      fallbackModelVersion: drift.fallbackModelVersion,
+    };
   let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
   const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
     keyOf: batchKey,
@@ -71,6 +111,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
             if (answered < cap) logger.warn({ from: cap, to: answered }, "batch cap lowered after a truncated answer");
             cap = Math.min(cap, answered);
           },
+          ...(recordScores ? { recordScores } : {}),
         },
         items,
         permit,
@@ -86,6 +127,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       expiredPolicy: options.expiredPolicy,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
+      ...(models ? { models } : {}),
     }),
     {
       connection: options.connection,

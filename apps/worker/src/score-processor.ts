@@ -17,6 +17,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { BatchItem } from "./batch-call";
 import { expiredResult } from "./job-result";
+import { type ModelRouting, routeModel } from "./model-route";
 
 export interface ScoreProcessorOptions {
   batcher: MicroBatcher<BatchItem, ScoreJobResult>;
@@ -28,6 +29,8 @@ export interface ScoreProcessorOptions {
   maxRateLimitWaitMs: number;
   /** Where jobs with a `callback_url` queue their result's callback; without it none is sent. */
   callbacks?: CallbackQueue;
+  /** Degraded-model handling (fallback or `model_flatline`); without it every model is used as asked. */
+  models?: ModelRouting;
   now?: () => number;
 }
 
@@ -50,7 +53,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     if (!parsed.success) {
       throw new UnrecoverableError(deadMessage("invalid_payload", "invalid_payload", parsed.error.message));
     }
-    const data = parsed.data;
+    let data = parsed.data;
     const attempts = job.attemptsMade + 1;
 
     const callbackUrl = data.request.callback_url;
@@ -81,6 +84,9 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
         deadMessage("expired", "deadline_passed", "the job's deadline passed before it was scored"),
       );
     }
+
+    // Before any waiting: a job for a flatlined model must not sit out a 429 storm only to die.
+    if (options.models) data = await routeModel(data, options.models);
 
     const waitUntil = async (when: number, code: string): Promise<never> => {
       // A run of waits for the same cause is one history entry: its time is when the waiting began.

@@ -13,6 +13,10 @@ export const workerEnv = riskqCommonEnv
     BATCH_LINGER_MS: integer({ min: 0, max: 5_000, default: 25 }),
     ALIPAY_YOUNG_ACCOUNT: bool(false),
     ALIPAY_MODEL_VERSION: z.string().min(1).default("risk-v3-2026-11"),
+    // Takes the jobs of a model marked degraded (flatlined or retired); unset, they dead-letter.
+    ALIPAY_FALLBACK_MODEL_VERSION: z.string().min(1).optional(),
+    // Drift window length; the scheduler's DRIFT_WINDOW_MS must be the same.
+    DRIFT_WINDOW_MS: integer({ min: 1_000, default: 300_000 }),
     ALIPAY_INITIAL_RATE: number({ min: 0.1, max: 10_000, default: 5 }),
     JOB_ATTEMPTS: integer({ min: 1, max: 100, default: 8 }),
     EXPIRED_POLICY: oneOf(["complete", "dead-letter"], "complete"),

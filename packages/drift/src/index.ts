@@ -1,7 +1,7 @@
 /**
  * Drift detection over windows of confidence scores per (model_version, task): the window
  * representation, the flatline signals and verdict, the canary confirmation, PSI, and the Redis
- * storage of windows. Everything but the storage is pure.
+ * storage of windows and of model health marks. Everything but the storage is pure.
  */
 export { CANARY_SPREAD, isSpread, type SpreadOptions } from "./canary";
 export {
@@ -34,13 +34,27 @@ export {
   windowSize,
 } from "./score-window";
 export {
+  clearDegraded,
+  type DegradedMark,
+  type DegradedReason,
+  degradedKey,
+  degradedModels,
+  isDegraded,
+  markDegraded,
+  modelExpiryKey,
+  readModelExpiry,
+  recordModelExpiry,
+} from "./model-health";
+export {
   DEFAULT_TTL_WINDOWS,
+  listSeries,
   type ReadRecentWindowsOptions,
   type RecordScoresOptions,
   readRecentWindows,
   readWindow,
   recordScores,
   type StoredWindow,
+  seriesRegistryKey,
   type WindowSeries,
   windowKey,
   windowStartOf,

@@ -41,6 +41,29 @@ export function windowKey(series: Omit<WindowSeries, "windowMs">, windowStart: n
   return `${series.prefix}:drift:${series.modelVersion}:${series.task}:${windowStart}`;
 }
 
+/** `<prefix>:drift:series`: the set of every (model, task) that ever recorded scores. */
+export const seriesRegistryKey = (prefix: string): string => `${prefix}:drift:series`;
+
+/** A registry member, `<model>:<task>` (neither part may hold a ":", see windowKey). */
+function seriesMember(series: Pick<WindowSeries, "modelVersion" | "task">): string {
+  return `${series.modelVersion}:${series.task}`;
+}
+
+/** Every (model, task) that recorded scores under `prefix`, sorted by model then task. */
+export async function listSeries(
+  redis: Redis,
+  prefix: string,
+): Promise<Array<{ modelVersion: string; task: string }>> {
+  const members = await redis.smembers(seriesRegistryKey(prefix));
+  return members
+    .map((member) => {
+      const [modelVersion = "", task = ""] = member.split(":");
+      return { modelVersion, task };
+    })
+    .filter((s) => s.modelVersion !== "" && s.task !== "")
+    .sort((a, b) => a.modelVersion.localeCompare(b.modelVersion) || a.task.localeCompare(b.task));
+}
+
 function checkWindowMs(windowMs: number): void {
   if (!Number.isInteger(windowMs) || windowMs <= 0) {
     throw new RangeError(`windowMs must be a positive integer, got ${windowMs}`);
@@ -72,6 +95,8 @@ export async function recordScores(
   const multi = redis.multi();
   for (const [field, count] of counts) multi.hincrby(key, String(field), count);
   multi.pexpire(key, ttlMs);
+  // The registry of series lets a checker find every (model, task) without scanning keys.
+  multi.sadd(seriesRegistryKey(options.prefix), seriesMember(options));
   const results = await multi.exec();
   const failed = results?.find(([error]) => error !== null);
   if (results === null || failed !== undefined) {
