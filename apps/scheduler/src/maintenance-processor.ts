@@ -1,10 +1,9 @@
-import type { AlipayClient } from "@riskq/alipay";
+import { type AlipayClient, checkKeyHealth } from "@riskq/alipay";
 import type { MaintenanceJobData, MaintenanceQueue } from "@riskq/pipeline";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { driftCheckJob } from "./jobs/drift-check";
-import { keyHealthJob } from "./jobs/key-health";
 import { rotateKeysJob } from "./jobs/key-rotation";
 import { refreshTokensJob } from "./jobs/token-refresh";
 import { planKeyRotation } from "./plan-key-rotation";
@@ -38,16 +37,20 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
         return report;
       }
       case MAINTENANCE_JOBS.keyHealth:
-        return keyHealthJob({ alipay: deps.alipay, logger });
+        return checkKeyHealth({ alipay: deps.alipay, logger });
       case MAINTENANCE_JOBS.keyRotation:
       case MAINTENANCE_JOBS.keyRotationAt: {
         const planned = await rotateKeysJob({ alipay: deps.alipay, now: deps.now, logger });
         const next = await planKeyRotation(deps.queue, planned.nextCheckAt, deps.now());
-        logger.info({ keyId: planned.keyId, nextCheckAt: new Date(planned.nextCheckAt).toISOString() }, "key rotation checked");
+        logger.info(
+          { keyId: planned.keyId, nextCheckAt: new Date(planned.nextCheckAt).toISOString() },
+          "key rotation checked",
+        );
         return { ...planned, next };
       }
       case MAINTENANCE_JOBS.driftCheck: {
-        if (!deps.redis) throw new UnrecoverableError("drift-check needs an ioredis client (SchedulerOptions.redis)");
+        if (!deps.redis)
+          throw new UnrecoverableError("drift-check needs an ioredis client (SchedulerOptions.redis)");
         const report = await driftCheckJob({
           redis: deps.redis,
           prefix: deps.prefix,
@@ -57,7 +60,12 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
           ...(deps.driftWindowMs === undefined ? {} : { windowMs: deps.driftWindowMs }),
         });
         logger.info(
-          { series: report.series.length, marked: report.marked, cleared: report.cleared, retired: report.retired },
+          {
+            series: report.series.length,
+            marked: report.marked,
+            cleared: report.cleared,
+            retired: report.retired,
+          },
           "drift check done",
         );
         return report;

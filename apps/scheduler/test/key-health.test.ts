@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type KnownKey, SecretBox } from "@riskq/alipay";
+import { checkKeyHealth, type KnownKey, SecretBox } from "@riskq/alipay";
 import { describe, expect, it } from "vitest";
-import { keyHealthJob } from "../src/jobs/key-health";
 import { memoryLogger, testLogger, useSchedulerKit } from "./support/scheduler-harness";
 
 const suite = useSchedulerKit();
@@ -22,13 +21,15 @@ describe("key-health job", () => {
     await kit.connection.set(name, new SecretBox(kit.secretKey).seal(JSON.stringify([bogus]), name));
     const log = memoryLogger();
 
-    const report = await keyHealthJob({ alipay, logger: log.logger });
+    const report = await checkKeyHealth({ alipay, logger: log.logger });
 
     expect(report.probe).toMatchObject({ healthy: false, keyId: "k-bogus-01" });
     const live = (await sandbox.control.state()).keys.map((k) => k.key_id);
     expect(live).toContain(report.rotatedTo);
-    expect(log.records()).toContainEqual(expect.objectContaining({ level: 50, alert: "key_health_failed", keyId: "k-bogus-01" }));
-    const next = await keyHealthJob({ alipay, logger: testLogger });
+    expect(log.records()).toContainEqual(
+      expect.objectContaining({ level: 50, alert: "key_health_failed", keyId: "k-bogus-01" }),
+    );
+    const next = await checkKeyHealth({ alipay, logger: testLogger });
     expect(next.probe).toMatchObject({ healthy: true, keyId: report.rotatedTo });
     expect(next.rotatedTo).toBeUndefined();
   });
@@ -40,7 +41,7 @@ describe("key-health job", () => {
     const log = memoryLogger();
     const callsBefore = (await sandbox.control.ledger()).calls;
 
-    const report = await keyHealthJob({ alipay, logger: log.logger });
+    const report = await checkKeyHealth({ alipay, logger: log.logger });
 
     expect(report.probe.healthy).toBe(true);
     expect(report.rotatedTo).toBeUndefined();

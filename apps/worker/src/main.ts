@@ -71,6 +71,7 @@ const running = await runScoreWorker({
   expiredPolicy: env.EXPIRED_POLICY,
   maxRateLimitWaitMs: env.RATE_LIMIT_MAX_WAIT_MS,
   lockMs: env.JOB_LOCK_MS,
+  keyProbeCron: env.WORKER_KEY_PROBE_CRON,
   callbacks: {
     queue: callbackQueue,
     secret: env.RISKQ_CALLBACK_SECRET,

@@ -17,6 +17,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
+import { startKeyProbe } from "./key-probe";
 import { createModelHealthCache } from "./model-health-cache";
 import { createScoreProcessor } from "./score-processor";
 import { createScoreRecorder } from "./score-recorder";
@@ -36,6 +37,8 @@ export interface WorkerDriftOptions {
 }
 
 export interface ScoreWorkerOptions {
+  /** node-cron expression of this process's own AES key probe (UTC); "off" disables it. */
+  keyProbeCron?: string;
   connection: ConnectionOptions;
   prefix: string;
   alipay: AlipayClient;
@@ -167,6 +170,14 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     });
 
   const sweeper = startDeadLetterSweeper(options.deadLetters, logger, options.sweepEveryMs);
+  const keyProbe =
+    options.keyProbeCron === "off"
+      ? undefined
+      : startKeyProbe({
+          alipay: options.alipay,
+          logger,
+          ...(options.keyProbeCron ? { expression: options.keyProbeCron } : {}),
+        });
   await sweeper.sweepNow();
 
   return {
@@ -179,6 +190,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       await batcher.close();
       await closing;
       await sweeper.stop();
+      await keyProbe?.stop();
       // Last, so the callbacks of the jobs just finished are still sent (or left queued for others).
       await deliverer?.close();
     },

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { alipayEnv, bool, field, integer, number, oneOf, riskqCommonEnv, secret } from "@riskq/config";
+import { validate } from "node-cron";
 import { z } from "zod";
 
 /** The repository root, whatever folder the worker is started from. */
@@ -23,6 +24,11 @@ export const workerEnv = riskqCommonEnv
     RATE_LIMIT_MAX_WAIT_MS: integer({ min: 1_000, default: 3_600_000 }),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
     // How soon a job whose worker died is noticed and handed to another (BullMQ lock/stalled check).
+    // This process's own AES key probe (node-cron, read in UTC); "off" disables it.
+    WORKER_KEY_PROBE_CRON: z
+      .string()
+      .refine((v) => v === "off" || validate(v), "a node-cron expression (e.g. */10 * * * *) or off")
+      .default("*/10 * * * *"),
     JOB_LOCK_MS: integer({ min: 1_000, default: 30_000 }),
     RISKQ_ALLOW_EVICTION: bool(false),
     // The HMAC key of result callbacks (README "Result callbacks"); receivers hold the same one.

@@ -1,23 +1,24 @@
-import type { AlipayClient, KeyHealth } from "@riskq/alipay";
 import type { Logger } from "pino";
+import type { AlipayClient, KeyHealth } from "./alipay-client";
 
-export interface KeyHealthDeps {
+export interface KeyHealthCheckDeps {
   alipay: Pick<AlipayClient, "probeKeyHealth" | "rotateKeys">;
   logger: Logger;
 }
 
-export interface KeyHealthReport {
+export interface KeyHealthCheckReport {
   probe: KeyHealth;
   /** The key in use after an early rotation (only when the probe failed). */
   rotatedTo?: string;
 }
 
 /**
- * The key-health job: one canary call with the key in use (billed nothing). A rejected key is
+ * The key-health check: one canary call with the key in use (billed nothing). A rejected key is
  * rotated at once — refetched from Alipay — and alerted, rather than waiting for scoring calls to
- * fail on it.
+ * fail on it. The scheduler runs it every 10 minutes; every worker also runs it on its own cached
+ * key (node-cron), since a process can hold a stale key the scheduler's process does not.
  */
-export async function keyHealthJob(deps: KeyHealthDeps): Promise<KeyHealthReport> {
+export async function checkKeyHealth(deps: KeyHealthCheckDeps): Promise<KeyHealthCheckReport> {
   const probe = await deps.alipay.probeKeyHealth();
   if (probe.healthy) return { probe };
   deps.logger.error(
