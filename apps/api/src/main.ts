@@ -1,5 +1,5 @@
 import { createAlipayClient } from "@riskq/alipay";
-import { ConfigError, configOrExit, readPemFile } from "@riskq/config";
+import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
 import { createDeadLetterQueue, createScoreQueue, DeadLetterStore } from "@riskq/pipeline";
 import { apiEnv, REPO_ROOT } from "./config";
@@ -10,17 +10,7 @@ import { buildApi } from "./server";
 const env = configOrExit(apiEnv(REPO_ROOT), process.env);
 const logger = createLogger({ name: "api", level: env.LOG_LEVEL });
 
-let keys: { appPrivateKey: string; platformPublicKey: string };
-try {
-  keys = {
-    appPrivateKey: readPemFile("ALIPAY_APP_PRIVATE_KEY_FILE", env.ALIPAY_APP_PRIVATE_KEY_FILE),
-    platformPublicKey: readPemFile("ALIPAY_PLATFORM_PUBLIC_KEY_FILE", env.ALIPAY_PLATFORM_PUBLIC_KEY_FILE),
-  };
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`riskq: configuration error: ${error.message}\n`);
-  process.exit(1);
-}
+const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
 const redis = createApiRedis(env.REDIS_URL, logger);
 const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX };
@@ -31,12 +21,9 @@ const deadQueue = createDeadLetterQueue(queueOptions);
 for (const queue of [scoreQueue, deadQueue]) queue.on("error", () => {});
 
 const alipay = createAlipayClient({
-  endpoint: env.ALIPAY_ENDPOINT,
-  appId: env.ALIPAY_APP_ID,
-  ...keys,
+  ...alipayConfig,
   redis,
   prefix: env.RISKQ_PREFIX,
-  secretKey: env.RISKQ_SECRET_KEY,
   logger: logger.child({ component: "alipay" }),
 });
 

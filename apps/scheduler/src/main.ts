@@ -1,5 +1,5 @@
 import { createAlipayClient } from "@riskq/alipay";
-import { configOrExit, readPemFile } from "@riskq/config";
+import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
 import { Redis } from "ioredis";
 import { runScheduler } from "./run-scheduler";
@@ -7,32 +7,17 @@ import { schedulerEnv } from "./scheduler-env";
 import { declaredSchedules } from "./schedules";
 
 // The only file of the scheduler that reads process.env.
-const env = (() => {
-  try {
-    const parsed = configOrExit(schedulerEnv, process.env);
-    return {
-      ...parsed,
-      appPrivateKey: readPemFile("ALIPAY_APP_PRIVATE_KEY_FILE", parsed.ALIPAY_APP_PRIVATE_KEY_FILE),
-      platformPublicKey: readPemFile("ALIPAY_PLATFORM_PUBLIC_KEY_FILE", parsed.ALIPAY_PLATFORM_PUBLIC_KEY_FILE),
-    };
-  } catch (err) {
-    process.stderr.write(`riskq: configuration error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-})();
+const env = configOrExit(schedulerEnv, process.env);
+const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
 const logger = createLogger({ name: "scheduler", level: env.LOG_LEVEL });
 // The maintenance worker blocks on Redis: no per-request retry limit (BullMQ requires it).
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 
 const alipay = createAlipayClient({
-  endpoint: env.ALIPAY_ENDPOINT,
-  appId: env.ALIPAY_APP_ID,
-  appPrivateKey: env.appPrivateKey,
-  platformPublicKey: env.platformPublicKey,
+  ...alipayConfig,
   redis,
   prefix: env.RISKQ_PREFIX,
-  secretKey: env.RISKQ_SECRET_KEY,
   logger: logger.child({ component: "alipay" }),
 });
 

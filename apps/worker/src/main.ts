@@ -1,5 +1,5 @@
 import { createAlipayClient } from "@riskq/alipay";
-import { configOrExit, readPemFile } from "@riskq/config";
+import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
 import {
   createCallbackQueue,
@@ -15,19 +15,8 @@ import { runScoreWorker } from "./run-worker";
 import { workerEnv } from "./worker-env";
 
 // The only file of the worker that reads process.env.
-const env = (() => {
-  try {
-    const parsed = configOrExit(workerEnv, process.env);
-    return {
-      ...parsed,
-      appPrivateKey: readPemFile("ALIPAY_APP_PRIVATE_KEY_FILE", parsed.ALIPAY_APP_PRIVATE_KEY_FILE),
-      platformPublicKey: readPemFile("ALIPAY_PLATFORM_PUBLIC_KEY_FILE", parsed.ALIPAY_PLATFORM_PUBLIC_KEY_FILE),
-    };
-  } catch (err) {
-    process.stderr.write(`riskq: configuration error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-})();
+const env = configOrExit(workerEnv, process.env);
+const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
 const logger = createLogger({ name: "worker", level: env.LOG_LEVEL });
 // Workers block on Redis: no per-request retry limit (BullMQ requires it), reconnect forever.
@@ -40,13 +29,9 @@ const warning = await checkEvictionPolicy(redis, env.RISKQ_ALLOW_EVICTION).catch
 if (warning) logger.warn(warning);
 
 const alipay = createAlipayClient({
-  endpoint: env.ALIPAY_ENDPOINT,
-  appId: env.ALIPAY_APP_ID,
-  appPrivateKey: env.appPrivateKey,
-  platformPublicKey: env.platformPublicKey,
+  ...alipayConfig,
   redis,
   prefix: env.RISKQ_PREFIX,
-  secretKey: env.RISKQ_SECRET_KEY,
   logger: logger.child({ component: "alipay" }),
 });
 const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX, attempts: env.JOB_ATTEMPTS };

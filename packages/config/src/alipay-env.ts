@@ -29,6 +29,23 @@ export function alipayEnv(repoRoot: string) {
   });
 }
 
+/** The parsed Alipay variables. */
+export type AlipayEnv = z.output<ReturnType<typeof alipayEnv>>;
+
+/**
+ * What an app hands `createAlipayClient`: the parsed variables with both key files read. Throws a
+ * ConfigError naming the variable when a key file is missing or not PEM.
+ */
+export function alipayClientConfig(env: AlipayEnv) {
+  return {
+    endpoint: env.ALIPAY_ENDPOINT,
+    appId: env.ALIPAY_APP_ID,
+    appPrivateKey: readPemFile("ALIPAY_APP_PRIVATE_KEY_FILE", env.ALIPAY_APP_PRIVATE_KEY_FILE),
+    platformPublicKey: readPemFile("ALIPAY_PLATFORM_PUBLIC_KEY_FILE", env.ALIPAY_PLATFORM_PUBLIC_KEY_FILE),
+    secretKey: env.RISKQ_SECRET_KEY,
+  };
+}
+
 /** Bearer keys of the HTTP API (comma-separated). */
 export const apiKeysEnv = z.object({
   RISKQ_API_KEYS: secret({

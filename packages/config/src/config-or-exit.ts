@@ -19,11 +19,22 @@ export function configOrExit<S extends z.ZodObject>(
   options: ExitOptions = {},
 ): z.output<S> {
   const stderr = options.stderr ?? process.stderr;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  try {
+  return exitOnConfigError(() => {
     const { config, warnings } = loadConfig(schema, source);
     for (const warning of warnings) stderr.write(`riskq: warning: ${warning}\n`);
     return config;
+  }, options);
+}
+
+/**
+ * Runs a start-up step that may throw a ConfigError (reading a key file, say): on one, prints the
+ * same single line as `configOrExit` and exits 1. Other errors are bugs and propagate.
+ */
+export function exitOnConfigError<T>(step: () => T, options: ExitOptions = {}): T {
+  const stderr = options.stderr ?? process.stderr;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  try {
+    return step();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr.write(`riskq: configuration error: ${error.message}\n`);
