@@ -62,6 +62,51 @@ export function useTestRedis(options: TestRedisOptions = {}): TestRedisSuite {
   };
 }
 
+/** A per-test kit and how to take it down (before the test's Redis prefix is deleted). */
+export interface BuiltKit<K> {
+  kit: K;
+  teardown?: () => Promise<unknown>;
+}
+
+/** What `useSandboxKit` hands back: the file's sandbox, the test's Redis prefix and its kit. */
+export interface SandboxKitSuite<K> extends SandboxSuite, TestRedisSuite {
+  readonly kit: K;
+}
+
+/**
+ * The set-up many suites share: one sandbox per file (reset before each test) and, per test, a fresh
+ * Redis prefix and a kit built on both — torn down after the test, before the prefix is cleaned.
+ */
+export function useSandboxKit<K>(
+  name: string,
+  build: (sandbox: SandboxProcess, redis: TestRedis) => BuiltKit<K>,
+  options: { sandbox?: StartSandboxOptions; redis?: TestRedisOptions } = {},
+): SandboxKitSuite<K> {
+  const sandboxSuite = useSandbox(options.sandbox);
+  const redisSuite = useTestRedis(options.redis);
+  let built: BuiltKit<K> | undefined;
+  // Registered after the two above: runs once the sandbox is reset and the prefix exists, and
+  // (hooks unwind as a stack) tears down before the prefix's keys are deleted.
+  beforeEach(() => {
+    built = build(sandboxSuite.sandbox, redisSuite.redis);
+  });
+  afterEach(async () => {
+    await built?.teardown?.();
+    built = undefined;
+  });
+  return {
+    get sandbox() {
+      return sandboxSuite.sandbox;
+    },
+    get redis() {
+      return redisSuite.redis;
+    },
+    get kit() {
+      return present(built, name, "the kit exists only inside a test").kit;
+    },
+  };
+}
+
 function present<T>(value: T | undefined, helper: string, why: string): T {
   if (value === undefined) {
     throw new Error(`${helper}(): used outside a test — ${why}; read it inside it() or a hook`);

@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { type AlipayClient, type AlipayClientOptions, createAlipayClient } from "@riskq/alipay";
 import { createMaintenanceQueue, type MaintenanceQueue } from "@riskq/pipeline";
-import type { SandboxProcess, TestRedis } from "@riskq/testing";
-import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
+import type { SandboxProcess } from "@riskq/testing";
+import { type BuiltKit, type SandboxKitSuite, useSandboxKit } from "@riskq/testing/vitest";
 import { Redis } from "ioredis";
 import { type DestinationStream, type Logger, pino } from "pino";
-import { afterEach, beforeEach } from "vitest";
 
 /** The model every test pins (live well past the sandbox's t0). */
 export const MODEL = "risk-v3-2026-11";
@@ -41,81 +40,66 @@ export interface SchedulerKit {
   onboard(client: AlipayClient, merchantIds: readonly string[]): Promise<void>;
 }
 
-export interface SchedulerSuite {
-  readonly sandbox: SandboxProcess;
-  readonly redis: TestRedis;
-  readonly kit: SchedulerKit;
-}
+export type SchedulerSuite = SandboxKitSuite<SchedulerKit>;
 
 export function useSchedulerKit(): SchedulerSuite {
-  const sandboxSuite = useSandbox();
-  const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
-  let kit: SchedulerKit | undefined;
-  let closeables: Array<{ close(): Promise<unknown> }> = [];
-  beforeEach(() => {
-    const sandbox = sandboxSuite.sandbox;
-    const prefix = redisSuite.redis.prefix;
-    const connection = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-    closeables = [{ close: () => connection.quit() }];
-    const secretKey = randomBytes(32);
-    const k: SchedulerKit = {
-      prefix,
-      connection,
-      secretKey,
-      offsetMs: 0,
-      now: () => Date.now() + k.offsetMs,
-      client: (overrides = {}) =>
-        createAlipayClient({
-          endpoint: sandbox.url,
-          appId: sandbox.appId,
-          appPrivateKey: sandbox.appPrivateKey,
-          platformPublicKey: sandbox.platformPublicKey,
-          redis: connection,
-          prefix,
-          secretKey,
-          logger: testLogger,
-          clock: { now: () => k.now() },
-          ...overrides,
-        }),
-      maintenanceQueue: () => {
-        const queue = createMaintenanceQueue({ connection, prefix });
-        closeables.unshift(queue);
-        return queue;
-      },
-      advance: async (ms) => {
-        await sandbox.control.advanceClock(ms);
-        k.offsetMs += ms;
-      },
-      onboard: async (client, merchantIds) => {
-        for (const merchantId of merchantIds) {
-          const { auth_code } = await sandbox.control.createMerchant(merchantId);
-          await client.onboardMerchant(merchantId, auth_code);
-        }
-      },
-    };
-    kit = k;
+  return useSandboxKit("useSchedulerKit", (sandbox, redis) => createSchedulerKit(sandbox, redis.prefix), {
+    redis: { url: process.env.REDIS_URL },
   });
-  afterEach(async () => {
-    for (const c of closeables) await c.close();
-    closeables = [];
-    kit = undefined;
+}
+
+function createSchedulerKit(sandbox: SandboxProcess, prefix: string): BuiltKit<SchedulerKit> {
+  const connection = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+    maxRetriesPerRequest: null,
   });
+  const closeables: Array<{ close(): Promise<unknown> }> = [{ close: () => connection.quit() }];
+  const secretKey = randomBytes(32);
+  const k: SchedulerKit = {
+    prefix,
+    connection,
+    secretKey,
+    offsetMs: 0,
+    now: () => Date.now() + k.offsetMs,
+    client: (overrides = {}) =>
+      createAlipayClient({
+        endpoint: sandbox.url,
+        appId: sandbox.appId,
+        appPrivateKey: sandbox.appPrivateKey,
+        platformPublicKey: sandbox.platformPublicKey,
+        redis: connection,
+        prefix,
+        secretKey,
+        logger: testLogger,
+        clock: { now: () => k.now() },
+        ...overrides,
+      }),
+    maintenanceQueue: () => {
+      const queue = createMaintenanceQueue({ connection, prefix });
+      closeables.unshift(queue);
+      return queue;
+    },
+    advance: async (ms) => {
+      await sandbox.control.advanceClock(ms);
+      k.offsetMs += ms;
+    },
+    onboard: async (client, merchantIds) => {
+      for (const merchantId of merchantIds) {
+        const { auth_code } = await sandbox.control.createMerchant(merchantId);
+        await client.onboardMerchant(merchantId, auth_code);
+      }
+    },
+  };
   return {
-    get sandbox() {
-      return sandboxSuite.sandbox;
-    },
-    get redis() {
-      return redisSuite.redis;
-    },
-    get kit() {
-      if (kit === undefined) throw new Error("useSchedulerKit(): the kit exists only inside a test");
-      return kit;
+    kit: k,
+    teardown: async () => {
+      for (const c of closeables) await c.close();
     },
   };
 }
 
 /** Variables a developer's shell may set that would change what a child app does in a test. */
-const APP_KNOBS = /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|SCHEDULER_|TOKEN_|KEY_|SHUTDOWN_)|^(LOG_LEVEL|REDIS_URL)$/;
+const APP_KNOBS =
+  /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|SCHEDULER_|TOKEN_|KEY_|SHUTDOWN_)|^(LOG_LEVEL|REDIS_URL)$/;
 
 /** The env of a scheduler child process: PATH and friends from ours, riskq's knobs from the test. */
 export function schedulerProcessEnv(

@@ -13,12 +13,11 @@ import {
   type ScoreQueue,
 } from "@riskq/pipeline";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
-import type { SandboxProcess, TestRedis } from "@riskq/testing";
-import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
+import type { SandboxProcess } from "@riskq/testing";
+import { type SandboxKitSuite, useSandboxKit } from "@riskq/testing/vitest";
 import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { afterEach, beforeEach } from "vitest";
 import { runScoreWorker, type ScoreWorkerOptions } from "../../src/run-worker";
 
 /** The model every test pins (live for 50 days after the sandbox's t0). */
@@ -58,11 +57,7 @@ export interface WorkerKit {
   settle(expected: number, timeoutMs?: number): Promise<Settled>;
 }
 
-export interface WorkerSuite {
-  readonly sandbox: SandboxProcess;
-  readonly redis: TestRedis;
-  readonly kit: WorkerKit;
-}
+export type WorkerSuite = SandboxKitSuite<WorkerKit>;
 
 /** Worker logs stay silent unless RISKQ_TEST_LOG names a level (debugging a failing test). */
 export const testLogger = pino({ level: process.env.RISKQ_TEST_LOG ?? "silent" });
@@ -72,32 +67,9 @@ export const testLogger = pino({ level: process.env.RISKQ_TEST_LOG ?? "silent" }
  * test a fresh Redis prefix, queues and Alipay client, torn down afterwards with every worker started.
  */
 export function useWorkerKit(): WorkerSuite {
-  const sandboxSuite = useSandbox();
-  const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
-  let kit: WorkerKit | undefined;
-  let teardown: (() => Promise<void>) | undefined;
-  // Registered after the two above: runs once the sandbox is reset and the prefix exists, and
-  // (hooks unwind as a stack) tears down before the prefix's keys are deleted.
-  beforeEach(() => {
-    ({ kit, teardown } = createWorkerKit(sandboxSuite.sandbox, redisSuite.redis.prefix));
+  return useSandboxKit("useWorkerKit", (sandbox, redis) => createWorkerKit(sandbox, redis.prefix), {
+    redis: { url: process.env.REDIS_URL },
   });
-  afterEach(async () => {
-    await teardown?.();
-    kit = undefined;
-    teardown = undefined;
-  });
-  return {
-    get sandbox() {
-      return sandboxSuite.sandbox;
-    },
-    get redis() {
-      return redisSuite.redis;
-    },
-    get kit() {
-      if (kit === undefined) throw new Error("useWorkerKit(): the kit exists only inside a test");
-      return kit;
-    },
-  };
 }
 
 function createWorkerKit(sandbox: SandboxProcess, prefix: string) {

@@ -2,9 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { ScoreItem } from "@riskq/contracts";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
 import type { SandboxProcess, TestRedis } from "@riskq/testing";
-import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
+import { type SandboxKitSuite, useSandboxKit } from "@riskq/testing/vitest";
 import { type DestinationStream, type Logger, pino } from "pino";
-import { afterEach, beforeEach } from "vitest";
 import { type AlipayClient, type AlipayClientOptions, type Clock, createAlipayClient } from "../../src/index";
 
 /** The model every test pins (released before, and retiring after, the sandbox's t0). */
@@ -106,39 +105,16 @@ export function clientKit(sandbox: SandboxProcess, redis: TestRedis): ClientKit 
 }
 
 /** The current test's sandbox, Redis prefix and client kit (read inside tests and hooks only). */
-export interface ClientSuite {
-  readonly sandbox: SandboxProcess;
-  readonly redis: TestRedis;
-  readonly kit: ClientKit;
-}
+export type ClientSuite = SandboxKitSuite<ClientKit>;
 
 /**
  * The set-up every client test file shares: one sandbox per file, reset before each test, and per
  * test a fresh Redis prefix (cleaned afterwards) and a fresh client kit on both.
  */
 export function useClientKit(): ClientSuite {
-  const sandboxSuite = useSandbox();
-  const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
-  let kit: ClientKit | undefined;
-  // Registered after the two above, so it runs once the sandbox is reset and the prefix exists.
-  beforeEach(() => {
-    kit = clientKit(sandboxSuite.sandbox, redisSuite.redis);
+  return useSandboxKit("useClientKit", (sandbox, redis) => ({ kit: clientKit(sandbox, redis) }), {
+    redis: { url: process.env.REDIS_URL },
   });
-  afterEach(() => {
-    kit = undefined;
-  });
-  return {
-    get sandbox() {
-      return sandboxSuite.sandbox;
-    },
-    get redis() {
-      return redisSuite.redis;
-    },
-    get kit() {
-      if (kit === undefined) throw new Error("useClientKit(): the kit exists only inside a test");
-      return kit;
-    },
-  };
 }
 
 /** A synthetic merchant (its id is not Luhn-valid, so it never looks like a card number). */
