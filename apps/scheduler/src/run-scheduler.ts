@@ -1,7 +1,7 @@
 import type { AlipayClient } from "@riskq/alipay";
 import { QUEUES } from "@riskq/contracts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "@riskq/pipeline";
-import { type ConnectionOptions, Worker } from "bullmq";
+import { type ConnectionOptions, MetricsTime, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createMaintenanceProcessor } from "./maintenance-processor";
@@ -59,6 +59,8 @@ export async function runScheduler(options: SchedulerOptions) {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: Math.min(2, Math.max(1, options.concurrency ?? 2)),
+      // Per-minute completed/failed counts for a week: the data of Bull Board's charts.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     },
   );
   worker.on("failed", (job, err) => logger.error({ job: job?.name, jobId: job?.id, err }, "maintenance job failed"));
