@@ -1,17 +1,15 @@
 import type { DeadLetterReason } from "@riskq/contracts";
-import type { ScoreJobDataWithHistory } from "@riskq/pipeline";
 import { useTestRedis } from "@riskq/testing/vitest";
-import { type Job, UnrecoverableError, type Worker } from "bullmq";
+import type { Worker } from "bullmq";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type ApiKit,
   AUTH,
   eventually,
   MERCHANT_ID,
-  type ScoreJob,
   scoreBody,
   startApi,
-  startTestWorker,
+  startKillingWorker,
 } from "./support/api-harness";
 
 const suite = useTestRedis({ url: process.env.REDIS_URL });
@@ -30,18 +28,15 @@ afterEach(async () => {
 const get = (url: string) => kit.app.inject({ method: "GET", url, headers: AUTH });
 const post = (url: string, body: object) =>
   kit.app.inject({ method: "POST", url, headers: AUTH, payload: body });
+const del = (url: string, body: object) =>
+  kit.app.inject({ method: "DELETE", url, headers: AUTH, payload: body });
 
 /**
  * Kills the given items as apps/worker would: an UnrecoverableError naming the reason, then the
  * dead letter. The worker closes before returning, so redriven jobs stay queued.
  */
 async function killJobs(reasons: Record<string, DeadLetterReason>): Promise<void> {
-  worker = startTestWorker(kit, async (job: ScoreJob) => {
-    throw new UnrecoverableError(`dead:${reasons[job.data.request.item_id]}:x: y`);
-  });
-  worker.on("failed", (job) => {
-    if (job) void kit.deadLetters.record(job as Job<ScoreJobDataWithHistory>);
-  });
+  worker = startKillingWorker(kit, (itemId) => reasons[itemId]!);
   for (const itemId of Object.keys(reasons)) await post("/v1/scores", scoreBody(itemId));
   for (const itemId of Object.keys(reasons)) {
     await eventually(() => kit.deadLetters.get(`${MERCHANT_ID}-${itemId}`));
@@ -62,7 +57,7 @@ describe("dead jobs", () => {
       dead_letter: {
         job_id: `${MERCHANT_ID}-d-1`,
         reason: "invalid_payload",
-        last_error: { code: "x", message: "y" },
+        last_error: { code: "x", message: "died in a test" },
       },
     });
 
@@ -123,6 +118,55 @@ describe("dead jobs", () => {
       total: 1,
       items: [{ reason: "silent_drop" }],
     });
+  });
+
+  it("shows one dead letter by id; an id that is not dead is 404", async () => {
+    await killJobs({ "d-10": "silent_drop" });
+    const res = await get(`/v1/dead-letters/${MERCHANT_ID}-d-10`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ job_id: `${MERCHANT_ID}-d-10`, reason: "silent_drop" });
+    const missing = await get(`/v1/dead-letters/${MERCHANT_ID}-nope`);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: "not_found" });
+  });
+
+  it("purges by ids: the dead letter and its failed job are gone, and the id is free again", async () => {
+    await killJobs({ "d-11": "timeout", "d-12": "timeout" });
+    const res = await del("/v1/dead-letters", { ids: [`${MERCHANT_ID}-d-11`, "not-dead-at-all"] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ purged: [`${MERCHANT_ID}-d-11`], count: 1 });
+    expect((await get(`/v1/scores/${MERCHANT_ID}-d-11`)).statusCode).toBe(404);
+    expect(await kit.scoreQueue.getJob(`${MERCHANT_ID}-d-11`)).toBeUndefined();
+    expect((await get("/v1/dead-letters")).json()).toMatchObject({
+      total: 1,
+      items: [{ job_id: `${MERCHANT_ID}-d-12` }],
+    });
+    // Purged means forgotten: the same request is a new job, not a duplicate of the dead one.
+    expect((await post("/v1/scores", scoreBody("d-11"))).json()).toMatchObject({
+      status: "queued",
+      duplicate: false,
+    });
+    // Repeating the purge is harmless.
+    expect((await del("/v1/dead-letters", { ids: [`${MERCHANT_ID}-d-11`] })).json()).toEqual({
+      purged: [],
+      count: 0,
+    });
+  });
+
+  it("purges by reason, leaving other reasons dead", async () => {
+    await killJobs({ "d-13": "stalled", "d-14": "stalled", "d-15": "expired" });
+    const res = await del("/v1/dead-letters", { reason: "stalled" });
+    expect(res.json<{ purged: string[] }>().purged.sort()).toEqual([
+      `${MERCHANT_ID}-d-13`,
+      `${MERCHANT_ID}-d-14`,
+    ]);
+    expect(await kit.scoreQueue.getFailedCount()).toBe(1);
+    expect((await get("/v1/dead-letters")).json()).toMatchObject({
+      total: 1,
+      items: [{ reason: "expired" }],
+    });
+    const neither = await del("/v1/dead-letters", {});
+    expect(neither.statusCode).toBe(400);
   });
 
   it("a redrive needs exactly one of ids and reason", async () => {

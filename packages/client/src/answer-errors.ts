@@ -43,7 +43,11 @@ export function errorFromAnswer(answer: ApiAnswer, attempts: number): RiskqError
       const issues = issuesOf(answer.body);
       if (issues.length > 0) return new RiskqRequestInvalid(issues, "server");
       // e.g. invalid_json: no field list, but still the caller's request at fault.
-      return new RiskqRequestInvalid([], "server", `riskq refused the request: ${code ?? "400"}`);
+      return new RiskqRequestInvalid(
+        [],
+        "server",
+        `riskq refused the request: ${code ?? "400"}${typeof message === "string" ? `: ${message}` : ""}`,
+      );
     }
     case 401:
       return new RiskqUnauthorized();

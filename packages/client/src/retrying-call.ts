@@ -7,7 +7,7 @@ import { RiskqTimeout, RiskqUnavailable } from "./errors";
 
 /** One logical call to riskq's API (one or more HTTP attempts). */
 export interface ApiCall {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** Path and query, e.g. `/v1/scores?wait_ms=2000`. */
   path: string;
   /** Sent as JSON when present. */

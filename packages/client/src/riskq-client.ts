@@ -1,8 +1,6 @@
 import type { ScoreRequestBody } from "@riskq/contracts";
-import type { z } from "zod";
 import { abortableSleep } from "./abortable-sleep";
-import type { ApiAnswer } from "./api-answer";
-import { errorFromAnswer } from "./answer-errors";
+import { bodyOf, isNotFound } from "./answer-body";
 import { batchChunks } from "./batch-chunks";
 import { type RiskqClientOptions, resolveClientOptions } from "./client-options";
 import { RiskqHttpError } from "./errors";
@@ -60,20 +58,6 @@ export const DEFAULT_WAIT_MS = 2_000;
 const FIRST_POLL_MS = 50;
 const MAX_POLL_MS = 500;
 
-/** A 2xx answer's body in the documented shape, or a RiskqHttpError saying what riskq sent instead. */
-function bodyOf<T>(answer: ApiAnswer, schema: z.ZodType<T>): T {
-  if (answer.status < 200 || answer.status > 299) throw errorFromAnswer(answer, 1);
-  const parsed = schema.safeParse(answer.body);
-  if (!parsed.success) {
-    throw new RiskqHttpError(
-      answer.status,
-      undefined,
-      `riskq answered ${answer.status} with a body of unexpected shape`,
-    );
-  }
-  return parsed.data;
-}
-
 /**
  * Creates the SDK. Nothing is sent until a method is called.
  *
@@ -91,9 +75,7 @@ export function createRiskqClient(clientOptions: RiskqClientOptions): RiskqClien
       signal: call.signal,
     });
     // Only the API's own "no such job" is undefined: a 404 from a wrong baseUrl must not look like one.
-    if (answer.status === 404 && (answer.body as { error?: unknown } | undefined)?.error === "not_found") {
-      return undefined;
-    }
+    if (isNotFound(answer)) return undefined;
     return bodyOf(answer, jobViewSchema);
   }
 

@@ -2,6 +2,7 @@ import { DEAD_LETTER_REASONS } from "@riskq/contracts";
 import type { DeadLetterStore } from "@riskq/pipeline";
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
+import { notFound } from "../http/api-error";
 import { parseOrThrow } from "../http/field-issues";
 
 const listQuerySchema = z.object({
@@ -10,7 +11,8 @@ const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-const redriveBodySchema = z
+// Which dead letters a redrive or a purge acts on: listed ids, or every one of a reason.
+const selectionBodySchema = z
   .strictObject({
     ids: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
     reason: z.enum(DEAD_LETTER_REASONS).optional(),
@@ -19,7 +21,10 @@ const redriveBodySchema = z
     message: "give either ids or reason (exactly one)",
   });
 
-/** `GET /v1/dead-letters` (newest first, by reason, paginated) and `POST /v1/dead-letters/redrive`. */
+/**
+ * `GET /v1/dead-letters` (newest first, by reason, paginated), `GET /v1/dead-letters/:id`,
+ * `POST /v1/dead-letters/redrive` and `DELETE /v1/dead-letters` (purge).
+ */
 export function deadLetterRoutes(deadLetters: DeadLetterStore): FastifyPluginAsync {
   return async (app) => {
     app.get("/v1/dead-letters", async (request) => {
@@ -31,11 +36,28 @@ export function deadLetterRoutes(deadLetters: DeadLetterStore): FastifyPluginAsy
     // Redriven jobs go back to `score` with their attempts reset; ids that are not dead are skipped
     // (and so are absent from `redriven`), which makes repeating a redrive harmless.
     app.post("/v1/dead-letters/redrive", async (request) => {
-      const body = parseOrThrow(redriveBodySchema, request.body);
+      const body = parseOrThrow(selectionBodySchema, request.body);
       const redriven = body.ids
         ? await deadLetters.redrive(body.ids)
         : await deadLetters.redriveReason(body.reason!);
       return { redriven, count: redriven.length };
+    });
+
+    app.get<{ Params: { id: string } }>("/v1/dead-letters/:id", async (request) => {
+      const { id } = request.params;
+      const letter = id.length <= 128 ? await deadLetters.get(id) : undefined;
+      if (!letter) throw notFound(`no dead letter with id ${JSON.stringify(id)}`);
+      return letter;
+    });
+
+    // Deletes dead letters and their failed jobs for good (the job ids become free again); ids that
+    // are not dead are skipped, so repeating a purge is harmless.
+    app.delete("/v1/dead-letters", async (request) => {
+      const body = parseOrThrow(selectionBodySchema, request.body);
+      const purged = body.ids
+        ? await deadLetters.purge(body.ids)
+        : await deadLetters.purgeReason(body.reason!);
+      return { purged, count: purged.length };
     });
   };
 }

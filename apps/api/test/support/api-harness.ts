@@ -1,13 +1,20 @@
-import { QUEUES, type ScoreJobData, type ScoreJobResult, type ScoreRequestBody } from "@riskq/contracts";
+import {
+  type DeadLetterReason,
+  QUEUES,
+  type ScoreJobData,
+  type ScoreJobResult,
+  type ScoreRequestBody,
+} from "@riskq/contracts";
 import { createLogger, type Logger } from "@riskq/observability";
 import {
   createDeadLetterQueue,
   createScoreQueue,
   type DeadLetterQueue,
   DeadLetterStore,
+  type ScoreJobDataWithHistory,
   type ScoreQueue,
 } from "@riskq/pipeline";
-import { type Job, type Processor, Worker } from "bullmq";
+import { type Job, type Processor, UnrecoverableError, Worker } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { createApiRedis } from "../../src/redis-connection";
@@ -142,6 +149,23 @@ export function startTestWorker(
 }
 
 export type ScoreJob = Job<ScoreJobData, ScoreJobResult>;
+
+/**
+ * A stand-in worker that kills every job it takes as apps/worker would: an UnrecoverableError naming
+ * the reason of its item (`x: died in a test` as code and message), then the dead letter.
+ */
+export function startKillingWorker(
+  kit: ApiKit,
+  reasonOf: (itemId: string) => DeadLetterReason,
+): Worker<ScoreJobData, ScoreJobResult> {
+  const worker = startTestWorker(kit, async (job) => {
+    throw new UnrecoverableError(`dead:${reasonOf(job.data.request.item_id)}:x: died in a test`);
+  });
+  worker.on("failed", (job) => {
+    if (job) void kit.deadLetters.record(job as Job<ScoreJobDataWithHistory>);
+  });
+  return worker;
+}
 
 /** Polls until `check` returns a value (bounded by the test's own timeout). */
 export async function eventually<T>(check: () => Promise<T | undefined>, everyMs = 25): Promise<T> {

@@ -113,6 +113,30 @@ export class DeadLetterStore {
     return this.redrive(items.map((d) => d.job_id));
   }
 
+  /**
+   * Deletes dead letters for good, with their failed `score` jobs (an operator's purge). Returns the
+   * ids purged; ids without a dead letter are skipped, so repeating a purge is harmless. Afterwards
+   * the job id is free again: the same request enqueued anew is a new job, not a duplicate.
+   */
+  async purge(ids: readonly string[]): Promise<string[]> {
+    const done: string[] = [];
+    for (const id of ids) {
+      const letter = await this.dead.getJob(id);
+      if (!letter) continue;
+      // Only a failed job is the letter's; a job with this id in another state is someone's new work.
+      const job = await this.score.getJob(id);
+      if (job && (await job.isFailed())) await job.remove();
+      await letter.remove();
+      done.push(id);
+    }
+    return done;
+  }
+
+  async purgeReason(reason: DeadLetterReason): Promise<string[]> {
+    const { items } = await this.list({ reason, limit: this.caps.maxCount });
+    return this.purge(items.map((d) => d.job_id));
+  }
+
   /** Drops dead letters past the caps (oldest first), with their failed `score` jobs. */
   async trim(now: number = Date.now()): Promise<number> {
     const all = (await this.dead.getJobs(["waiting"], 0, -1)).sort((a, b) => b.data.dead_at - a.data.dead_at);
