@@ -1,0 +1,38 @@
+import { passesLuhn } from "@riskq/contracts";
+
+/**
+ * Alert text goes to a chat channel: wider audience, no redaction downstream. Producers should
+ * write no secret into it, and this is the net under them, applied to every free-text field when an
+ * alert is published (so a secret never even reaches the event stream) and again when it is sent.
+ */
+
+// `-----BEGIN … KEY-----` blocks (PEM private keys, certificates).
+const PEM = /-----BEGIN [A-Z ]+-----[\s\S]*?(?:-----END [A-Z ]+-----|$)/g;
+// HTTP credentials written out: `Bearer abc…`, `Basic abc…`.
+const AUTH_SCHEME = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+// `token=…`, `"access_token": "…"`, `secret: …`: the value after a secret-sounding name.
+const NAMED_SECRET =
+  /\b((?:[a-z]+[_-])*(?:token|secret|password|passwd|api[_-]?key|aes[_-]?key|private[_-]?key|encrypt[_-]?key|auth[_-]?code|authorization|cookie|sign(?:ature)?))("?\s*[:=]\s*"?)([^\s",;&}]+)/gi;
+// Hex of 32+ characters: card fingerprints (64 hex) and other hashes worth keeping apart, not reading.
+const LONG_HEX = /\b[0-9a-fA-F]{32,}\b/g;
+// Base64-looking runs of 24+ characters with letters and digits: AES keys, tokens, signatures.
+const OPAQUE = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])/g;
+// Digit runs with the single spaces or dashes people type between card-number groups.
+const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
+
+/** `text` with secrets removed, card numbers removed and card fingerprints masked. */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(PEM, "[redacted key]")
+    .replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} [redacted]`)
+    .replace(NAMED_SECRET, (_m, name: string, sep: string) => `${name}${sep}[redacted]`)
+    .replace(LONG_HEX, (hex) => `${hex.slice(0, 6)}…${hex.slice(-4)}`)
+    .replace(OPAQUE, (run) => (/\d/.test(run) && /[A-Za-z]/.test(run) ? "[redacted]" : run))
+    .replace(DIGIT_RUN, (run) => (isCardNumber(run.replace(/[ -]/g, "")) ? "[card number removed]" : run));
+}
+
+/** 13–19 digits passing Luhn; Alipay partner ids (2088 + 12 digits) start no card range. */
+function isCardNumber(digits: string): boolean {
+  if (/^2088\d{12}$/.test(digits)) return false;
+  return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+}
