@@ -51,8 +51,8 @@ const BENCH = "pipeline";
 const UNLIMITED = { app_qps: 100_000, app_burst: 100_000, batch_qps: 100_000, batch_burst: 100_000 };
 /** The sandbox's default batch/predict limit (contract 7). */
 const BATCH_LIMIT_PER_S = 10;
-/** riskq's worker runs max(WORKER_CONCURRENCY, BATCH_CAP) jobs at once: 200 by default. */
-const WORKER_CONCURRENCY = 200;
+/** Jobs in flight per worker, riskq (its default) and bare alike: full batches for 5 merchants. */
+const WORKER_CONCURRENCY = 1000;
 const UTILISATION_WORKERS = 3;
 const UTILISATION_BATCH_CAP = 10;
 /**
@@ -74,20 +74,23 @@ const live: { stacks: Stack[]; bare: AppProcess | undefined; bareQueue: ScoreQue
 
 async function main(): Promise<number> {
   const report: PipelineReport = { measured_at: new Date().toISOString(), machine: machineInfo() };
-  report.throughput = await throughputPart();
-  progress(`wrote ${writeReport(PIPELINE_REPORT, report)} (part 1)`);
+  if (args.parts.has(1)) {
+    report.throughput = await throughputPart();
+    progress(`wrote ${writeReport(PIPELINE_REPORT, report)} (part 1)`);
+  }
+  if (!args.parts.has(2) && !args.parts.has(3)) return 0;
   const stack = await startUtilisationStack();
-  report.utilisation = await utilisationPart(stack);
+  if (args.parts.has(2)) report.utilisation = await utilisationPart(stack);
   const nominal = BATCH_LIMIT_PER_S * UTILISATION_BATCH_CAP;
   const loads: Array<{ basis: LatencyResult["basis"]; rate: number }> =
     args.latencyRate === undefined
       ? [
-          { basis: "measured", rate: Math.max(1, report.utilisation.jobs_per_s / 2) },
+          ...(report.utilisation ? [{ basis: "measured" as const, rate: Math.max(1, report.utilisation.jobs_per_s / 2) }] : []),
           { basis: "nominal", rate: nominal / 2 },
         ]
       : [{ basis: "flag", rate: args.latencyRate }];
   report.latency = [];
-  for (const [i, load] of loads.entries()) report.latency.push(await latencyPart(stack, load, 53 + i));
+  if (args.parts.has(3)) for (const [i, load] of loads.entries()) report.latency.push(await latencyPart(stack, load, 53 + i));
   report.measured_at = new Date().toISOString();
   progress(`\n${formatPipelineReport(report)}`);
   progress(`wrote ${writeReport(PIPELINE_REPORT, report)}`);
@@ -103,7 +106,7 @@ async function throughputPart(): Promise<ThroughputResult> {
   const stack = await startStack({
     workers: 1,
     api: false,
-    workerEnv: { ALIPAY_INITIAL_RATE: "1000", [CPU_TAG_ENV]: riskqTag },
+    workerEnv: { ALIPAY_INITIAL_RATE: "1000", WORKER_CONCURRENCY: String(WORKER_CONCURRENCY), [CPU_TAG_ENV]: riskqTag },
     sandbox: { latencyProfile: "fast", seed: 51 },
   });
   live.stacks.push(stack);
@@ -330,6 +333,8 @@ function parseFlags() {
       "utilisation-seconds": { type: "string", default: "60" },
       "latency-seconds": { type: "string", default: "20" },
       "latency-rate": { type: "string" },
+      // Which parts to run, e.g. "1" or "2,3" (default all): for tuning one figure at a time.
+      parts: { type: "string", default: "1,2,3" },
     },
   });
   const positive = (name: string, raw: string | undefined, min: number): number => {
@@ -346,6 +351,7 @@ function parseFlags() {
     utilisationSeconds: Math.round(positive("utilisation-seconds", values["utilisation-seconds"], 6)),
     latencySeconds: Math.round(positive("latency-seconds", values["latency-seconds"], 1)),
     latencyRate: rate === undefined ? undefined : positive("latency-rate", rate, 0.1),
+    parts: new Set(values.parts.split(",").map((p) => Math.round(positive("parts", p, 1)))),
   };
 }
 

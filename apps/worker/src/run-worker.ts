@@ -12,7 +12,7 @@ import {
   type ScoreJobDataWithHistory,
   startCallbackWorker,
 } from "@riskq/pipeline";
-import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
+import { type ConnectionOptions, type Job, MetricsTime, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
@@ -96,10 +96,13 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       fallbackModelVersion: drift.fallbackModelVersion,
     };
   let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
+  const concurrency = Math.max(options.concurrency, options.batchCap);
   const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
     keyOf: batchKey,
     cap: () => cap,
     lingerMs: options.lingerMs,
+    // Every job slot of this process is in a batch: nothing more can join, so send without lingering.
+    maxHeld: concurrency,
     // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
     // we may make carry as many items as the cap allows.
     gate: () => options.limiter.acquire(CALL_BUCKETS),
@@ -135,13 +138,14 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     {
       connection: options.connection,
       prefix: options.prefix,
-      concurrency: Math.max(options.concurrency, options.batchCap),
+      concurrency,
       // A job whose worker died is retried at most this often; past it BullMQ fails it (→ `stalled`).
       maxStalledCount: 2,
       lockDuration: options.lockMs ?? 30_000,
       stalledInterval: options.lockMs ?? 30_000,
       settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade) },
-      metrics: { maxDataPoints: 60 * 24 },
+      // Per-minute completed/failed counts for a week: the data of Bull Board's charts.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     },
   );
 

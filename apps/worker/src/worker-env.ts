@@ -9,7 +9,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** The worker's variables (README: environment variables). */
 export const workerEnv = riskqCommonEnv
   .extend({
-    WORKER_CONCURRENCY: integer({ min: 1, max: 5_000, default: 200 }),
+    WORKER_CONCURRENCY: integer({ min: 1, max: 5_000, default: 1_000 }),
     BATCH_CAP: integer({ min: 1, max: 100, default: 100 }),
     BATCH_LINGER_MS: integer({ min: 0, max: 5_000, default: 25 }),
     ALIPAY_YOUNG_ACCOUNT: bool(false),

@@ -6,9 +6,12 @@ import { eventually, sleep, trafficOf, useWorkerKit, type WorkerKit } from "./su
 
 const suite = useWorkerKit();
 
-/** 100 requests alternating between two merchants, so no batch reaches a cap of 50 on its own. */
-function twoMerchantRequests(seed: number) {
-  const { merchantIds, requests } = trafficOf(seed, 2, 100);
+/**
+ * 100 requests alternating between two merchants: two batches of 50 that stay under a cap of 100 and,
+ * with 200 job slots, leave the worker room for more, so they linger (a full worker sends at once).
+ */
+function twoMerchantRequests(seed: number, count = 100) {
+  const { merchantIds, requests } = trafficOf(seed, 2, count);
   const alternating: ScoreRequestBody[] = requests.map((r, i) => ({
     ...r,
     merchant_id: merchantIds[i % 2]!,
@@ -33,23 +36,25 @@ async function completedIds(kit: WorkerKit): Promise<string[]> {
 describe("graceful shutdown", () => {
   it("close() flushes the lingering batches: jobs in flight complete, the rest wait for another worker", async () => {
     const { kit } = suite;
-    const { merchantIds, requests } = twoMerchantRequests(1212);
+    const { merchantIds, requests } = twoMerchantRequests(1212, 200);
     await kit.onboard(...merchantIds);
-    const ids = await kit.enqueue(requests);
+    const ids = await kit.enqueue(requests.slice(0, 100));
     // Batches would linger for a minute: only the shutdown's flush can send them within the test.
-    const first = await kit.startWorker({ batchCap: 50, concurrency: 50, lingerMs: 60_000 });
-    const inFlight = await activeJobIds(kit, 50);
+    const first = await kit.startWorker({ batchCap: 100, concurrency: 200, lingerMs: 60_000 });
+    const inFlight = await activeJobIds(kit, 100);
 
     await first.close();
     expect(await kit.scoreQueue.getActiveCount()).toBe(0);
     expect(await kit.scoreQueue.getFailedCount()).toBe(0);
     expect(await completedIds(kit)).toEqual(inFlight);
 
-    // Nothing was lost: the jobs not yet fetched are done by the next worker.
-    await kit.startWorker({ batchCap: 50, concurrency: 50, lingerMs: 50 });
-    const { completed, failed } = await kit.settle(ids.length);
+    // The closed worker takes nothing more: jobs enqueued now are done by the next worker.
+    const later = await kit.enqueue(requests.slice(100));
+    expect(await kit.scoreQueue.getWaitingCount()).toBe(later.length);
+    await kit.startWorker({ batchCap: 100, concurrency: 200, lingerMs: 50 });
+    const { completed, failed } = await kit.settle(ids.length + later.length);
     expect(failed).toHaveLength(0);
-    expect(completed.map((j) => j.id).sort()).toEqual([...ids].sort());
+    expect(completed.map((j) => j.id).sort()).toEqual([...ids, ...later].sort());
   });
 
   it("a worker process on SIGTERM finishes its in-flight jobs and exits 0", async () => {
@@ -70,8 +75,8 @@ describe("graceful shutdown", () => {
         ALIPAY_APP_ID: sandbox.appId,
         ALIPAY_APP_PRIVATE_KEY_FILE: join(sandbox.keysDir, "app-private.pem"),
         ALIPAY_PLATFORM_PUBLIC_KEY_FILE: join(sandbox.keysDir, "platform-public.pem"),
-        BATCH_CAP: "50",
-        WORKER_CONCURRENCY: "50",
+        BATCH_CAP: "100",
+        WORKER_CONCURRENCY: "200",
         BATCH_LINGER_MS: "5000",
         // Shorter than the linger: unless SIGTERM flushes the batches, the process is cut off with
         // its jobs still active and exits 1.
@@ -80,14 +85,14 @@ describe("graceful shutdown", () => {
       },
     });
     try {
-      const inFlight = await activeJobIds(kit, 50);
+      const inFlight = await activeJobIds(kit, 100);
       await worker.stop(20_000);
       expect(await worker.exited).toBe(0);
       expect(await kit.scoreQueue.getActiveCount()).toBe(0);
       expect(await kit.scoreQueue.getFailedCount()).toBe(0);
       expect(await completedIds(kit)).toEqual(inFlight);
-      // The rest were never started, or were handed back during the shutdown: none is lost.
-      expect(await kit.scoreQueue.getJobCountByTypes("waiting", "delayed")).toBe(50);
+      // Every job was in flight and finished: none was left behind or handed back.
+      expect(await kit.scoreQueue.getJobCountByTypes("waiting", "delayed")).toBe(0);
     } finally {
       await worker.kill();
     }

@@ -19,10 +19,21 @@ const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
 
 /** Does the text hold a card number: 13–19 digits passing Luhn (anywhere inside it)? */
 export function containsCardNumber(text: string): boolean {
+  // Most fields (ids, amounts, codes) hold fewer than 13 digits: a plain count settles them cheaply.
+  if (!hasDigits(text, 13)) return false;
   for (const match of text.matchAll(DIGIT_RUN)) {
     // The whole run only: testing every window inside a long number would flag one in ten ids.
     const digits = match[0].replace(/[ -]/g, "");
     if (digits.length >= 13 && digits.length <= 19 && passesLuhn(digits)) return true;
+  }
+  return false;
+}
+
+function hasDigits(text: string, atLeast: number): boolean {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++count >= atLeast) return true;
   }
   return false;
 }
@@ -39,24 +50,46 @@ const isPartnerId = (path: string, text: string) =>
  * Card numbers are refused everywhere; card fingerprints (hashes) are what callers must send.
  */
 export function findCardNumber(value: unknown, path = ""): string | undefined {
+  const trail: Array<string | number> = [];
+  if (!holdsCardNumber(value, trail, path)) return undefined;
+  return pathOf(path, trail) || "(value)";
+}
+
+/**
+ * Runs on every item of every call, so it allocates nothing while it finds nothing: `trail` holds the
+ * keys and indexes walked so far, and a path string is only built for the field that is found.
+ */
+function holdsCardNumber(value: unknown, trail: Array<string | number>, root: string): boolean {
   if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") {
-    const text = String(value);
-    return !isPartnerId(path, text) && containsCardNumber(text) ? path || "(value)" : undefined;
+    const text = typeof value === "string" ? value : String(value);
+    return containsCardNumber(text) && !isPartnerId(pathOf(root, trail), text);
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findCardNumber(value[i], `${path}[${i}]`);
-      if (found) return found;
+      trail.push(i);
+      if (holdsCardNumber(value[i], trail, root)) return true;
+      trail.pop();
     }
-    return undefined;
+    return false;
   }
   if (value !== null && typeof value === "object") {
-    for (const [key, inner] of Object.entries(value)) {
-      const at = path ? `${path}.${key}` : key;
-      if (containsCardNumber(key)) return at;
-      const found = findCardNumber(inner, at);
-      if (found) return found;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      trail.push(key);
+      if (containsCardNumber(key) || holdsCardNumber((value as Record<string, unknown>)[key], trail, root)) {
+        return true;
+      }
+      trail.pop();
     }
   }
-  return undefined;
+  return false;
+}
+
+function pathOf(root: string, trail: ReadonlyArray<string | number>): string {
+  let path = root;
+  for (const step of trail) {
+    if (typeof step === "number") path += `[${step}]`;
+    else path = path ? `${path}.${step}` : step;
+  }
+  return path;
 }

@@ -1,7 +1,8 @@
 /**
  * Score windows in Redis: one hash per (model_version, task, window), field = the rounded value
- * × 10 000, value = its count. Recording a batch is one HINCRBY per distinct value, so a window costs
- * the same few hundred fields whether it saw a thousand scores or a million.
+ * × 10 000, value = its count. Recording a batch is one script call (an HINCRBY per distinct value
+ * inside it), so a window costs the same few hundred fields whether it saw a thousand scores or a
+ * million, and a batch costs one command however many items it held.
  */
 import type { Redis } from "ioredis";
 import { emptyWindow, SCORE_SCALE, type ScoreWindow, scoreKey } from "./score-window";
@@ -70,9 +71,16 @@ function checkWindowMs(windowMs: number): void {
   }
 }
 
+// KEYS: window, series registry. ARGV: ttl ms, registry member, then field/count pairs.
+const RECORD_SCRIPT = `
+for i = 3, #ARGV, 2 do redis.call("HINCRBY", KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call("PEXPIRE", KEYS[1], ARGV[1])
+redis.call("SADD", KEYS[2], ARGV[2])
+return 1`;
+
 /**
- * Adds `confidences` to the window holding `now`, in one MULTI (the counts and the expiry land
- * together). The expiry is relative (PEXPIRE), so it does not depend on Redis's clock agreeing with
+ * Adds `confidences` to the window holding `now`, in one script (the counts and the expiry land
+ * together, and a batch costs one command on the worker's hot path). The expiry is relative (PEXPIRE), so it does not depend on Redis's clock agreeing with
  * the caller's. Returns the key and window start; nothing is written for an empty list.
  */
 export async function recordScores(
@@ -92,15 +100,26 @@ export async function recordScores(
   }
   const ttlWindows = options.ttlWindows ?? DEFAULT_TTL_WINDOWS;
   const ttlMs = windowStart + options.windowMs * (1 + ttlWindows) - options.now;
-  const multi = redis.multi();
-  for (const [field, count] of counts) multi.hincrby(key, String(field), count);
-  multi.pexpire(key, ttlMs);
-  // The registry of series lets a checker find every (model, task) without scanning keys.
-  multi.sadd(seriesRegistryKey(options.prefix), seriesMember(options));
-  const results = await multi.exec();
-  const failed = results?.find(([error]) => error !== null);
-  if (results === null || failed !== undefined) {
-    throw new Error(`recording scores into ${key} failed: ${failed?.[0]?.message ?? "transaction aborted"}`);
+  const pairs: Array<string | number> = [];
+  for (const [field, count] of counts) pairs.push(field, count);
+  try {
+    // The registry of series lets a checker find every (model, task) without scanning keys.
+    await redis.eval(
+      RECORD_SCRIPT,
+      2,
+      key,
+      seriesRegistryKey(options.prefix),
+      ttlMs,
+      seriesMember(options),
+      ...pairs,
+    );
+  } catch (err) {
+    throw new Error(
+      `recording scores into ${key} failed: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return { key, windowStart };
 }

@@ -16,6 +16,7 @@ function recordingBatcher(
   options: {
     cap?: (key: string) => number;
     lingerMs?: number;
+    maxHeld?: number;
     answer?: (key: string, items: readonly Item[]) => Promise<BatchOutcomes<string>>;
   } = {},
 ) {
@@ -24,6 +25,7 @@ function recordingBatcher(
     keyOf: (item) => item.merchant,
     cap: options.cap ?? (() => 3),
     lingerMs: options.lingerMs ?? 25,
+    ...(options.maxHeld === undefined ? {} : { maxHeld: options.maxHeld }),
     async flush(key, items) {
       flushed.push({ key, ids: items.map((i) => i.id) });
       if (options.answer) return options.answer(key, items);
@@ -53,6 +55,49 @@ describe("micro-batcher", () => {
     expect(await results).toEqual(["scored:a", "scored:b", "scored:c"]);
     expect(flushed).toEqual([{ key: "m1", ids: ["a", "b", "c"] }]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("sends every partial batch at once when it holds maxHeld items, since no more can arrive", async () => {
+    const { batcher, flushed } = recordingBatcher({ cap: () => 10, lingerMs: 1_000, maxHeld: 3 });
+    const results = Promise.all([
+      batcher.submit(item("a", "m1")),
+      batcher.submit(item("b", "m2")),
+      batcher.submit(item("c", "m1")),
+    ]);
+    // No timer advanced: the linger did not send these.
+    expect(await results).toEqual(["scored:a", "scored:b", "scored:c"]);
+    expect(flushed).toEqual([
+      { key: "m1", ids: ["a", "c"] },
+      { key: "m2", ids: ["b"] },
+    ]);
+  });
+
+  it("counts items in flight towards maxHeld, and lingers again once they settle", async () => {
+    let release: () => void = () => {};
+    const answered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { batcher, flushed } = recordingBatcher({
+      cap: () => 2,
+      lingerMs: 1_000,
+      maxHeld: 3,
+      answer: async (_key, items) => {
+        if (items[0]?.id === "a") await answered;
+        return items.map((i) => `scored:${i.id}`);
+      },
+    });
+    const full = Promise.all([batcher.submit(item("a")), batcher.submit(item("b"))]);
+    // Two in flight plus this one: the process is full, so it leaves without lingering.
+    const third = batcher.submit(item("c", "m2"));
+    expect(await third).toBe("scored:c");
+    release();
+    await full;
+    // Nothing held any more: a new lone item waits for its linger.
+    const fourth = batcher.submit(item("d", "m2"));
+    await Promise.resolve();
+    expect(flushed.map((f) => f.ids)).toEqual([["a", "b"], ["c"]]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await fourth).toBe("scored:d");
   });
 
   it("sends a partial batch lingerMs after its first item", async () => {

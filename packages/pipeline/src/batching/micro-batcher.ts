@@ -26,6 +26,12 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
    * many small ones. Its value is handed to `flush`; a rejection fails the items it would have sent.
    */
   gate?(key: string): Promise<G>;
+  /**
+   * Optional: the most items the batcher can ever hold at once, waiting or in flight (with BullMQ, the
+   * worker's concurrency). Once it holds that many, no further item can arrive until a batch settles,
+   * so lingering would only add latency: every waiting batch is then sent at once.
+   */
+  maxHeld?: number;
 }
 
 export interface MicroBatcher<I, R> {
@@ -74,6 +80,8 @@ export function createMicroBatcher<I, R, G = undefined>(
   const pending = new Map<string, PendingBatch<I, R>>();
   const inFlight = new Set<Promise<void>>();
   let closed = false;
+  /** Items submitted and not yet settled: in pending batches (gated or not) or in flight. */
+  let held = 0;
 
   const capOf = (key: string): number => {
     const cap = Math.floor(options.cap(key));
@@ -161,7 +169,13 @@ export function createMicroBatcher<I, R, G = undefined>(
         batch.timer = setTimeout(() => sendPending(key), options.lingerMs);
       }
       batch.waiting.push({ item, resolve, reject });
+      held += 1;
       if (batch.waiting.length >= capOf(key)) sendPending(key);
+      if (options.maxHeld !== undefined && held >= options.maxHeld) {
+        for (const due of [...pending.keys()]) sendPending(due);
+      }
+    }).finally(() => {
+      held -= 1;
     });
   }
 
