@@ -26,6 +26,8 @@ const CENSORED = new Set([
   "riskqsecretkey",
   "secretkey",
   "secret",
+  "callbacksecret",
+  "riskqcallbacksecret",
   "password",
   "dashboardpassword",
   "apikey",
