@@ -1,0 +1,20 @@
+import { port, riskqCommonEnv, secret } from "@riskq/config";
+import { z } from "zod";
+
+/** The dashboard's start-up variables (README: environment variables), common ones included. */
+export const dashboardEnv = riskqCommonEnv.extend({
+  DASHBOARD_HOST: z.string().min(1).default("127.0.0.1"),
+  DASHBOARD_PORT: port(3001),
+  // HTTP Basic credentials: both secrets, so production refuses to start without them.
+  DASHBOARD_USER: secret({
+    devDefault: "riskq",
+    describe: "the user name of the dashboard's HTTP Basic login",
+  }),
+  DASHBOARD_PASSWORD: secret({
+    devDefault: "riskq-development-only-password",
+    describe: "the password of the dashboard's HTTP Basic login, e.g. output of: openssl rand -base64 24",
+  }),
+  // The badge in the board's header; without it, NODE_ENV (so nobody mistakes production for a test).
+  DASHBOARD_ENV_LABEL: z.string().trim().min(1).max(40).optional(),
+});
+export type DashboardEnv = z.output<typeof dashboardEnv>;

@@ -1,0 +1,47 @@
+import { configOrExit } from "@riskq/config";
+import { createLogger } from "@riskq/observability";
+import { createBoardQueues } from "./board/board-queues";
+import { environmentBadge } from "./board/environment-badge";
+import { dashboardEnv } from "./config";
+import { createDashboardRedis } from "./redis-connection";
+import { BOARD_PATH, buildDashboard } from "./server";
+
+// The only file of the dashboard that reads process.env.
+const env = configOrExit(dashboardEnv, process.env);
+const logger = createLogger({ name: "dashboard", level: env.LOG_LEVEL });
+
+const redis = createDashboardRedis(env.REDIS_URL, logger);
+const queues = createBoardQueues({ connection: redis, prefix: env.RISKQ_PREFIX });
+// Connection trouble is logged once per outage by createDashboardRedis; without a listener an
+// 'error' event would crash the process.
+for (const { queue } of queues) queue.on("error", () => {});
+
+const app = buildDashboard({
+  queues,
+  credentials: { user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD },
+  environment: environmentBadge(env.NODE_ENV, env.DASHBOARD_ENV_LABEL),
+  logger,
+});
+
+logger.info({ redis: env.REDIS_URL.replace(/\/\/[^@]*@/, "//***@") }, "waiting for Redis");
+await Promise.all(queues.map(({ queue }) => queue.waitUntilReady()));
+const address = await app.listen({ port: env.DASHBOARD_PORT, host: env.DASHBOARD_HOST });
+const url = `${address}${BOARD_PATH}`;
+// The URL only: the credentials are the operator's to know (README), never a log line's.
+logger.info({ url, prefix: env.RISKQ_PREFIX }, "riskq dashboard listening");
+// The ready line supervisors and tests wait for (same shape as the API's).
+process.stdout.write(`${JSON.stringify({ event: "listening", url })}\n`);
+
+const SHUTDOWN_GRACE_MS = 5_000;
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down");
+  setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+  await app.close();
+  await Promise.allSettled(queues.map(({ queue }) => queue.close()));
+  await redis.quit().catch(() => redis.disconnect());
+  process.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));
