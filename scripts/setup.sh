@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what riskq needs and makes sure a Redis answers.
+# Installs what riskq needs, makes sure a Redis answers and that a Chromium is there for the browser test.
 # `pnpm demo`, `pnpm test`, `pnpm bench` and .ci/run all start here, so a fresh clone needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,3 +20,4 @@ if [ ! -f node_modules/.modules.yaml ] || [ pnpm-lock.yaml -nt node_modules/.mod
 fi
 
 bash scripts/ensure-redis.sh
+bash scripts/ensure-chromium.sh
