@@ -24,7 +24,7 @@ function cleanTraffic(state: AdaptiveState, from: number, ms: number): AdaptiveS
   return s;
 }
 
-/** A state hovering at 0.97 × `ceiling` since `at`, as after a climb back from a cut. */
+/** A state hovering at `params.hover` × `ceiling` since `at`, as after a climb back from a cut. */
 function hovering(ceiling: number, at: number, extra: Partial<AdaptiveState> = {}): AdaptiveState {
   return {
     ...initialAdaptiveState(params),
@@ -156,17 +156,23 @@ describe("adaptive rate: increase", () => {
   });
 
   it("remembers a rate that held clean for long before a storm, and probes fast far below it", () => {
-    // Hovering at 9.7/s for a minute, then a storm: cut after cut down to a 2/s ceiling.
+    // Hovering for longer than peakProofMs, then a storm: cut after cut down to a 2/s ceiling.
+    const held = params.peakProofMs + 1_000;
     let s = hovering(10, T0);
-    s = afterThrottle(s, T0 + 60_000, params, T0 + 59_990);
-    expect(s.peak).toBeCloseTo(9.7, 9);
+    s = afterThrottle(s, T0 + held, params, T0 + held - 10);
+    expect(s.peak).toBeCloseTo(params.hover * 10, 9);
     s = { ...s, ceiling: 2, rate: 1.4 };
     // Straight back to the hover point, then probes every fastProbeMs with a large first step.
-    const climbed = cleanTraffic(s, T0 + 61_000, params.stepMs + 50);
+    const climbed = cleanTraffic(s, T0 + held + 1_000, params.stepMs + 50);
     expect(climbed.rate).toBeCloseTo(params.hover * 2, 9);
     expect(probeIntervalMs(climbed, params)).toBe(params.fastProbeMs);
     const probed = cleanTraffic(climbed, climbed.lastStepAt, params.fastProbeMs + 100);
     expect(probed.rate).toBeCloseTo(climbed.rate * (1 + params.farProbeStep), 9);
+  });
+
+  it("does not take a rate that drew a 429 within peakProofMs for a peak: the remote's burst hid the overload", () => {
+    const s = afterThrottle(hovering(10, T0), T0 + params.peakProofMs - 1_000, params, T0 + 1_000);
+    expect(s.peak).toBe(0);
   });
 
   it("probes less often after failed probes, and often again after several clean ones", () => {

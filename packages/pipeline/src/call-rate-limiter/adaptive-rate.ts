@@ -53,11 +53,15 @@ export interface AdaptiveRateParams {
   /** A failed probe lowers the peak to this share of it (never below the probe's rate). */
   readonly peakDecay: number;
   /**
-   * A rate that drew no 429 for this long before an overload becomes the peak: the remote's burst
-   * hides a small overload for seconds, not for this long; a climb's short steps prove nothing.
+   * A rate that drew no 429 for this long before an overload becomes the peak. The remote's burst
+   * hides a small overload for burst / excess seconds (50 s for 2% over a 10/s bucket of burst 10),
+   * so only a rate held well beyond that proves anything; a climb's short steps prove nothing.
    */
   readonly peakProofMs: number;
-  /** Clean time at the hover point before the first probe. */
+  /**
+   * Clean time at the hover point before the first probe: long, because a probe that overshoots
+   * by a little only shows it once the remote's burst is spent, and each such probe costs 429s.
+   */
   readonly probeBaseMs: number;
   /** The probe interval doubles per failed probe up to this. */
   readonly probeMaxMs: number;
@@ -76,15 +80,15 @@ export const DEFAULT_ADAPTIVE_PARAMS: AdaptiveRateParams = {
   growth: 1.25,
   approach: 0.5,
   minStep: 0.01,
-  hover: 0.97,
+  hover: 0.95,
   probeStep: 0.02,
   maxProbeStep: 0.5,
   fastProbeMs: 1_000,
   farBelowPeak: 0.8,
   farProbeStep: 0.25,
   peakDecay: 0.5,
-  peakProofMs: 5_000,
-  probeBaseMs: 30_000,
+  peakProofMs: 120_000,
+  probeBaseMs: 120_000,
   probeMaxMs: 240_000,
   cleanProbesToReset: 3,
 };
