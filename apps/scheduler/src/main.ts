@@ -29,6 +29,14 @@ const running = await runScheduler({
   concurrency: env.SCHEDULER_CONCURRENCY,
   redis,
   driftWindowMs: env.DRIFT_WINDOW_MS,
+  alerts: {
+    webhookUrls: env.RISKQ_ALERT_WEBHOOK_URLS,
+    dashboardUrl: env.DASHBOARD_URL,
+    groupWaitMs: env.ALERT_GROUP_WAIT_MS,
+    groupIntervalMs: env.ALERT_GROUP_INTERVAL_MS,
+    repeatIntervalMs: env.ALERT_REPEAT_INTERVAL_MS,
+    resolveAfterMs: env.ALERT_RESOLVE_AFTER_MS,
+  },
   schedules: declaredSchedules({
     tokenRefreshEveryMs: env.TOKEN_REFRESH_EVERY_MS,
     keyHealthEveryMs: env.KEY_HEALTH_EVERY_MS,
@@ -39,7 +47,10 @@ const running = await runScheduler({
   logger.fatal({ err }, "could not put the maintenance schedules in place");
   process.exit(1);
 });
-logger.info({ pid: process.pid, schedules: running.schedules }, "scheduler ready");
+logger.info(
+  { pid: process.pid, schedules: running.schedules, alertWebhooks: env.RISKQ_ALERT_WEBHOOK_URLS.length },
+  "scheduler ready",
+);
 process.stdout.write(`${JSON.stringify({ event: "scheduler-ready", pid: process.pid })}\n`);
 
 let stopping = false;

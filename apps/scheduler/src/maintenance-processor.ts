@@ -1,4 +1,5 @@
-import { type AlipayClient, checkKeyHealth } from "@riskq/alipay";
+import type { AlertPublisher } from "@riskq/alerts";
+import { type AlipayClient, checkKeyHealth, type KeyHealth } from "@riskq/alipay";
 import type { MaintenanceJobData, MaintenanceQueue } from "@riskq/pipeline";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
@@ -21,6 +22,8 @@ export interface MaintenanceDeps {
   prefix: string;
   /** The workers' drift window length (default 5 min). */
   driftWindowMs?: number | undefined;
+  /** Where the jobs publish their alerts (README: Alerts); none: they only log them. */
+  publishAlert?: AlertPublisher | undefined;
 }
 
 /** Runs one maintenance job by its name; what it returns is kept on the job for operators. */
@@ -29,7 +32,12 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
     const logger = deps.logger.child({ job: job.name, jobId: job.id });
     switch (job.name) {
       case MAINTENANCE_JOBS.tokenRefresh: {
-        const report = await refreshTokensJob({ alipay: deps.alipay, now: deps.now, logger });
+        const report = await refreshTokensJob({
+          alipay: deps.alipay,
+          now: deps.now,
+          logger,
+          ...(deps.publishAlert ? { publishAlert: deps.publishAlert } : {}),
+        });
         logger.info(
           { merchants: report.merchants, refreshed: report.refreshed.length, failed: report.failed.length },
           "token refresh done",
@@ -37,7 +45,11 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
         return report;
       }
       case MAINTENANCE_JOBS.keyHealth:
-        return checkKeyHealth({ alipay: deps.alipay, logger });
+        return checkKeyHealth({
+          alipay: deps.alipay,
+          logger,
+          ...(deps.publishAlert ? { onKeyRejected: keyRejectedAlert(deps.publishAlert) } : {}),
+        });
       case MAINTENANCE_JOBS.keyRotation:
       case MAINTENANCE_JOBS.keyRotationAt: {
         const planned = await rotateKeysJob({ alipay: deps.alipay, now: deps.now, logger });
@@ -75,4 +87,19 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
         throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
     }
   };
+}
+
+/**
+ * The key-health alert: one group for the app's key; each rejected key id is news in it, the same
+ * one rejected at every probe only keeps the group firing.
+ */
+function keyRejectedAlert(publish: AlertPublisher) {
+  return (probe: KeyHealth) =>
+    publish({
+      kind: "key_health_failed",
+      group: "aes-key",
+      subject: probe.keyId ?? "unknown key",
+      message: `the AES key in use (${probe.keyId ?? "unknown id"}) was rejected by Alipay; it is being rotated now`,
+      error: probe.detail,
+    });
 }

@@ -1,3 +1,4 @@
+import { type AlerterOptions, alertPublisher, createAlerter } from "@riskq/alerts";
 import type { AlipayClient } from "@riskq/alipay";
 import { QUEUES } from "@riskq/contracts";
 import { createMaintenanceQueue, type MaintenanceJobData } from "@riskq/pipeline";
@@ -23,7 +24,15 @@ export interface SchedulerOptions {
   redis?: Redis;
   /** The workers' drift window length (default 5 min). */
   driftWindowMs?: number;
+  /**
+   * Runs an alerter replica in this process (README: Alerts); it needs `redis`. Without it the
+   * maintenance jobs still publish their alerts, for whichever scheduler does run one.
+   */
+  alerts?: SchedulerAlertOptions;
 }
+
+/** The alerter settings a scheduler takes (its env: RISKQ_ALERT_WEBHOOK_URLS, DASHBOARD_URL, ALERT_*). */
+export type SchedulerAlertOptions = Omit<AlerterOptions, "redis" | "prefix" | "logger">;
 
 /**
  * A scheduler process: puts the declared job schedulers in place, then runs the maintenance jobs.
@@ -44,6 +53,7 @@ export async function runScheduler(options: SchedulerOptions) {
     throw err;
   }
 
+  const redis = options.redis ?? (options.connection instanceof Redis ? options.connection : undefined);
   const worker = new Worker<MaintenanceJobData>(
     QUEUES.maintenance,
     createMaintenanceProcessor({
@@ -51,9 +61,10 @@ export async function runScheduler(options: SchedulerOptions) {
       queue,
       now,
       logger,
-      redis: options.redis ?? (options.connection instanceof Redis ? options.connection : undefined),
+      redis,
       prefix: options.prefix,
       driftWindowMs: options.driftWindowMs,
+      publishAlert: redis && alertPublisher(redis, { prefix: options.prefix }),
     }),
     {
       connection: options.connection,
@@ -63,8 +74,24 @@ export async function runScheduler(options: SchedulerOptions) {
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     },
   );
-  worker.on("failed", (job, err) => logger.error({ job: job?.name, jobId: job?.id, err }, "maintenance job failed"));
+  worker.on("failed", (job, err) =>
+    logger.error({ job: job?.name, jobId: job?.id, err }, "maintenance job failed"),
+  );
   worker.on("error", (err) => logger.error({ err }, "maintenance worker error"));
+
+  // Every replica runs one: they share the state in Redis, and each notice goes out exactly once.
+  if (options.alerts && !redis)
+    throw new Error("the alerter needs an ioredis client (SchedulerOptions.redis)");
+  const alerter =
+    options.alerts &&
+    redis &&
+    createAlerter({
+      ...options.alerts,
+      redis,
+      prefix: options.prefix,
+      logger: logger.child({ component: "alerter" }),
+    });
+  alerter?.start();
 
   return {
     queue,
@@ -73,6 +100,8 @@ export async function runScheduler(options: SchedulerOptions) {
     /** Graceful: lets the jobs in progress finish, then closes the queue. Schedulers stay in Redis. */
     async close(): Promise<void> {
       await worker.close();
+      // After the jobs, so the alerts they published on the way out still get folded by someone.
+      await alerter?.stop();
       await queue.close();
     },
   };

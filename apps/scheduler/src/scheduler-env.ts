@@ -1,9 +1,22 @@
 import { fileURLToPath } from "node:url";
-import { alipayEnv, integer, riskqCommonEnv } from "@riskq/config";
+import { alipayEnv, field, integer, riskqCommonEnv, url } from "@riskq/config";
 import { z } from "zod";
 
 /** The repository root, whatever folder the scheduler is started from. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/**
+ * Slack-compatible webhook URLs, comma-separated; empty: alerts are only logged. Checked at start so
+ * a typo fails loudly instead of every alert being undeliverable.
+ */
+const webhookUrls = field("comma-separated http(s) URLs", (raw) => {
+  const urls = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  const valid = urls.every((u) => URL.canParse(u) && ["http:", "https:"].includes(new URL(u).protocol));
+  return valid ? { ok: true, value: urls } : { ok: false };
+}).default([]);
 
 /** The scheduler's variables (README: environment variables). */
 export const schedulerEnv = riskqCommonEnv
@@ -17,6 +30,13 @@ export const schedulerEnv = riskqCommonEnv
     KEY_ROTATION_FALLBACK_CRON: z.string().min(9).default("0 * * * *"),
     SCHEDULER_CONCURRENCY: integer({ min: 1, max: 2, default: 2 }),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
+    // The alerter runs in every scheduler replica (README: Alerts).
+    RISKQ_ALERT_WEBHOOK_URLS: webhookUrls,
+    DASHBOARD_URL: url("http://127.0.0.1:3001", { protocols: ["http:", "https:"] }),
+    ALERT_GROUP_WAIT_MS: integer({ min: 0, default: 30_000 }),
+    ALERT_GROUP_INTERVAL_MS: integer({ min: 1_000, default: 300_000 }),
+    ALERT_REPEAT_INTERVAL_MS: integer({ min: 1_000, default: 14_400_000 }),
+    ALERT_RESOLVE_AFTER_MS: integer({ min: 1_000, default: 3_600_000 }),
   })
   .extend(alipayEnv(REPO_ROOT).shape);
 export type SchedulerEnv = z.output<typeof schedulerEnv>;

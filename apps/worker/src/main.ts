@@ -12,6 +12,7 @@ import {
 import { Redis } from "ioredis";
 import { checkEvictionPolicy } from "./eviction-policy";
 import { runScoreWorker } from "./run-worker";
+import { createWorkerAlerts } from "./worker-alerts";
 import { workerEnv } from "./worker-env";
 
 // The only file of the worker that reads process.env.
@@ -38,14 +39,24 @@ const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX, attempts: en
 const scoreQueue = createScoreQueue(queueOptions);
 const callbackQueue = createCallbackQueue({ connection: redis, prefix: env.RISKQ_PREFIX });
 const deadQueue = createDeadLetterQueue(queueOptions);
-const deadLetters = new DeadLetterStore(scoreQueue, deadQueue, undefined, callbackQueue);
+// Dead letters and circuit openings are alerted (the scheduler's alerter delivers them).
+const alerts = createWorkerAlerts({ redis, prefix: env.RISKQ_PREFIX, logger });
+const deadLetters = new DeadLetterStore(
+  scoreQueue,
+  deadQueue,
+  undefined,
+  callbackQueue,
+  alerts.deadLetterHooks,
+);
+const breaker = createCircuitBreaker();
+alerts.watchBreaker(breaker);
 
 const running = await runScoreWorker({
   connection: redis,
   prefix: env.RISKQ_PREFIX,
   alipay,
   limiter: createCallRateLimiter({ redis, prefix: env.RISKQ_PREFIX, initialRate: env.ALIPAY_INITIAL_RATE }),
-  breaker: createCircuitBreaker(),
+  breaker,
   deadLetters,
   logger,
   batchCap: env.ALIPAY_YOUNG_ACCOUNT ? Math.min(50, env.BATCH_CAP) : env.BATCH_CAP,

@@ -4,6 +4,11 @@ import type { AlipayClient, KeyHealth } from "./alipay-client";
 export interface KeyHealthCheckDeps {
   alipay: Pick<AlipayClient, "probeKeyHealth" | "rotateKeys">;
   logger: Logger;
+  /**
+   * Told about a rejected key before the rotation, e.g. to publish an alert (the alipay package
+   * knows no alerting). A failure here is logged and never holds the rotation back.
+   */
+  onKeyRejected?: (probe: KeyHealth) => Promise<void>;
 }
 
 export interface KeyHealthCheckReport {
@@ -25,6 +30,9 @@ export async function checkKeyHealth(deps: KeyHealthCheckDeps): Promise<KeyHealt
     { alert: "key_health_failed", keyId: probe.keyId, detail: probe.detail },
     "the AES key in use was rejected; rotating now",
   );
+  await deps
+    .onKeyRejected?.(probe)
+    .catch((err: unknown) => deps.logger.warn({ err }, "could not publish the key alert"));
   const current = await deps.alipay.rotateKeys();
   return { probe, rotatedTo: current.keyId };
 }

@@ -1,3 +1,4 @@
+import type { AlertPublisher } from "@riskq/alerts";
 import { AuthRevoked, type AlipayClient } from "@riskq/alipay";
 import type { Logger } from "pino";
 
@@ -18,6 +19,8 @@ export interface TokenRefreshDeps {
   now: () => number;
   logger: Logger;
   refreshWithinMs?: number;
+  /** Where a merchant that must re-authorise is alerted (besides the log line); none: only logged. */
+  publishAlert?: AlertPublisher;
 }
 
 export interface TokenRefreshReport {
@@ -37,7 +40,12 @@ export interface TokenRefreshReport {
 export async function refreshTokensJob(deps: TokenRefreshDeps): Promise<TokenRefreshReport> {
   const within = (deps.refreshWithinMs ?? REFRESH_WITHIN_MS) + TICK_SLACK_MS;
   const merchants = await deps.alipay.listMerchants();
-  const report: TokenRefreshReport = { merchants: merchants.length, refreshed: [], reauthRequired: [], failed: [] };
+  const report: TokenRefreshReport = {
+    merchants: merchants.length,
+    refreshed: [],
+    reauthRequired: [],
+    failed: [],
+  };
   const queue = [...merchants];
   const refreshOne = async (merchantId: string) => {
     const expiresAt = await deps.alipay.tokenExpiry(merchantId);
@@ -48,8 +56,18 @@ export async function refreshTokensJob(deps: TokenRefreshDeps): Promise<TokenRef
     } catch (err) {
       if (err instanceof AuthRevoked) {
         report.reauthRequired.push(merchantId);
-        // An alert event (alerts delivery is later work); the merchant id is not a secret.
+        // The merchant id is not a secret. Alerted at every run while it lasts: the alerter groups the
+        // runs into one notice per merchant, repeated while the merchant stays revoked.
         deps.logger.error({ alert: "merchant_reauth_required", merchantId }, "merchant must re-authorise");
+        await deps
+          .publishAlert?.({
+            kind: "merchant_reauth_required",
+            subject: merchantId,
+            message: `merchant ${merchantId} must re-authorise: its refresh token was refused; its jobs dead-letter as auth_revoked`,
+          })
+          .catch((alertErr: unknown) =>
+            deps.logger.warn({ err: alertErr, merchantId }, "could not publish the alert"),
+          );
         return;
       }
       report.failed.push(merchantId);

@@ -99,7 +99,7 @@ function createSchedulerKit(sandbox: SandboxProcess, prefix: string): BuiltKit<S
 
 /** Variables a developer's shell may set that would change what a child app does in a test. */
 const APP_KNOBS =
-  /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|SCHEDULER_|TOKEN_|KEY_|SHUTDOWN_)|^(LOG_LEVEL|REDIS_URL)$/;
+  /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|SCHEDULER_|TOKEN_|KEY_|SHUTDOWN_|ALERT_|DASHBOARD_)|^(LOG_LEVEL|REDIS_URL)$/;
 
 /** The env of a scheduler child process: PATH and friends from ours, riskq's knobs from the test. */
 export function schedulerProcessEnv(

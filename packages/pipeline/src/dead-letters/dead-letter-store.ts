@@ -18,6 +18,16 @@ export interface DeadLetterCaps {
   maxAgeMs: number;
 }
 
+/** What else happens when a dead letter is written (kept as callbacks: the pipeline knows no alerting). */
+export interface DeadLetterHooks {
+  /**
+   * Runs before the dead letter is written, so a crash in between cannot lose what it does (an
+   * alert): the reconciler then records the letter again and calls this again. It must therefore
+   * be idempotent for the same letter; if it throws, nothing is written and the reconciler retries.
+   */
+  onDeadLetter?: (letter: DeadLetter) => Promise<void>;
+}
+
 /** DESIGN defaults: 10 000 dead letters, 30 days. */
 export const DEAD_LETTER_CAPS: DeadLetterCaps = { maxCount: 10_000, maxAgeMs: 30 * 86_400_000 };
 
@@ -33,12 +43,14 @@ export class DeadLetterStore {
     private readonly caps: DeadLetterCaps = DEAD_LETTER_CAPS,
     /** Where dead jobs with a `callback_url` announce their death; without it none is sent. */
     private readonly callbacks?: CallbackQueue,
+    private readonly hooks: DeadLetterHooks = {},
   ) {}
 
   /**
    * Writes the dead letter of a failed `score` job (no-op when it exists), queuing its callback first:
    * a dead letter that exists means its callback was queued, so the reconciler, which only revisits
-   * jobs without one, can never skip a callback lost to a crash between the two writes.
+   * jobs without one, can never skip a callback lost to a crash between the two writes. The
+   * `onDeadLetter` hook (the dead-letter alert) runs first of all, for the same reason.
    */
   async record(job: Job<ScoreJobDataWithHistory>, now: number = Date.now()): Promise<DeadLetter> {
     const existing = await this.dead.getJob(job.id!);
@@ -55,6 +67,7 @@ export class DeadLetterStore {
       dead_at: job.finishedOn ?? now,
       redrive_count: job.data.redrive_count ?? 0,
     };
+    await this.hooks.onDeadLetter?.(letter);
     // A dead job's payload may be the invalid one: only a string is worth handing to the deliverer.
     const callbackUrl: unknown = job.data.request?.callback_url;
     if (this.callbacks && typeof callbackUrl === "string") {

@@ -1,0 +1,26 @@
+import { alertPublisher, circuitOpenAlert, deadLetterAlert } from "@riskq/alerts";
+import type { CircuitBreaker, DeadLetterHooks } from "@riskq/pipeline";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+/**
+ * What a worker process alerts, on the stream the scheduler's alerter reads: every dead letter
+ * (published before the letter is written, so a crash cannot lose it; the repeat that follows a
+ * crash counts once in the alerter) and every opening of this process's circuit breaker.
+ */
+export function createWorkerAlerts(options: { redis: Redis; prefix: string; logger: Logger }) {
+  const publish = alertPublisher(options.redis, { prefix: options.prefix });
+  const deadLetterHooks: DeadLetterHooks = { onDeadLetter: (letter) => publish(deadLetterAlert(letter)) };
+  return {
+    deadLetterHooks,
+    /** Publishes each opening of `breaker`; returns the unsubscribe function. */
+    watchBreaker(breaker: CircuitBreaker): () => void {
+      return breaker.onStateChange((change) => {
+        if (change.to !== "open") return;
+        publish(circuitOpenAlert(change)).catch((err) =>
+          options.logger.warn({ err }, "could not publish the circuit-open alert"),
+        );
+      });
+    },
+  };
+}
