@@ -9,7 +9,7 @@ import { AuthRevoked } from "./errors/auth-revoked";
 import { BatchTruncated } from "./errors/batch-truncated";
 import { KeyRejected } from "./errors/key-rejected";
 import type { SilentDrop } from "./errors/silent-drop";
-import { MerchantTokenStore } from "./merchant-token-store";
+import { type MerchantStatus, MerchantTokenStore } from "./merchant-token-store";
 import { MerchantTokens } from "./merchant-tokens";
 import { buildScoreRequest, type ScoreBatchInput } from "./score-request";
 import { checkScoreResponse, type ItemOutcome } from "./score-response";
@@ -185,6 +185,8 @@ export function createAlipayClient(options: AlipayClientOptions) {
     refreshMerchantToken: async (merchantId: string) => (await tokens.refresh(merchantId)).token,
     /** Every onboarded merchant (including those that must re-authorise), sorted. */
     listMerchants: (): Promise<string[]> => tokenStore.merchants(),
+    /** Whether the merchant is usable or must re-authorise (why, since when); never a token. */
+    merchantStatus: (merchantId: string): Promise<MerchantStatus> => tokenStore.status(merchantId),
     /** When the merchant's stored access token expires (client clock, epoch ms); undefined if none. */
     tokenExpiry: async (merchantId: string): Promise<number | undefined> =>
       (await tokenStore.read(merchantId))?.record.expiresAt,

@@ -20,6 +20,7 @@ export { ResponseInvalid } from "./errors/response-invalid";
 export { SilentDrop } from "./errors/silent-drop";
 export { Timeout } from "./errors/timeout";
 export { UpstreamError } from "./errors/upstream-error";
+export type { MerchantStatus } from "./merchant-token-store";
 export { checkKeyHealth, type KeyHealthCheckDeps, type KeyHealthCheckReport } from "./key-health-check";
 export type { ScoreBatchInput } from "./score-request";
 export type { ItemOutcome } from "./score-response";
