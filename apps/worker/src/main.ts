@@ -83,6 +83,7 @@ logger.info({ pid: process.pid, batchCap: running.batchCap() }, "worker ready");
 process.stdout.write(`${JSON.stringify({ event: "worker-ready", pid: process.pid })}\n`);
 
 let stopping = false;
+  ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;

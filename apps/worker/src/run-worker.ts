@@ -7,6 +7,7 @@ import {
   type CallRateLimiter,
   type CircuitBreaker,
   createMicroBatcher,
+  createRedisBatchExchange,
   type DeadLetterStore,
   type Permit,
   type ScoreJobDataWithHistory,
@@ -67,6 +68,11 @@ export interface ScoreWorkerOptions {
   drift?: WorkerDriftOptions;
 }
 
+  /**
+   * Merges the batches of one (merchant, task, model) across worker processes through Redis, so
+   * several workers under a rate limit still send few, full calls (WORKER_SHARED_BATCHES).
+   */
+  sharedBatches?: { redis: Redis; leaseMs?: number; giveUpMs?: number };
 /**
  * A worker process's scoring loop: a BullMQ Worker on `score` whose processors meet in micro-batches,
  * plus the dead-letter bookkeeping. `close()` is the graceful shutdown: stop fetching, flush the
@@ -99,6 +105,13 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
   const concurrency = Math.max(options.concurrency, options.batchCap);
   const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
     keyOf: batchKey,
+  const exchange =
+    options.sharedBatches &&
+    (await createRedisBatchExchange<BatchItem, ScoreJobResult>({
+      ...options.sharedBatches,
+      prefix: options.prefix,
+      logger: logger.child({ component: "batch-exchange" }),
+    }));
     cap: () => cap,
     lingerMs: options.lingerMs,
     // Every job slot of this process is in a batch: nothing more can join, so send without lingering.
@@ -108,6 +121,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     gate: () => options.limiter.acquire(CALL_BUCKETS),
     flush: (_key, items, permit) =>
       callBatch(
+    ...(exchange ? { exchange } : {}),
         {
           alipay: options.alipay,
           limiter: options.limiter,
@@ -195,6 +209,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       await closing;
       await sweeper.stop();
       await keyProbe?.stop();
+      await exchange?.close();
       // Last, so the callbacks of the jobs just finished are still sent (or left queued for others).
       await deliverer?.close();
     },

@@ -22,6 +22,8 @@ export const workerEnv = riskqCommonEnv
     JOB_ATTEMPTS: integer({ min: 1, max: 100, default: 8 }),
     EXPIRED_POLICY: oneOf(["complete", "dead-letter"], "complete"),
     RATE_LIMIT_MAX_WAIT_MS: integer({ min: 1_000, default: 3_600_000 }),
+    // Merge batches of one merchant across worker processes (fewer, fuller calls under a rate limit).
+    WORKER_SHARED_BATCHES: bool(true),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
     // How soon a job whose worker died is noticed and handed to another (BullMQ lock/stalled check).
     // This process's own AES key probe (node-cron, read in UTC); "off" disables it.

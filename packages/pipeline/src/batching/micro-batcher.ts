@@ -1,3 +1,5 @@
+import { type BatchExchange, type HandedItem, RETURNED } from "./batch-exchange";
+
 /**
  * What one batch call answers: one entry per item, in the order the items were given. An `Error`
  * entry fails only that item's submitter (e.g. a `SilentDrop` for an unanswered item); any other
@@ -32,6 +34,12 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
    * so lingering would only add latency: every waiting batch is then sent at once.
    */
   maxHeld?: number;
+  /**
+   * Optional, with `gate`: batches of one key are merged across processes — one process leads the
+   * key, waits for the permit and sends what the others handed it (see batch-exchange.ts). Items
+   * and outcomes must then survive JSON.
+   */
+  exchange?: BatchExchange<I, R>;
 }
 
 export interface MicroBatcher<I, R> {
@@ -77,6 +85,7 @@ interface PendingBatch<I, R> {
 export function createMicroBatcher<I, R, G = undefined>(
   options: MicroBatcherOptions<I, R, G>,
 ): MicroBatcher<I, R> {
+  if (options.exchange && !options.gate) throw new TypeError("a micro-batcher with an exchange needs a gate");
   const pending = new Map<string, PendingBatch<I, R>>();
   const inFlight = new Set<Promise<void>>();
   let closed = false;
@@ -109,15 +118,125 @@ export function createMicroBatcher<I, R, G = undefined>(
       return;
     }
     batch.gating = true;
+    track(options.exchange ? gatherAcross(key, batch, options.exchange) : gateThenSend(key, batch));
+  }
+
+  /** Waits for the gate while the batch keeps filling, then sends up to a cap of it. */
+  async function gateThenSend(key: string, batch: PendingBatch<I, R>): Promise<void> {
+    const gate = options.gate!;
+    let ticket: G;
+    try {
+      ticket = await gate(key);
+    } catch (error) {
+      const failure = asError(error);
+      for (const w of takeUpToCap(key, batch)) w.reject(failure);
+      return;
+    }
+    track(send(key, takeUpToCap(key, batch), ticket));
+  }
+
+  /**
+   * A due batch when batches are merged across processes: lead the key (wait for the gate, send
+   * our items and what others handed over, again while more arrive), or hand the items to the
+   * process that leads it. Without Redis (an error) the batch goes out on its own.
+   */
+  async function gatherAcross(key: string, batch: PendingBatch<I, R>, exchange: BatchExchange<I, R>) {
+    let lease: Awaited<ReturnType<BatchExchange<I, R>["lead"]>>;
+    try {
+      lease = closed ? undefined : await exchange.lead(key);
+      if (!lease && !closed) {
+        const handing = batch.waiting.splice(0);
+        const answers = await exchange.handOff(
+          key,
+          handing.map((w) => w.item),
+        );
+        if (answers) {
+          answers.forEach((answer, i) => {
+            const w = handing[i]!;
+            answer.then((outcome) => (outcome === RETURNED ? returnToLocal(key, w) : w.resolve(outcome)));
+          });
+          track(Promise.allSettled(answers).then(() => {}));
+          batch.gating = false;
+          if (batch.waiting.length === 0) dropIfCurrent(key, batch);
+          else startLinger(key, batch);
+          return;
+        }
+        // The leader gave the key up meanwhile: these go out from here.
+        batch.waiting.unshift(...handing);
+      }
+    } catch {
+      lease = undefined;
+    }
+    if (!lease) return gateThenSend(key, batch);
+
+    try {
+      let leading = true;
+      while (leading) {
+        const ticket = await options.gate!(key);
+        const own = batch.waiting.splice(0, capOf(key));
+        const room = closed ? 0 : capOf(key) - own.length;
+        const release = closed ? "always" : batch.waiting.length === 0 ? "if-empty" : "keep";
+        let handed: HandedItem<I>[] = [];
+        try {
+          ({ items: handed, leading } = await lease.take(room, release));
+        } catch {
+          leading = false;
+        }
+        if (own.length + handed.length > 0) track(send(key, own, ticket, { exchange, handed }));
+      }
+    } catch (error) {
+      // The gate failed: our items fail with it; the lead lapses so others take theirs back.
+      const failure = asError(error);
+      for (const w of batch.waiting.splice(0, capOf(key))) w.reject(failure);
+    } finally {
+      await lease.release().catch(() => {});
+      batch.gating = false;
+      if (batch.waiting.length === 0) dropIfCurrent(key, batch);
+      // What joined while we led has waited long enough: due at once.
+      else sendPending(key);
+    }
+  }
+
+  /** Items the leader could not score go out from this process, gated, never handed over again. */
+  const returned = new Map<string, Waiting<I, R>[]>();
+  function returnToLocal(key: string, w: Waiting<I, R>): void {
+    const queued = returned.get(key);
+    if (queued) {
+      queued.push(w);
+      return;
+    }
+    returned.set(key, [w]);
+    // Those of one answer arrive together: one microtask later they leave as one batch (or more).
     track(
-      options.gate(key).then(
-        (ticket) => track(send(key, takeUpToCap(key, batch), ticket)),
-        (error: unknown) => {
-          const failure = asError(error);
-          for (const w of takeUpToCap(key, batch)) w.reject(failure);
-        },
+      new Promise<void>((scheduled) =>
+        queueMicrotask(() => {
+          const items = returned.get(key) ?? [];
+          returned.delete(key);
+          const cap = capOf(key);
+          for (let start = 0; start < items.length; start += cap) {
+            const part = items.slice(start, start + cap);
+            track(
+              options.gate!(key).then(
+                (ticket) => track(send(key, part, ticket)),
+                (error: unknown) => {
+                  for (const r of part) r.reject(asError(error));
+                },
+              ),
+            );
+          }
+          scheduled();
+        }),
       ),
     );
+  }
+
+  function startLinger(key: string, batch: PendingBatch<I, R>): void {
+    if (batch.waiting.length >= capOf(key)) sendPending(key);
+    else if (batch.timer === undefined) batch.timer = setTimeout(() => sendPending(key), options.lingerMs);
+  }
+
+  function dropIfCurrent(key: string, batch: PendingBatch<I, R>): void {
+    if (pending.get(key) === batch) pending.delete(key);
   }
 
   /** Removes up to a cap of items from a gated batch; what is left becomes the next due batch. */
@@ -130,25 +249,34 @@ export function createMicroBatcher<I, R, G = undefined>(
     return taken;
   }
 
-  async function send(key: string, waiting: Waiting<I, R>[], ticket: G): Promise<void> {
+  /** One call: our own waiting items, then (when leading) those other processes handed over. */
+  async function send(
+    key: string,
+    waiting: Waiting<I, R>[],
+    ticket: G,
+    across?: { exchange: BatchExchange<I, R>; handed: HandedItem<I>[] },
+  ): Promise<void> {
+    const handed = across?.handed ?? [];
+    const items = [...waiting.map((w) => w.item), ...handed.map((h) => h.item)];
     let outcomes: BatchOutcomes<R>;
     try {
-      outcomes = await options.flush(
-        key,
-        waiting.map((w) => w.item),
-        ticket,
-      );
+      outcomes = await options.flush(key, items, ticket);
+      if (outcomes.length !== items.length) {
+        // Outcomes that do not line up with the items cannot be trusted for any of them.
+        throw new Error(
+          `batch flush for ${key} returned ${outcomes.length} outcomes for ${items.length} items`,
+        );
+      }
     } catch (error) {
       const failure = asError(error);
       for (const w of waiting) w.reject(failure);
-      return;
-    }
-    if (outcomes.length !== waiting.length) {
-      // Outcomes that do not line up with the items cannot be trusted for any of them.
-      const failure = new Error(
-        `batch flush for ${key} returned ${outcomes.length} outcomes for ${waiting.length} items`,
-      );
-      for (const w of waiting) w.reject(failure);
+      // Their owners try again themselves, with their own retry policy.
+      await across?.exchange
+        .answer(
+          handed,
+          handed.map(() => RETURNED),
+        )
+        .catch(() => {});
       return;
     }
     waiting.forEach((w, i) => {
@@ -156,6 +284,7 @@ export function createMicroBatcher<I, R, G = undefined>(
       if (outcome instanceof Error) w.reject(outcome);
       else w.resolve(outcome);
     });
+    await across?.exchange.answer(handed, outcomes.slice(waiting.length)).catch(() => {});
   }
 
   function submit(item: I): Promise<R> {
