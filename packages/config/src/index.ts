@@ -7,3 +7,4 @@ export * from "./parse-config";
 export * from "./secret-fields";
 export * from "./text-fields";
 export * from "./alipay-env";
+export * from "./port-or-off";
