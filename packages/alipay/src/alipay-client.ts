@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { API_PATHS, type Billing } from "@riskq/contracts";
+import { API_PATHS, type Billing, billingSchema } from "@riskq/contracts";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { AesKeys, type KnownKey } from "./aes-keys";
@@ -16,9 +16,26 @@ import { checkScoreResponse, type ItemOutcome } from "./score-response";
 import { SecretBox } from "./secret-box";
 import { type SignedCallRequest, type SignedCallResponse, signedCall } from "./wire/signed-call";
 
-/** What the client reports per remote call; wire it to metrics (prom-client) in apps. */
-export interface AlipayMetrics {
-  observeCall(call: { operation: string; outcome: "ok" | string; latencyMs: number }): void;
+/**
+ * One remote call as the client saw it, reported once per call (success or typed error) to
+ * `onCall`, e.g. for metrics. Never a token, key, merchant or item: only what is safe in a label.
+ */
+export interface AlipayCall {
+  /** What the call was for: "batch predict", "token exchange", "key query", "key health probe". */
+  operation: string;
+  /** HTTP status of the answer; undefined when none came (timeout, unreachable). */
+  status: number | undefined;
+  /**
+   * "ok", the remote's error code (e.g. "app-call-limited"), or riskq's error code when the remote
+   * gave none ("timeout", "upstream_error", "response_invalid"; "error" for anything untyped).
+   */
+  code: string;
+  /** From before signing until the answer verified (or failed). */
+  latencyMs: number;
+  /** Items sent (batch predict). */
+  items?: number;
+  /** What a batch predict answered with 200 billed (when its billing is well-formed). */
+  billing?: Billing;
 }
 
 export interface AlipayClientOptions {
@@ -35,7 +52,11 @@ export interface AlipayClientOptions {
   secretKey: Buffer;
   logger: Logger;
   clock?: Clock;
-  metrics?: AlipayMetrics;
+  /**
+   * Told about every remote call, once, after it ended. Called on the hot path (hundreds of calls/s
+   * in a busy worker): keep it cheap. What it throws is swallowed, so it can never fail a call.
+   */
+  onCall?: (call: AlipayCall) => void;
   /** Deadline of calls that get no signal of their own (default 5 s). */
   defaultTimeoutMs?: number;
 }
@@ -75,21 +96,48 @@ export function createAlipayClient(options: AlipayClientOptions) {
   const logger = options.logger;
   const batchCapKey = `${options.prefix}:alipay:batch-cap`;
 
+  const onCall = options.onCall;
+  /** Reports a call to `onCall`; an observer that throws must not turn a good call into a failed one. */
+  const report = (observed: AlipayCall): void => {
+    try {
+      onCall?.(observed);
+    } catch (err) {
+      logger.warn({ err, operation: observed.operation }, "the onCall observer threw; ignored");
+    }
+  };
+
   const call = async (
     req: Omit<SignedCallRequest, "timeoutMs"> & { timeoutMs?: number },
+    /** Items sent, for the observer (batch predict). */
+    items?: number,
   ): Promise<SignedCallResponse> => {
     const started = performance.now();
+    const counted = items === undefined ? {} : { items };
     try {
       const res = await signedCall(identity, { ...req, timeoutMs: req.timeoutMs ?? defaultTimeoutMs });
-      options.metrics?.observeCall({ operation: req.operation, outcome: "ok", latencyMs: res.latencyMs });
+      if (onCall) {
+        const billing = items === undefined ? undefined : billingIn(res.json);
+        report({
+          operation: req.operation,
+          status: res.status,
+          code: "ok",
+          latencyMs: performance.now() - started,
+          ...counted,
+          ...(billing ? { billing } : {}),
+        });
+      }
       return res;
     } catch (err) {
-      const outcome = err instanceof AlipayError ? (err.remoteCode ?? err.code) : "error";
-      options.metrics?.observeCall({
-        operation: req.operation,
-        outcome,
-        latencyMs: performance.now() - started,
-      });
+      if (onCall) {
+        const typed = err instanceof AlipayError;
+        report({
+          operation: req.operation,
+          status: typed ? err.httpStatus : undefined,
+          code: typed ? (err.remoteCode ?? err.code) : "error",
+          latencyMs: performance.now() - started,
+          ...counted,
+        });
+      }
       throw err;
     }
   };
@@ -106,10 +154,11 @@ export function createAlipayClient(options: AlipayClientOptions) {
   /** One encrypted call; on invalid-signature, refetch the keys and try once more (contract 3). */
   async function encryptedCall(
     req: Omit<SignedCallRequest, "timeoutMs" | "aesKey"> & { timeoutMs?: number },
+    items?: number,
   ) {
     const key = await keys.currentKey();
     try {
-      return { res: await call({ ...req, aesKey: key.aesKey }), key };
+      return { res: await call({ ...req, aesKey: key.aesKey }, items), key };
     } catch (err) {
       if (!(err instanceof KeyRejected)) throw err;
       logger.warn(
@@ -119,7 +168,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
       await keys.fetchKeys();
       const fresh = await keys.currentKey();
       try {
-        return { res: await call({ ...req, aesKey: fresh.aesKey }), key: fresh };
+        return { res: await call({ ...req, aesKey: fresh.aesKey }, items), key: fresh };
       } catch (retryErr) {
         if (retryErr instanceof KeyRejected) {
           throw new KeyRejected(`still rejected after refetching keys (key ${fresh.keyId})`, {
@@ -139,16 +188,19 @@ export function createAlipayClient(options: AlipayClientOptions) {
       const { token, version } = await tokens.get(input.merchantId);
       let res: SignedCallResponse;
       try {
-        ({ res } = await encryptedCall({
-          operation: "batch predict",
-          method: "POST",
-          path: API_PATHS.batchPredict,
-          body: request,
-          appAuthToken: token,
-          signal: input.signal,
-          merchantId: input.merchantId,
-          modelVersion: input.modelVersion,
-        }));
+        ({ res } = await encryptedCall(
+          {
+            operation: "batch predict",
+            method: "POST",
+            path: API_PATHS.batchPredict,
+            body: request,
+            appAuthToken: token,
+            signal: input.signal,
+            merchantId: input.merchantId,
+            modelVersion: input.modelVersion,
+          },
+          request.items.length,
+        ));
       } catch (err) {
         if (err instanceof AuthRevoked) await tokens.markRevoked(input.merchantId, err.message);
         throw err;
@@ -241,3 +293,10 @@ export function createAlipayClient(options: AlipayClientOptions) {
 }
 
 export type AlipayClient = ReturnType<typeof createAlipayClient>;
+
+/** The billing of a 200 scoring answer, for the observer; the strict check comes after, in scoreBatch. */
+function billingIn(json: unknown): Billing | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const parsed = billingSchema.safeParse((json as { billing?: unknown }).billing);
+  return parsed.success ? parsed.data : undefined;
+}

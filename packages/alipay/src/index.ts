@@ -1,9 +1,9 @@
 /** The Alipay AI API client: tokens, rotating keys, typed errors and strict response checks. */
 export { type AesKeysOptions, type KnownKey, pickKey } from "./aes-keys";
 export {
+  type AlipayCall,
   type AlipayClient,
   type AlipayClientOptions,
-  type AlipayMetrics,
   createAlipayClient,
   type KeyHealth,
   type ScoreBatchResult,
