@@ -3,12 +3,13 @@
  * breaking, retrying.
  */
 export * from "./dead-letters/dead-letter-store";
+export * from "./dead-letters/dead-letter-counts";
 export * from "./dead-letters/dead-reason";
 export * from "./queues/score-queues";
-export * from "./batching/micro-batcher";
 export * from "./batching/batch-exchange";
-export * from "./breaker/circuit-breaker";
+export * from "./batching/micro-batcher";
 export * from "./batching/redis-batch-exchange";
+export * from "./breaker/circuit-breaker";
 export * from "./breaker/circuit-open-error";
 export * from "./breaker/upstream-failure";
 export * from "./retry/backoff";
