@@ -1,7 +1,13 @@
 import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
-import { createDeadLetterQueue, createScoreQueue, DeadLetterStore } from "@riskq/pipeline";
+import {
+  createDeadLetterQueue,
+  createMaintenanceQueue,
+  createScoreQueue,
+  DeadLetterStore,
+} from "@riskq/pipeline";
+import { createApiMetrics } from "./api-metrics";
 import { apiEnv, REPO_ROOT } from "./config";
 import { createApiRedis } from "./redis-connection";
 import { buildApi } from "./server";
@@ -16,15 +22,19 @@ const redis = createApiRedis(env.REDIS_URL, logger);
 const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX };
 const scoreQueue = createScoreQueue(queueOptions);
 const deadQueue = createDeadLetterQueue(queueOptions);
+// Only counted, for GET /metrics (the scheduler owns its jobs).
+const maintenanceQueue = createMaintenanceQueue(queueOptions);
 // Connection trouble is already logged once per outage by createApiRedis; without a listener an
 // 'error' event would crash the process.
-for (const queue of [scoreQueue, deadQueue]) queue.on("error", () => {});
+for (const queue of [scoreQueue, deadQueue, maintenanceQueue]) queue.on("error", () => {});
 
+const metrics = createApiMetrics({ redis, scoreQueue, deadQueue, maintenanceQueue });
 const alipay = createAlipayClient({
   ...alipayConfig,
   redis,
   prefix: env.RISKQ_PREFIX,
   logger: logger.child({ component: "alipay" }),
+  onCall: metrics.onAlipayCall,
 });
 
 const app = buildApi({
@@ -35,6 +45,7 @@ const app = buildApi({
   apiKeys: env.RISKQ_API_KEYS,
   logger,
   maxBacklog: env.RISKQ_MAX_BACKLOG,
+  metrics: metrics.registry,
 });
 
 // BullMQ holds its first command until the connection is ready: start answering only once Redis is
@@ -55,7 +66,7 @@ async function shutdown(signal: string): Promise<void> {
   // Waits (?wait_ms) last at most 10 s; past the grace period, leave anyway.
   setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
   await app.close();
-  await Promise.allSettled([scoreQueue.close(), deadQueue.close()]);
+  await Promise.allSettled([scoreQueue.close(), deadQueue.close(), maintenanceQueue.close()]);
   await redis.quit().catch(() => redis.disconnect());
   process.exit(0);
 }

@@ -1,3 +1,4 @@
+import type { Registry } from "@riskq/metrics";
 import type { Logger } from "@riskq/observability";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -7,6 +8,7 @@ import { installErrorAnswers } from "./http/error-answers";
 import { installRequestLog } from "./http/request-log";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
+import { metricsRoutes } from "./routes/metrics";
 import { type MerchantOnboarding, merchantRoutes } from "./routes/merchants";
 import { scoreRoutes } from "./routes/scores";
 import { backlogGuard } from "./scores/backlog-guard";
@@ -31,6 +33,8 @@ export interface ApiDeps {
   backlogCacheMs?: number;
   /** Clock of job timestamps (default Date.now). */
   now?: () => number;
+  /** Served at `GET /metrics` (see `createApiMetrics`); without it there is no such route. */
+  metrics?: Pick<Registry, "metrics" | "contentType">;
 }
 
 /** The riskq HTTP API as a Fastify instance, not yet listening (tests use `inject` or `listen`). */
@@ -44,6 +48,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   installRequestLog(app, deps.logger);
 
   app.register(healthRoutes(deps.redis));
+  if (deps.metrics) app.register(metricsRoutes(deps.metrics));
   const authorize = bearerAuth(deps.apiKeys);
   const guardBacklog = backlogGuard(deps.scoreQueue, {
     maxBacklog: deps.maxBacklog,

@@ -8,15 +8,18 @@ import {
 import { createLogger, type Logger } from "@riskq/observability";
 import {
   createDeadLetterQueue,
+  createMaintenanceQueue,
   createScoreQueue,
   type DeadLetterQueue,
   DeadLetterStore,
+  type MaintenanceQueue,
   type ScoreJobDataWithHistory,
   type ScoreQueue,
 } from "@riskq/pipeline";
 import { type Job, type Processor, UnrecoverableError, Worker } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
+import { createApiMetrics } from "../../src/api-metrics";
 import { createApiRedis } from "../../src/redis-connection";
 import type { MerchantOnboarding } from "../../src/routes/merchants";
 import { buildApi } from "../../src/server";
@@ -32,6 +35,7 @@ export interface ApiKit extends AsyncDisposable {
   redis: Redis;
   scoreQueue: ScoreQueue;
   deadQueue: DeadLetterQueue;
+  maintenanceQueue: MaintenanceQueue;
   deadLetters: DeadLetterStore;
   prefix: string;
   redisUrl: string;
@@ -47,6 +51,8 @@ export interface StartApiOptions {
   alipayOn?: (redis: Redis) => MerchantOnboarding;
   /** Default: silent. */
   logger?: Logger;
+  /** Serve `GET /metrics` as main.ts does (its maintenance queue is the kit's `maintenanceQueue`). */
+  metrics?: boolean;
 }
 
 // Tests that do not onboard merchants must not reach Alipay at all.
@@ -63,6 +69,11 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
   for (const queue of [scoreQueue, deadQueue]) queue.on("error", () => {});
   await Promise.all([scoreQueue.waitUntilReady(), deadQueue.waitUntilReady()]);
   const deadLetters = new DeadLetterStore(scoreQueue, deadQueue);
+  const maintenanceQueue = createMaintenanceQueue(queueOptions);
+  maintenanceQueue.on("error", () => {});
+  const metrics = options.metrics
+    ? createApiMetrics({ redis, scoreQueue, deadQueue, maintenanceQueue, defaultMetrics: false })
+    : undefined;
   const app = buildApi({
     redis,
     scoreQueue,
@@ -71,13 +82,14 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     apiKeys: ["another-key", API_KEY],
     logger: options.logger ?? silentLogger,
     maxBacklog: options.maxBacklog ?? 100_000,
+    ...(metrics ? { metrics: metrics.registry } : {}),
   });
   await app.ready();
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       await app.close();
-      await Promise.allSettled([scoreQueue.close(), deadQueue.close()]);
+      await Promise.allSettled([scoreQueue.close(), deadQueue.close(), maintenanceQueue.close()]);
       redis.disconnect();
     })();
     return closed;
@@ -87,6 +99,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     redis,
     scoreQueue,
     deadQueue,
+    maintenanceQueue,
     deadLetters,
     prefix: options.prefix,
     redisUrl,
