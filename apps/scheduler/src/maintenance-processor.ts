@@ -1,6 +1,6 @@
 import type { AlertPublisher } from "@riskq/alerts";
 import { type AlipayClient, checkKeyHealth, type KeyHealth } from "@riskq/alipay";
-import type { MaintenanceJobData, MaintenanceQueue } from "@riskq/pipeline";
+import type { MaintenanceJobData, MaintenanceQueue, ScoreQueue } from "@riskq/pipeline";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -24,6 +24,8 @@ export interface MaintenanceDeps {
   driftWindowMs?: number | undefined;
   /** Where the jobs publish their alerts (README: Alerts); none: they only log them. */
   publishAlert?: AlertPublisher | undefined;
+  /** The `score` queue: drift-check withdraws a degraded model's recent results there. */
+  scoreQueue?: ScoreQueue | undefined;
 }
 
 /** Runs one maintenance job by its name; what it returns is kept on the job for operators. */
@@ -70,6 +72,8 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
           now: deps.now,
           logger,
           ...(deps.driftWindowMs === undefined ? {} : { windowMs: deps.driftWindowMs }),
+          scoreQueue: deps.scoreQueue,
+          publishAlert: deps.publishAlert,
         });
         logger.info(
           {
@@ -77,6 +81,7 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
             marked: report.marked,
             cleared: report.cleared,
             retired: report.retired,
+            rescored: report.rescored,
           },
           "drift check done",
         );

@@ -1,7 +1,7 @@
 import { type AlerterOptions, alertPublisher, createAlerter } from "@riskq/alerts";
 import type { AlipayClient } from "@riskq/alipay";
 import { QUEUES } from "@riskq/contracts";
-import { createMaintenanceQueue, type MaintenanceJobData } from "@riskq/pipeline";
+import { createMaintenanceQueue, createScoreQueue, type MaintenanceJobData } from "@riskq/pipeline";
 import { type ConnectionOptions, MetricsTime, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -45,11 +45,14 @@ export async function runScheduler(options: SchedulerOptions) {
   const now = options.now ?? (() => Date.now());
   const queue = createMaintenanceQueue({ connection: options.connection, prefix: options.prefix });
   queue.on("error", (err) => logger.error({ err }, "maintenance queue error"));
+  // drift-check sends a degraded model's recent results back to be scored again.
+  const scoreQueue = createScoreQueue({ connection: options.connection, prefix: options.prefix });
+  scoreQueue.on("error", (err) => logger.error({ err }, "score queue error"));
   let upserted: UpsertedSchedules;
   try {
     upserted = await upsertSchedules(queue, options.schedules, logger);
   } catch (err) {
-    await queue.close();
+    await Promise.all([queue.close(), scoreQueue.close()]);
     throw err;
   }
 
@@ -65,6 +68,7 @@ export async function runScheduler(options: SchedulerOptions) {
       prefix: options.prefix,
       driftWindowMs: options.driftWindowMs,
       publishAlert: redis && alertPublisher(redis, { prefix: options.prefix }),
+      scoreQueue,
     }),
     {
       connection: options.connection,
@@ -102,7 +106,7 @@ export async function runScheduler(options: SchedulerOptions) {
       await worker.close();
       // After the jobs, so the alerts they published on the way out still get folded by someone.
       await alerter?.stop();
-      await queue.close();
+      await Promise.all([queue.close(), scoreQueue.close()]);
     },
   };
 }

@@ -13,6 +13,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { MODEL, trafficOf, useWorkerKit } from "../../worker/test/support/worker-harness";
 import { driftCheckJob } from "../src/jobs/drift-check";
+import { rescoreDegraded } from "../src/jobs/rescore-degraded";
 import { memoryLogger } from "./support/scheduler-harness";
 
 const suite = useWorkerKit();
@@ -84,6 +85,35 @@ describe("drift-check job", () => {
     const { failed } = await world.score(14, 40);
     expect(failed).toHaveLength(40);
     for (const job of failed) expect((await kit.deadLetters.get(job.id!))?.reason).toBe("model_flatline");
+  });
+
+  it("withdraws a degraded model's results since its flatline began: they dead-letter as model_flatline, earlier ones stay", async () => {
+    const { kit } = suite;
+    await kit.startWorker({ drift: { redis: kit.connection, degradedCacheMs: 0 } });
+    const before = trafficOf(41, 2, 30);
+    const during = trafficOf(42, 2, 30);
+    await kit.onboard(...before.merchantIds, ...during.merchantIds);
+    const beforeIds = await kit.enqueue(before.requests);
+    await kit.settle(30);
+    const since = Date.now() + 1;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const duringIds = await kit.enqueue(during.requests);
+    await kit.settle(60);
+
+    await markDegraded(kit.connection, kit.prefix, MODEL, { since, reason: "flatline" });
+    const target = { redis: kit.connection, prefix: kit.prefix, scoreQueue: kit.scoreQueue };
+    const report = await rescoreDegraded(target, MODEL, since);
+
+    expect(report.rescored.sort()).toEqual([...duringIds].sort());
+    const { completed, failed } = await kit.settle(60);
+    expect(completed.map((j) => j.id).sort()).toEqual([...beforeIds].sort());
+    expect(failed.map((j) => j.id).sort()).toEqual([...duringIds].sort());
+    for (const job of failed) {
+      const letter = await kit.deadLetters.get(job.id!);
+      expect(letter?.reason).toBe("model_flatline");
+      // Counted as a redrive, so a callback receiver hears the new outcome as a new delivery.
+      expect(letter?.redrive_count).toBe(1);
+    }
   });
 
   it("a healthy model stays unmarked: no flatline verdict, no canary, no alert", async () => {

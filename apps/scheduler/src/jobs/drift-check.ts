@@ -1,3 +1,4 @@
+import type { AlertEventInput, AlertPublisher } from "@riskq/alerts";
 import type { AlipayClient } from "@riskq/alipay";
 import {
   clearDegraded,
@@ -13,7 +14,9 @@ import {
 } from "@riskq/drift";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { ScoreQueue } from "@riskq/pipeline";
 import { runCanary } from "./canary-batch";
+import { forgetWithdrawals, rescoreDegraded } from "./rescore-degraded";
 
 /** Default drift window: the workers' DRIFT_WINDOW_MS must be the same. */
 export const DRIFT_WINDOW_MS = 5 * 60_000;
@@ -32,6 +35,10 @@ export interface DriftCheckDeps {
   windowMs?: number;
   /** Scores a window needs before it counts (default the detector's 200). */
   minN?: number;
+  /** Where a degraded model's recent results are withdrawn for re-scoring; none: they stay. */
+  scoreQueue?: ScoreQueue | undefined;
+  /** Where flatline, recovery and expiry alerts go (README: Alerts); none: they are only logged. */
+  publishAlert?: AlertPublisher | undefined;
 }
 
 export interface DriftCheckReport {
@@ -43,6 +50,8 @@ export interface DriftCheckReport {
   cleared: string[];
   expiring: string[];
   retired: string[];
+  /** Per newly degraded model: the jobs sent back to be scored again. */
+  rescored: Record<string, number>;
 }
 
 /**
@@ -50,8 +59,9 @@ export interface DriftCheckReport {
  * ones (flatlineVerdict); a flatline is confirmed by a canary batch before the model is marked
  * degraded (workers then stop using it), and a degraded model whose canary spreads again is
  * cleared. It also watches the retirement dates the workers saw: within 14 days a warning, past it
- * the model is marked degraded as retired. Alerts are log events (`alert` field); delivering them,
- * and re-scoring the jobs a flatlined model scored, are later work.
+ * the model is marked degraded as retired. A newly degraded model's results since its flatline
+ * began (or since its retirement) are withdrawn for re-scoring. Every alert is a log event (`alert`
+ * field) and, with a publisher, an alert the alerter groups and delivers.
  */
 export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckReport> {
   const { redis, prefix, logger } = deps;
@@ -64,6 +74,7 @@ export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckRep
     cleared: [],
     expiring: [],
     retired: [],
+    rescored: {},
   };
   const degraded = await degradedModels(redis, prefix);
   const series = await listSeries(redis, prefix);
@@ -108,16 +119,17 @@ export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckRep
     }
     if (await markDegraded(redis, prefix, model, { since: suspect.since, reason: "flatline" })) {
       report.marked.push(model);
+      const rescored = await withdrawResults(deps, model, suspect.since, report);
+      const since = new Date(suspect.since).toISOString();
       logger.error(
-        {
-          alert: "model_flatline",
-          model,
-          task: suspect.task,
-          since: new Date(suspect.since).toISOString(),
-          detail: canary.detail,
-        },
+        { alert: "model_flatline", model, task: suspect.task, since, detail: canary.detail, rescored },
         "model flatlined: marked degraded, workers stop using it",
       );
+      await alert(deps, {
+        kind: "model_flatline",
+        subject: model,
+        message: `model ${model} answers flat scores since ${since} (${suspect.task}; ${canary.detail}); workers stop using it, ${rescored} results since then are scored again`,
+      });
     }
   }
 
@@ -129,10 +141,16 @@ export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckRep
     report.canaries[model] = canary.detail;
     if (canary.spread === true && (await clearDegraded(redis, prefix, model))) {
       report.cleared.push(model);
+      await forgetWithdrawals(redis, prefix, model);
       logger.warn(
         { alert: "model_recovered", model, detail: canary.detail },
         "model spreads again: degraded mark cleared",
       );
+      await alert(deps, {
+        kind: "model_recovered",
+        subject: model,
+        message: `model ${model} spreads its canary again (${canary.detail}): workers use it again; redrive its model_flatline dead letters to score them`,
+      });
     }
   }
 
@@ -142,6 +160,13 @@ export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckRep
     now,
     report,
   );
+
+  // Models degraded before this run: flat results that arrived since the last run are withdrawn too.
+  for (const [model, mark] of degraded) {
+    if (report.cleared.includes(model)) continue;
+    const more = await withdrawResults(deps, model, mark.since, report);
+    if (more > 0) logger.warn({ model, rescored: more }, "withdrew more results of a degraded model");
+  }
   return report;
 }
 
@@ -159,11 +184,50 @@ async function watchExpiry(
     if (expiresAt <= now) {
       report.retired.push(model);
       if (await markDegraded(deps.redis, deps.prefix, model, { since: expiresAt, reason: "retired" })) {
-        deps.logger.error({ alert: "model_retired", model, expiresAt: at }, "model retired: marked degraded");
+        const rescored = await withdrawResults(deps, model, expiresAt, report);
+        deps.logger.error(
+          { alert: "model_retired", model, expiresAt: at, rescored },
+          "model retired: marked degraded",
+        );
+        await alert(deps, {
+          kind: "model_retired",
+          subject: model,
+          message: `model ${model} retired at ${at}: workers stop using it, ${rescored} results since then are scored again`,
+        });
       }
     } else if (expiresAt - now <= EXPIRY_WARNING_MS) {
       report.expiring.push(model);
       deps.logger.warn({ alert: "model_expiring", model, expiresAt: at }, "model retires within 14 days");
+      // Raised at every check while it lasts: the alerter keeps one notice per model, repeated.
+      await alert(deps, {
+        kind: "model_expiring",
+        subject: model,
+        message: `model ${model} retires at ${at}: pin a newer model_version (ALIPAY_MODEL_VERSION) before then`,
+      });
     }
   }
+}
+
+/** Withdraws a newly degraded model's results since `since`; returns how many were sent back. */
+async function withdrawResults(
+  deps: DriftCheckDeps,
+  model: string,
+  since: number,
+  report: DriftCheckReport,
+): Promise<number> {
+  if (!deps.scoreQueue) return 0;
+  const { rescored } = await rescoreDegraded(
+    { redis: deps.redis, prefix: deps.prefix, scoreQueue: deps.scoreQueue },
+    model,
+    since,
+  );
+  report.rescored[model] = (report.rescored[model] ?? 0) + rescored.length;
+  return rescored.length;
+}
+
+/** Publishing is best effort: the log line is already written, and the check must go on. */
+async function alert(deps: DriftCheckDeps, event: AlertEventInput): Promise<void> {
+  await deps
+    .publishAlert?.(event)
+    .catch((err: unknown) => deps.logger.warn({ err }, "could not publish the alert"));
 }
