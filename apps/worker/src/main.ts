@@ -1,5 +1,6 @@
 import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
+import { serveMetrics } from "@riskq/metrics";
 import { createLogger } from "@riskq/observability";
 import {
   createCallbackQueue,
@@ -13,6 +14,7 @@ import { Redis } from "ioredis";
 import { checkEvictionPolicy } from "./eviction-policy";
 import { runScoreWorker } from "./run-worker";
 import { createWorkerAlerts } from "./worker-alerts";
+import { createWorkerMetrics } from "./worker-metrics";
 import { workerEnv } from "./worker-env";
 
 // The only file of the worker that reads process.env.
@@ -29,11 +31,19 @@ const warning = await checkEvictionPolicy(redis, env.RISKQ_ALLOW_EVICTION).catch
 });
 if (warning) logger.warn(warning);
 
+const breaker = createCircuitBreaker();
+const limiter = createCallRateLimiter({
+  redis,
+  prefix: env.RISKQ_PREFIX,
+  initialRate: env.ALIPAY_INITIAL_RATE,
+});
+const metrics = createWorkerMetrics({ breaker, limiter });
 const alipay = createAlipayClient({
   ...alipayConfig,
   redis,
   prefix: env.RISKQ_PREFIX,
   logger: logger.child({ component: "alipay" }),
+  onCall: metrics.onAlipayCall,
 });
 const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX, attempts: env.JOB_ATTEMPTS };
 const scoreQueue = createScoreQueue(queueOptions);
@@ -46,18 +56,18 @@ const deadLetters = new DeadLetterStore(
   deadQueue,
   undefined,
   callbackQueue,
-  alerts.deadLetterHooks,
+  metrics.countDeadLetters(alerts.deadLetterHooks),
 );
-const breaker = createCircuitBreaker();
 alerts.watchBreaker(breaker);
 
 const running = await runScoreWorker({
   connection: redis,
   prefix: env.RISKQ_PREFIX,
   alipay,
-  limiter: createCallRateLimiter({ redis, prefix: env.RISKQ_PREFIX, initialRate: env.ALIPAY_INITIAL_RATE }),
+  limiter,
   breaker,
   deadLetters,
+  observe: metrics.watchWorker,
   logger,
   batchCap: env.ALIPAY_YOUNG_ACCOUNT ? Math.min(50, env.BATCH_CAP) : env.BATCH_CAP,
   lingerMs: env.BATCH_LINGER_MS,
@@ -73,17 +83,24 @@ const running = await runScoreWorker({
     secret: env.RISKQ_CALLBACK_SECRET,
     concurrency: env.CALLBACK_CONCURRENCY,
   },
+  ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
   drift: {
     redis,
     windowMs: env.DRIFT_WINDOW_MS,
     fallbackModelVersion: env.ALIPAY_FALLBACK_MODEL_VERSION,
   },
 });
-logger.info({ pid: process.pid, batchCap: running.batchCap() }, "worker ready");
-process.stdout.write(`${JSON.stringify({ event: "worker-ready", pid: process.pid })}\n`);
+const metricsServer = await serveMetrics(metrics.registry, {
+  host: env.METRICS_HOST,
+  port: env.WORKER_METRICS_PORT,
+  logger,
+});
+logger.info({ pid: process.pid, batchCap: running.batchCap(), metrics: metricsServer?.url }, "worker ready");
+process.stdout.write(
+  `${JSON.stringify({ event: "worker-ready", pid: process.pid, metrics: metricsServer?.url ?? null })}\n`,
+);
 
 let stopping = false;
-  ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;
@@ -96,7 +113,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     forced.unref();
     running
       .close()
-      .then(() => Promise.all([scoreQueue.close(), callbackQueue.close()]))
+      .then(() => Promise.all([scoreQueue.close(), callbackQueue.close(), metricsServer?.close()]))
       .then(() => redis.quit())
       .then(() => process.exit(0));
   });

@@ -40,6 +40,8 @@ export interface WorkerDriftOptions {
 export interface ScoreWorkerOptions {
   /** node-cron expression of this process's own AES key probe (UTC); "off" disables it. */
   keyProbeCron?: string;
+  /** Called with the BullMQ worker as soon as it exists, before any job can end: metrics listen here. */
+  observe?: (worker: Worker<ScoreJobDataWithHistory, ScoreJobResult>) => void;
   connection: ConnectionOptions;
   prefix: string;
   alipay: AlipayClient;
@@ -66,13 +68,13 @@ export interface ScoreWorkerOptions {
   callbacks?: { queue: CallbackQueue; secret: string; concurrency: number; backoff?: BackoffOptions };
   /** Records scores for drift detection and honours degraded marks; without it neither happens. */
   drift?: WorkerDriftOptions;
-}
-
   /**
    * Merges the batches of one (merchant, task, model) across worker processes through Redis, so
    * several workers under a rate limit still send few, full calls (WORKER_SHARED_BATCHES).
    */
   sharedBatches?: { redis: Redis; leaseMs?: number; giveUpMs?: number };
+}
+
 /**
  * A worker process's scoring loop: a BullMQ Worker on `score` whose processors meet in micro-batches,
  * plus the dead-letter bookkeeping. `close()` is the graceful shutdown: stop fetching, flush the
@@ -103,8 +105,6 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     };
   let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
   const concurrency = Math.max(options.concurrency, options.batchCap);
-  const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
-    keyOf: batchKey,
   const exchange =
     options.sharedBatches &&
     (await createRedisBatchExchange<BatchItem, ScoreJobResult>({
@@ -112,6 +112,8 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       prefix: options.prefix,
       logger: logger.child({ component: "batch-exchange" }),
     }));
+  const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
+    keyOf: batchKey,
     cap: () => cap,
     lingerMs: options.lingerMs,
     // Every job slot of this process is in a batch: nothing more can join, so send without lingering.
@@ -119,9 +121,9 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
     // we may make carry as many items as the cap allows.
     gate: () => options.limiter.acquire(CALL_BUCKETS),
+    ...(exchange ? { exchange } : {}),
     flush: (_key, items, permit) =>
       callBatch(
-    ...(exchange ? { exchange } : {}),
         {
           alipay: options.alipay,
           limiter: options.limiter,
@@ -174,6 +176,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     );
   });
   worker.on("error", (err) => logger.error({ err }, "worker error"));
+  options.observe?.(worker);
 
   // Deliveries run on their own BullMQ worker: a slow receiver never holds a score job.
   const deliverer =
@@ -206,10 +209,10 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       // Stop fetching first; jobs already active await their batches, which the batcher flushes.
       const closing = worker.close();
       await batcher.close();
+      await exchange?.close();
       await closing;
       await sweeper.stop();
       await keyProbe?.stop();
-      await exchange?.close();
       // Last, so the callbacks of the jobs just finished are still sent (or left queued for others).
       await deliverer?.close();
     },

@@ -1,5 +1,15 @@
 import { fileURLToPath } from "node:url";
-import { alipayEnv, bool, field, integer, number, oneOf, riskqCommonEnv, secret } from "@riskq/config";
+import {
+  alipayEnv,
+  bool,
+  field,
+  integer,
+  number,
+  oneOf,
+  portOrOff,
+  riskqCommonEnv,
+  secret,
+} from "@riskq/config";
 import { validate } from "node-cron";
 import { z } from "zod";
 
@@ -12,6 +22,8 @@ export const workerEnv = riskqCommonEnv
     WORKER_CONCURRENCY: integer({ min: 1, max: 5_000, default: 1_000 }),
     BATCH_CAP: integer({ min: 1, max: 100, default: 100 }),
     BATCH_LINGER_MS: integer({ min: 0, max: 5_000, default: 25 }),
+    // Merge batches of one merchant across worker processes (fewer, fuller calls under a rate limit).
+    WORKER_SHARED_BATCHES: bool(true),
     ALIPAY_YOUNG_ACCOUNT: bool(false),
     ALIPAY_MODEL_VERSION: z.string().min(1).default("risk-v3-2026-11"),
     // Takes the jobs of a model marked degraded (flatlined or retired); unset, they dead-letter.
@@ -22,8 +34,6 @@ export const workerEnv = riskqCommonEnv
     JOB_ATTEMPTS: integer({ min: 1, max: 100, default: 8 }),
     EXPIRED_POLICY: oneOf(["complete", "dead-letter"], "complete"),
     RATE_LIMIT_MAX_WAIT_MS: integer({ min: 1_000, default: 3_600_000 }),
-    // Merge batches of one merchant across worker processes (fewer, fuller calls under a rate limit).
-    WORKER_SHARED_BATCHES: bool(true),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
     // How soon a job whose worker died is noticed and handed to another (BullMQ lock/stalled check).
     // This process's own AES key probe (node-cron, read in UTC); "off" disables it.
@@ -42,6 +52,9 @@ export const workerEnv = riskqCommonEnv
       describe: "at least 16 characters that sign result callbacks, e.g. output of: openssl rand -hex 32",
     }),
     CALLBACK_CONCURRENCY: integer({ min: 1, max: 1_000, default: 20 }),
+    // GET /metrics of this process (README: Metrics); 0 picks a free port, off serves none.
+    WORKER_METRICS_PORT: portOrOff(9464),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   })
   .extend(alipayEnv(REPO_ROOT).shape);
 export type WorkerEnv = z.output<typeof workerEnv>;

@@ -44,5 +44,7 @@ export function sharedAppEnv(options: SharedAppEnv): Record<string, string> {
     ALIPAY_APP_ID: options.sandbox.appId,
     ALIPAY_APP_PRIVATE_KEY_FILE: join(options.sandbox.keysDir, "app-private.pem"),
     ALIPAY_PLATFORM_PUBLIC_KEY_FILE: join(options.sandbox.keysDir, "platform-public.pem"),
+    // A stack runs several workers on one host: each serves /metrics on a port of its own.
+    WORKER_METRICS_PORT: "0",
   };
 }
