@@ -1,9 +1,11 @@
 import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
+import { serveMetrics } from "@riskq/metrics";
 import { createLogger } from "@riskq/observability";
 import { Redis } from "ioredis";
 import { runScheduler } from "./run-scheduler";
 import { schedulerEnv } from "./scheduler-env";
+import { createSchedulerMetrics } from "./scheduler-metrics";
 import { declaredSchedules } from "./schedules";
 
 // The only file of the scheduler that reads process.env.
@@ -14,12 +16,15 @@ const logger = createLogger({ name: "scheduler", level: env.LOG_LEVEL });
 // The maintenance worker blocks on Redis: no per-request retry limit (BullMQ requires it).
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
 
+const metrics = createSchedulerMetrics();
 const alipay = createAlipayClient({
   ...alipayConfig,
   redis,
   prefix: env.RISKQ_PREFIX,
   logger: logger.child({ component: "alipay" }),
+  onCall: metrics.onAlipayCall,
 });
+metrics.watchCredentials(alipay, () => Date.now());
 
 const running = await runScheduler({
   connection: redis,
@@ -51,7 +56,14 @@ logger.info(
   { pid: process.pid, schedules: running.schedules, alertWebhooks: env.RISKQ_ALERT_WEBHOOK_URLS.length },
   "scheduler ready",
 );
-process.stdout.write(`${JSON.stringify({ event: "scheduler-ready", pid: process.pid })}\n`);
+const metricsServer = await serveMetrics(metrics.registry, {
+  host: env.METRICS_HOST,
+  port: env.SCHEDULER_METRICS_PORT,
+  logger,
+});
+process.stdout.write(
+  `${JSON.stringify({ event: "scheduler-ready", pid: process.pid, metrics: metricsServer?.url ?? null })}\n`,
+);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -66,6 +78,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     forced.unref();
     running
       .close()
+      .then(() => metricsServer?.close())
       .then(() => redis.quit())
       .then(() => process.exit(0));
   });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { alipayEnv, field, integer, riskqCommonEnv, url } from "@riskq/config";
+import { alipayEnv, field, integer, portOrOff, riskqCommonEnv, url } from "@riskq/config";
 import { z } from "zod";
 
 /** The repository root, whatever folder the scheduler is started from. */
@@ -37,6 +37,9 @@ export const schedulerEnv = riskqCommonEnv
     ALERT_GROUP_INTERVAL_MS: integer({ min: 1_000, default: 300_000 }),
     ALERT_REPEAT_INTERVAL_MS: integer({ min: 1_000, default: 14_400_000 }),
     ALERT_RESOLVE_AFTER_MS: integer({ min: 1_000, default: 3_600_000 }),
+    // GET /metrics of this process (README: Metrics); 0 picks a free port, off serves none.
+    SCHEDULER_METRICS_PORT: portOrOff(9465),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   })
   .extend(alipayEnv(REPO_ROOT).shape);
 export type SchedulerEnv = z.output<typeof schedulerEnv>;

@@ -122,6 +122,8 @@ export function schedulerProcessEnv(
     ALIPAY_APP_ID: sandbox.appId,
     ALIPAY_APP_PRIVATE_KEY_FILE: join(sandbox.keysDir, "app-private.pem"),
     ALIPAY_PLATFORM_PUBLIC_KEY_FILE: join(sandbox.keysDir, "platform-public.pem"),
+    // Several schedulers may run at once (this file's tests, other files'): no fixed metrics port.
+    SCHEDULER_METRICS_PORT: "0",
     ...extra,
   };
 }
