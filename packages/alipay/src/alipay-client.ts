@@ -221,7 +221,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
         else if (checked.outcomes.every((o) => "missing" in o))
           await tokens.markStale(input.merchantId, version);
       }
-      const expiry = res.headers.get("x-alipay-model-expiry");
+      const expiry = res.header("x-alipay-model-expiry");
       return {
         modelVersion: checked.modelVersion,
         modelExpiry: expiry && !Number.isNaN(Date.parse(expiry)) ? new Date(expiry) : undefined,

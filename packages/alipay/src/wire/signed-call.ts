@@ -14,6 +14,7 @@ import { type CallContext, classifyRemoteError } from "../errors/classify-remote
 import { ResponseInvalid } from "../errors/response-invalid";
 import { Timeout } from "../errors/timeout";
 import { UpstreamError } from "../errors/upstream-error";
+import { exchange, type HttpAnswer } from "./http-exchange";
 
 /** Who we are and whom we trust: the app's RSA key signs, the platform's verifies answers. */
 export interface WireIdentity {
@@ -37,7 +38,8 @@ export interface SignedCallRequest extends CallContext {
 
 export interface SignedCallResponse {
   status: number;
-  headers: Headers;
+  /** A response header by lower-case name. */
+  header: HttpAnswer["header"];
   /** Parsed (and decrypted) JSON of a 200 answer. */
   json: unknown;
   traceId: string | undefined;
@@ -83,16 +85,15 @@ export async function signedCall(
   const deadline = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
   const started = performance.now();
-  let res: Response;
-  let raw: string;
+  let res: HttpAnswer;
   try {
-    res = await fetch(identity.endpoint + req.path, {
+    res = await exchange({
       method: req.method,
+      url: new URL(identity.endpoint + req.path),
       headers,
-      ...(req.method === "POST" ? { body } : {}),
+      body: req.method === "POST" ? body : undefined,
       signal,
     });
-    raw = await res.text();
   } catch (err) {
     if (signal.aborted) throw new Timeout(req.operation, deadline.aborted ? req.timeoutMs : undefined, err);
     throw new UpstreamError(
@@ -103,11 +104,12 @@ export async function signedCall(
     );
   }
   const latencyMs = performance.now() - started;
-  const traceId = res.headers.get("alipay-trace-id") ?? undefined;
+  const raw = res.body;
+  const traceId = res.header("alipay-trace-id");
 
-  const signedAt = res.headers.get("alipay-timestamp");
-  const responseNonce = res.headers.get("alipay-nonce");
-  const signature = res.headers.get("alipay-signature");
+  const signedAt = res.header("alipay-timestamp");
+  const responseNonce = res.header("alipay-nonce");
+  const signature = res.header("alipay-signature");
   if (
     !signedAt ||
     !responseNonce ||
@@ -139,7 +141,7 @@ export async function signedCall(
   }
   const json = parseJson(text);
   if (json === undefined) throw new ResponseInvalid(`${req.operation}: the 200 body is not JSON`);
-  return { status: res.status, headers: res.headers, json, traceId, latencyMs };
+  return { status: res.status, header: res.header, json, traceId, latencyMs };
 }
 
 function parseJson(text: string): unknown {
@@ -150,7 +152,9 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The network error's code (ECONNREFUSED, ECONNRESET…), else its message. */
 function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === "string") return code;
+  return err instanceof Error ? err.message : String(err);
 }
