@@ -40,8 +40,10 @@ describe("micro-batcher with a gate (rate-limiter permit)", () => {
     for (const i of [2, 3, 4, 5, 6]) results.push(batcher.submit(i));
     gate.open();
     await tick();
-    // The first call carries a full cap; the rest becomes the next due batch, waiting for its own gate.
+    // The first call carries a full cap; the rest lingers what is left of its linger (they had just
+    // arrived), then becomes the next due batch, waiting for its own gate.
     expect(sent).toEqual([{ items: [1, 2, 3, 4], ticket: 1 }]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
     expect(gate.waiting).toBe(1);
     gate.open();
     expect(await Promise.all(results)).toEqual([10, 20, 30, 40, 50, 60]);

@@ -72,7 +72,7 @@ describe("micro-batcher", () => {
     ]);
   });
 
-  it("counts items in flight towards maxHeld, and lingers again once they settle", async () => {
+  it("does not count items in flight towards maxHeld: their answers free slots, so batches still linger", async () => {
     let release: () => void = () => {};
     const answered = new Promise<void>((resolve) => {
       release = resolve;
@@ -87,17 +87,14 @@ describe("micro-batcher", () => {
       },
     });
     const full = Promise.all([batcher.submit(item("a")), batcher.submit(item("b"))]);
-    // Two in flight plus this one: the process is full, so it leaves without lingering.
+    // Two in flight plus this one waiting: the process holds three, but only one waits.
     const third = batcher.submit(item("c", "m2"));
+    await Promise.resolve();
+    expect(flushed.map((f) => f.ids)).toEqual([["a", "b"]]);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(await third).toBe("scored:c");
     release();
-    await full;
-    // Nothing held any more: a new lone item waits for its linger.
-    const fourth = batcher.submit(item("d", "m2"));
-    await Promise.resolve();
-    expect(flushed.map((f) => f.ids)).toEqual([["a", "b"], ["c"]]);
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(await fourth).toBe("scored:d");
+    expect(await full).toEqual(["scored:a", "scored:b"]);
   });
 
   it("sends a partial batch lingerMs after its first item", async () => {

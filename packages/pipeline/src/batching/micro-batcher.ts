@@ -29,9 +29,9 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
    */
   gate?(key: string): Promise<G>;
   /**
-   * Optional: the most items the batcher can ever hold at once, waiting or in flight (with BullMQ, the
-   * worker's concurrency). Once it holds that many, no further item can arrive until a batch settles,
-   * so lingering would only add latency: every waiting batch is then sent at once.
+   * Optional: the most items the batcher can ever hold at once (with BullMQ, the worker's
+   * concurrency). Once that many wait in batches — none in flight, whose answers would free slots —
+   * no further item can arrive, so lingering would only add latency: every waiting batch is sent.
    */
   maxHeld?: number;
   /**
@@ -63,6 +63,8 @@ export class BatcherClosedError extends Error {
 
 interface Waiting<I, R> {
   item: I;
+  /** When it was submitted (performance.now()): a rest left behind lingers only what is left of it. */
+  since: number;
   resolve(result: R): void;
   reject(error: Error): void;
 }
@@ -91,6 +93,11 @@ export function createMicroBatcher<I, R, G = undefined>(
   let closed = false;
   /** Items submitted and not yet settled: in pending batches (gated or not) or in flight. */
   let held = 0;
+  const waitingInBatches = () => {
+    let n = 0;
+    for (const batch of pending.values()) n += batch.waiting.length;
+    return n;
+  };
 
   const capOf = (key: string): number => {
     const cap = Math.floor(options.cap(key));
@@ -157,8 +164,7 @@ export function createMicroBatcher<I, R, G = undefined>(
           });
           track(Promise.allSettled(answers).then(() => {}));
           batch.gating = false;
-          if (batch.waiting.length === 0) dropIfCurrent(key, batch);
-          else startLinger(key, batch);
+          scheduleRest(key, batch);
           return;
         }
         // The leader gave the key up meanwhile: these go out from here.
@@ -175,7 +181,8 @@ export function createMicroBatcher<I, R, G = undefined>(
         const ticket = await options.gate!(key);
         const own = batch.waiting.splice(0, capOf(key));
         const room = closed ? 0 : capOf(key) - own.length;
-        const release = closed ? "always" : batch.waiting.length === 0 ? "if-empty" : "keep";
+        // Lead on for our own rest only when it is due; otherwise only while others' items wait.
+        const release = closed ? "always" : isDue(key, batch) ? "keep" : "if-empty";
         let handed: HandedItem<I>[] = [];
         try {
           ({ items: handed, leading } = await lease.take(room, release));
@@ -191,9 +198,7 @@ export function createMicroBatcher<I, R, G = undefined>(
     } finally {
       await lease.release().catch(() => {});
       batch.gating = false;
-      if (batch.waiting.length === 0) dropIfCurrent(key, batch);
-      // What joined while we led has waited long enough: due at once.
-      else sendPending(key);
+      scheduleRest(key, batch);
     }
   }
 
@@ -230,22 +235,44 @@ export function createMicroBatcher<I, R, G = undefined>(
     );
   }
 
-  function startLinger(key: string, batch: PendingBatch<I, R>): void {
-    if (batch.waiting.length >= capOf(key)) sendPending(key);
-    else if (batch.timer === undefined) batch.timer = setTimeout(() => sendPending(key), options.lingerMs);
+  /** A batch is due once it is full or its oldest item has lingered long enough. */
+  function isDue(key: string, batch: PendingBatch<I, R>): boolean {
+    const oldest = batch.waiting[0];
+    return (
+      oldest !== undefined &&
+      (batch.waiting.length >= capOf(key) || performance.now() - oldest.since >= options.lingerMs)
+    );
+  }
+
+  /**
+   * What is left of a batch once a call took its share: due at once when full or old enough (after
+   * a long wait for the gate it is), else it lingers only what is left of its oldest item's linger —
+   * so a fast remote still gets full batches instead of a small remainder right behind each call.
+   */
+  function scheduleRest(key: string, batch: PendingBatch<I, R>): void {
+    const oldest = batch.waiting[0];
+    if (oldest === undefined) {
+      dropIfCurrent(key, batch);
+      return;
+    }
+    if (isDue(key, batch)) {
+      sendPending(key);
+      return;
+    }
+    if (batch.timer !== undefined) clearTimeout(batch.timer);
+    const left = Math.max(0, options.lingerMs - (performance.now() - oldest.since));
+    batch.timer = setTimeout(() => sendPending(key), left);
   }
 
   function dropIfCurrent(key: string, batch: PendingBatch<I, R>): void {
     if (pending.get(key) === batch) pending.delete(key);
   }
 
-  /** Removes up to a cap of items from a gated batch; what is left becomes the next due batch. */
+  /** Removes up to a cap of items from a gated batch; the rest becomes the next batch. */
   function takeUpToCap(key: string, batch: PendingBatch<I, R>): Waiting<I, R>[] {
     const taken = batch.waiting.splice(0, capOf(key));
     batch.gating = false;
-    if (batch.waiting.length === 0) pending.delete(key);
-    // The rest already waited at least as long as the gate took: it is due at once.
-    else sendPending(key);
+    scheduleRest(key, batch);
     return taken;
   }
 
@@ -297,10 +324,10 @@ export function createMicroBatcher<I, R, G = undefined>(
         pending.set(key, batch);
         batch.timer = setTimeout(() => sendPending(key), options.lingerMs);
       }
-      batch.waiting.push({ item, resolve, reject });
+      batch.waiting.push({ item, since: performance.now(), resolve, reject });
       held += 1;
       if (batch.waiting.length >= capOf(key)) sendPending(key);
-      if (options.maxHeld !== undefined && held >= options.maxHeld) {
+      if (options.maxHeld !== undefined && held >= options.maxHeld && waitingInBatches() >= options.maxHeld) {
         for (const due of [...pending.keys()]) sendPending(due);
       }
     }).finally(() => {
