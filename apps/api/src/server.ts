@@ -65,7 +65,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         now: deps.now ?? Date.now,
       }),
     );
-    v1.register(deadLetterRoutes(deps.deadLetters));
+    v1.register(deadLetterRoutes(deps.deadLetters, deps.logger));
     v1.register(merchantRoutes(deps.alipay, deps.logger));
   });
   return app;

@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import type { DeadLetterReason } from "@riskq/contracts";
+import { createLogger } from "@riskq/observability";
 import { useTestRedis } from "@riskq/testing/vitest";
 import type { Worker } from "bullmq";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  API_KEY,
   type ApiKit,
   AUTH,
   eventually,
@@ -15,9 +18,16 @@ import {
 const suite = useTestRedis({ url: process.env.REDIS_URL });
 let kit: ApiKit;
 let worker: Worker | undefined;
+let logLines: string[] = [];
 
 beforeEach(async () => {
-  kit = await startApi({ redisUrl: process.env.REDIS_URL, prefix: suite.redis.prefix });
+  logLines = [];
+  const logger = createLogger({
+    name: "api",
+    level: "info",
+    destination: { write: (l: string) => logLines.push(l) },
+  });
+  kit = await startApi({ redisUrl: process.env.REDIS_URL, prefix: suite.redis.prefix, logger });
 });
 afterEach(async () => {
   await worker?.close();
@@ -167,6 +177,20 @@ describe("dead jobs", () => {
     });
     const neither = await del("/v1/dead-letters", {});
     expect(neither.statusCode).toBe(400);
+  });
+
+  it("every redrive and purge leaves an audit line naming the caller's key by id, never the key", async () => {
+    await killJobs({ "au-1": "timeout", "au-2": "silent_drop" });
+    expect((await post("/v1/dead-letters/redrive", { ids: [`${MERCHANT_ID}-au-1`] })).statusCode).toBe(200);
+    expect((await del("/v1/dead-letters", { reason: "silent_drop" })).statusCode).toBe(200);
+
+    const audits = logLines.map((l) => JSON.parse(l)).filter((l) => l.audit);
+    const keyId = createHash("sha256").update(API_KEY).digest("hex").slice(0, 12);
+    expect(audits.map((l) => l.audit)).toEqual([
+      { action: "redrive", key_id: keyId, ids_asked: 1, count: 1, ids: [`${MERCHANT_ID}-au-1`] },
+      { action: "purge", key_id: keyId, reason: "silent_drop", count: 1, ids: [`${MERCHANT_ID}-au-2`] },
+    ]);
+    expect(logLines.join("")).not.toContain(API_KEY);
   });
 
   it("a redrive needs exactly one of ids and reason", async () => {

@@ -25,3 +25,12 @@ export function bearerAuth(keys: readonly string[]): (authorization: string | un
     }
   };
 }
+
+/**
+ * Names the key a request authenticated with, for audit lines, without revealing it: the first 12
+ * hex digits of its sha256 (compare with `printf %s "$KEY" | sha256sum`).
+ */
+export function callerKeyId(authorization: string | undefined): string {
+  const presented = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? "")?.[1] ?? "";
+  return digest(presented).toString("hex").slice(0, 12);
+}

@@ -1,8 +1,10 @@
 import { DEAD_LETTER_REASONS } from "@riskq/contracts";
+import type { Logger } from "@riskq/observability";
 import type { DeadLetterStore } from "@riskq/pipeline";
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { notFound } from "../http/api-error";
+import { callerKeyId } from "../http/bearer-auth";
 import { parseOrThrow } from "../http/field-issues";
 
 const listQuerySchema = z.object({
@@ -22,10 +24,35 @@ const selectionBodySchema = z
   });
 
 /**
+ * One audit line per redrive or purge: who (the key's id, never the key), what was asked and what
+ * was done. Redrives and purges go through here (and the CLI, which calls here) so they are on record.
+ */
+function audit(
+  logger: Logger,
+  request: FastifyRequest,
+  action: "redrive" | "purge",
+  selection: z.output<typeof selectionBodySchema>,
+  done: readonly string[],
+): void {
+  logger.info(
+    {
+      audit: {
+        action,
+        key_id: callerKeyId(request.headers.authorization),
+        ...(selection.reason ? { reason: selection.reason } : { ids_asked: selection.ids?.length ?? 0 }),
+        count: done.length,
+        ids: done.slice(0, 100),
+      },
+    },
+    `dead letters ${action === "redrive" ? "redriven" : "purged"}`,
+  );
+}
+
+/**
  * `GET /v1/dead-letters` (newest first, by reason, paginated), `GET /v1/dead-letters/:id`,
  * `POST /v1/dead-letters/redrive` and `DELETE /v1/dead-letters` (purge).
  */
-export function deadLetterRoutes(deadLetters: DeadLetterStore): FastifyPluginAsync {
+export function deadLetterRoutes(deadLetters: DeadLetterStore, logger: Logger): FastifyPluginAsync {
   return async (app) => {
     app.get("/v1/dead-letters", async (request) => {
       const query = parseOrThrow(listQuerySchema, request.query);
@@ -40,6 +67,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterStore): FastifyPluginAsy
       const redriven = body.ids
         ? await deadLetters.redrive(body.ids)
         : await deadLetters.redriveReason(body.reason!);
+      audit(logger, request, "redrive", body, redriven);
       return { redriven, count: redriven.length };
     });
 
@@ -57,6 +85,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterStore): FastifyPluginAsy
       const purged = body.ids
         ? await deadLetters.purge(body.ids)
         : await deadLetters.purgeReason(body.reason!);
+      audit(logger, request, "purge", body, purged);
       return { purged, count: purged.length };
     });
   };
