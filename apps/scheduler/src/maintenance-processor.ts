@@ -1,5 +1,5 @@
-import type { AlertPublisher } from "@riskq/alerts";
-import { type AlipayClient, checkKeyHealth, type KeyHealth } from "@riskq/alipay";
+import { type AlertPublisher, keyRejectedAlert } from "@riskq/alerts";
+import { type AlipayClient, checkKeyHealth } from "@riskq/alipay";
 import type { MaintenanceJobData, MaintenanceQueue, ScoreQueue } from "@riskq/pipeline";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
@@ -46,12 +46,14 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
         );
         return report;
       }
-      case MAINTENANCE_JOBS.keyHealth:
+      case MAINTENANCE_JOBS.keyHealth: {
+        const publish = deps.publishAlert;
         return checkKeyHealth({
           alipay: deps.alipay,
           logger,
-          ...(deps.publishAlert ? { onKeyRejected: keyRejectedAlert(deps.publishAlert) } : {}),
+          ...(publish ? { onKeyRejected: (probe) => publish(keyRejectedAlert(probe)) } : {}),
         });
+      }
       case MAINTENANCE_JOBS.keyRotation:
       case MAINTENANCE_JOBS.keyRotationAt: {
         const planned = await rotateKeysJob({ alipay: deps.alipay, now: deps.now, logger });
@@ -92,19 +94,4 @@ export function createMaintenanceProcessor(deps: MaintenanceDeps) {
         throw new UnrecoverableError(`unknown maintenance job ${job.name}`);
     }
   };
-}
-
-/**
- * The key-health alert: one group for the app's key; each rejected key id is news in it, the same
- * one rejected at every probe only keeps the group firing.
- */
-function keyRejectedAlert(publish: AlertPublisher) {
-  return (probe: KeyHealth) =>
-    publish({
-      kind: "key_health_failed",
-      group: "aes-key",
-      subject: probe.keyId ?? "unknown key",
-      message: `the AES key in use (${probe.keyId ?? "unknown id"}) was rejected by Alipay; it is being rotated now`,
-      error: probe.detail,
-    });
 }

@@ -68,7 +68,12 @@ export async function callBatch(
   });
 
   const flaggedInCall = answer.outcomes.filter((o) => "result" in o && o.result.flagged).length;
-  const call = { modelVersion: answer.modelVersion, billing: answer.billing, itemsSent: items.length, flaggedInCall };
+  const call = {
+    modelVersion: answer.modelVersion,
+    billing: answer.billing,
+    itemsSent: items.length,
+    flaggedInCall,
+  };
   return answer.outcomes.map((outcome, i) =>
     "result" in outcome ? scoredResult(outcome.result, call, items[i]!.attempts) : outcome.missing,
   );
@@ -76,7 +81,13 @@ export async function callBatch(
 
 /** The contract item of a request: everything but riskq's own fields. */
 function itemOf(data: ScoreJobData) {
-  const { task: _task, model_version: _m, confidence_threshold: _t, deadline_ms: _d, callback_url: _c, ...item } =
-    data.request;
+  const {
+    task: _task,
+    model_version: _m,
+    confidence_threshold: _t,
+    deadline_ms: _d,
+    callback_url: _c,
+    ...item
+  } = data.request;
   return item;
 }

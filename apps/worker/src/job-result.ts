@@ -10,7 +10,8 @@ export function scoredResult(
   attempts: number,
 ): ScoreJobResult {
   const perItem = (Number(call.billing.call_fee) + Number(call.billing.item_fees)) / call.itemsSent;
-  const review = result.flagged && call.flaggedInCall > 0 ? Number(call.billing.review_fees) / call.flaggedInCall : 0;
+  const review =
+    result.flagged && call.flaggedInCall > 0 ? Number(call.billing.review_fees) / call.flaggedInCall : 0;
   return {
     item_id: result.item_id,
     source: "remote",

@@ -1,4 +1,4 @@
-import { type AlipayClient, checkKeyHealth } from "@riskq/alipay";
+import { type AlipayClient, checkKeyHealth, type KeyHealth } from "@riskq/alipay";
 import { schedule } from "node-cron";
 import type { Logger } from "pino";
 
@@ -7,6 +7,8 @@ export interface KeyProbeOptions {
   logger: Logger;
   /** node-cron expression, read in UTC (default every 10 minutes). */
   expression?: string;
+  /** Told when this process's key was rejected (it is being rotated), e.g. to raise an alert. */
+  onKeyRejected?: (probe: KeyHealth) => Promise<void>;
 }
 
 /**
@@ -19,7 +21,11 @@ export function startKeyProbe(options: KeyProbeOptions) {
     options.expression ?? "*/10 * * * *",
     async () => {
       try {
-        await checkKeyHealth({ alipay: options.alipay, logger: options.logger });
+        await checkKeyHealth({
+          alipay: options.alipay,
+          logger: options.logger,
+          ...(options.onKeyRejected ? { onKeyRejected: options.onKeyRejected } : {}),
+        });
       } catch (err) {
         options.logger.warn({ err }, "key probe could not run; trying again at the next tick");
       }

@@ -14,8 +14,8 @@ import { Redis } from "ioredis";
 import { checkEvictionPolicy } from "./eviction-policy";
 import { runScoreWorker } from "./run-worker";
 import { createWorkerAlerts } from "./worker-alerts";
-import { createWorkerMetrics } from "./worker-metrics";
 import { workerEnv } from "./worker-env";
+import { createWorkerMetrics } from "./worker-metrics";
 
 // The only file of the worker that reads process.env.
 const env = configOrExit(workerEnv, process.env);
@@ -78,6 +78,7 @@ const running = await runScoreWorker({
   maxRateLimitWaitMs: env.RATE_LIMIT_MAX_WAIT_MS,
   lockMs: env.JOB_LOCK_MS,
   keyProbeCron: env.WORKER_KEY_PROBE_CRON,
+  onKeyRejected: alerts.keyRejected,
   callbacks: {
     queue: callbackQueue,
     secret: env.RISKQ_CALLBACK_SECRET,

@@ -1,4 +1,4 @@
-import type { AlipayClient } from "@riskq/alipay";
+import type { AlipayClient, KeyHealth } from "@riskq/alipay";
 import { QUEUES, type ScoreJobResult } from "@riskq/contracts";
 import {
   type BackoffOptions,
@@ -40,6 +40,8 @@ export interface WorkerDriftOptions {
 export interface ScoreWorkerOptions {
   /** node-cron expression of this process's own AES key probe (UTC); "off" disables it. */
   keyProbeCron?: string;
+  /** Told when this process's own key probe finds its AES key rejected (the key is rotated at once). */
+  onKeyRejected?: (probe: KeyHealth) => Promise<void>;
   /** Called with the BullMQ worker as soon as it exists, before any job can end: metrics listen here. */
   observe?: (worker: Worker<ScoreJobDataWithHistory, ScoreJobResult>) => void;
   connection: ConnectionOptions;
@@ -92,17 +94,15 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ...(drift.windowMs === undefined ? {} : { windowMs: drift.windowMs }),
       ...(drift.now === undefined ? {} : { now: drift.now }),
     });
-  const models =
-    drift &&
-    {
-      health: createModelHealthCache({
-        redis: drift.redis,
-        prefix: options.prefix,
-        ...(drift.degradedCacheMs === undefined ? {} : { ttlMs: drift.degradedCacheMs }),
-      }),
-      defaultModelVersion: options.defaultModelVersion,
-      fallbackModelVersion: drift.fallbackModelVersion,
-    };
+  const models = drift && {
+    health: createModelHealthCache({
+      redis: drift.redis,
+      prefix: options.prefix,
+      ...(drift.degradedCacheMs === undefined ? {} : { ttlMs: drift.degradedCacheMs }),
+    }),
+    defaultModelVersion: options.defaultModelVersion,
+    fallbackModelVersion: drift.fallbackModelVersion,
+  };
   let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
   const concurrency = Math.max(options.concurrency, options.batchCap);
   const exchange =
@@ -130,7 +130,8 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
           breaker: options.breaker,
           defaultModelVersion: options.defaultModelVersion,
           onTruncated: (answered) => {
-            if (answered < cap) logger.warn({ from: cap, to: answered }, "batch cap lowered after a truncated answer");
+            if (answered < cap)
+              logger.warn({ from: cap, to: answered }, "batch cap lowered after a truncated answer");
             cap = Math.min(cap, answered);
           },
           ...(recordScores ? { recordScores } : {}),
@@ -167,12 +168,16 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
 
   worker.on("failed", (job: Job<ScoreJobDataWithHistory> | undefined, err: Error) => {
     if (!job) return;
-    const final = err instanceof UnrecoverableError || err.name === "UnrecoverableError" || job.attemptsMade >= options.maxAttempts;
+    const final =
+      err instanceof UnrecoverableError ||
+      err.name === "UnrecoverableError" ||
+      job.attemptsMade >= options.maxAttempts;
     if (!final) return;
     // If this process dies right here, the sweeper writes the dead letter from the failed set later.
     options.deadLetters.record(job).then(
       (letter) => logger.warn({ jobId: job.id, reason: letter.reason }, "job dead-lettered"),
-      (recordErr) => logger.error({ jobId: job.id, err: recordErr }, "could not record dead letter; the sweeper will"),
+      (recordErr) =>
+        logger.error({ jobId: job.id, err: recordErr }, "could not record dead letter; the sweeper will"),
     );
   });
   worker.on("error", (err) => logger.error({ err }, "worker error"));
@@ -198,6 +203,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
           alipay: options.alipay,
           logger,
           ...(options.keyProbeCron ? { expression: options.keyProbeCron } : {}),
+          ...(options.onKeyRejected ? { onKeyRejected: options.onKeyRejected } : {}),
         });
   await sweeper.sweepNow();
 

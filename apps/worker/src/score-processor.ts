@@ -1,12 +1,12 @@
 import { AlipayError } from "@riskq/alipay";
-import { scoreJobDataSchema, type ScoreJobResult } from "@riskq/contracts";
+import { type ScoreJobResult, scoreJobDataSchema } from "@riskq/contracts";
 import {
   type AttemptRecord,
   BatcherClosedError,
   type CallbackQueue,
   type CircuitBreaker,
-  completedDelivery,
   CircuitOpenError,
+  completedDelivery,
   deadMessage,
   decideRetry,
   enqueueCallback,

@@ -1,4 +1,10 @@
-import { alertPublisher, circuitOpenAlert, deadLetterAlert } from "@riskq/alerts";
+import {
+  alertPublisher,
+  circuitOpenAlert,
+  deadLetterAlert,
+  type KeyProbeFailure,
+  keyRejectedAlert,
+} from "@riskq/alerts";
 import type { CircuitBreaker, DeadLetterHooks } from "@riskq/pipeline";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -6,13 +12,16 @@ import type { Logger } from "pino";
 /**
  * What a worker process alerts, on the stream the scheduler's alerter reads: every dead letter
  * (published before the letter is written, so a crash cannot lose it; the repeat that follows a
- * crash counts once in the alerter) and every opening of this process's circuit breaker.
+ * crash counts once in the alerter), every opening of this process's circuit breaker, and a key its
+ * own probe found rejected.
  */
 export function createWorkerAlerts(options: { redis: Redis; prefix: string; logger: Logger }) {
   const publish = alertPublisher(options.redis, { prefix: options.prefix });
   const deadLetterHooks: DeadLetterHooks = { onDeadLetter: (letter) => publish(deadLetterAlert(letter)) };
   return {
     deadLetterHooks,
+    /** For the key probe: publishes the rejection (the probe logs it and rotates the key anyway). */
+    keyRejected: (probe: KeyProbeFailure) => publish(keyRejectedAlert(probe)),
     /** Publishes each opening of `breaker`; returns the unsubscribe function. */
     watchBreaker(breaker: CircuitBreaker): () => void {
       return breaker.onStateChange((change) => {

@@ -21,7 +21,13 @@ describe("the worker's own AES key probe (node-cron)", () => {
     expect((await kit.alipay.currentKey()).keyId).toBe("k-bogus-01");
 
     // Every second instead of every 10 minutes: the schedule is the worker's, the speed the test's.
-    await kit.startWorker({ keyProbeCron: "* * * * * *" });
+    const rejected: Array<string | undefined> = [];
+    await kit.startWorker({
+      keyProbeCron: "* * * * * *",
+      onKeyRejected: async (probe) => {
+        rejected.push(probe.keyId);
+      },
+    });
 
     const live = (await sandbox.control.state()).keys.map((k) => k.key_id);
     let current = "k-bogus-01";
@@ -30,6 +36,8 @@ describe("the worker's own AES key probe (node-cron)", () => {
       current = (await kit.alipay.currentKey()).keyId;
     }
     expect(live).toContain(current);
+    // Told once per rejected key (the alert's source), and the new key is not rejected.
+    expect(rejected).toEqual(["k-bogus-01"]);
     expect((await kit.alipay.probeKeyHealth()).healthy).toBe(true);
     const ledger = await sandbox.control.ledger();
     expect(ledger.items).toBe(0);

@@ -11,6 +11,7 @@ export type { AlertNotification } from "./alert-notification";
 export * from "./alerter";
 export * from "./circuit-open-alert";
 export * from "./dead-letter-alert";
+export * from "./key-rejected-alert";
 export * from "./publish-alert";
 export { scrubSecrets } from "./scrub-secrets";
 export { boardLink, type SlackMessage, slackMessage } from "./slack-message";
