@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,8 @@ const rootPackage = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf
 
 interface Service {
   image?: string;
+  build?: { context?: string; target?: string } | string;
+  deploy?: { replicas?: number };
   command?: string | string[];
   working_dir?: string;
   volumes?: string[];
@@ -27,6 +29,8 @@ interface ComposeFile {
 }
 
 const compose = parse(readFileSync(composePath, "utf8")) as ComposeFile;
+/** Where the Dockerfile's app stage puts the repository. */
+const IMAGE_APP_DIR = "/app";
 
 /** Lint results of one compose file (dclint: YAML validity, the compose JSON schema, then its rules). */
 function lint(path: string) {
@@ -69,7 +73,10 @@ const PNPM_BUILTINS = new Set([
  */
 function commandProblems(name: string, service: Service, root = repoRoot): string[] {
   const problems: string[] = [];
-  const mount = service.volumes?.find((volume) => volume.startsWith(".:"))?.split(":")[1];
+  // A built service has the repository copied to /app by the Dockerfile; others may mount it.
+  const mount = service.build
+    ? IMAGE_APP_DIR
+    : service.volumes?.find((volume) => volume.startsWith(".:"))?.split(":")[1];
   const workingDir = service.working_dir ?? "/";
   for (const segment of commandScript(service.command).split(/&&|\|\||;|\|/)) {
     const words = segment.trim().split(/\s+/).filter(Boolean);
@@ -177,13 +184,69 @@ describe("docker-compose.yml", () => {
     expect(redis.volumes?.some((volume) => volume.endsWith(":/data"))).toBe(true);
   });
 
-  it("runs the sandbox from the mounted checkout on port 8787", () => {
-    const sandbox = compose.services.sandbox!;
-    expect(sandbox.image).toMatch(/^node:20-/);
-    expect(sandbox.volumes).toContain(".:/app");
-    expect(sandbox.working_dir).toBe("/app");
-    expect(sandbox.environment).toMatchObject({ SANDBOX_PORT: "8787" });
-    expect(sandbox.ports?.some((port) => port.endsWith(":8787"))).toBe(true);
-    expect(commandScript(sandbox.command)).toMatch(/pnpm@[\d.]+ sandbox$/);
+  it("runs every riskq app from the Dockerfile's app stage, with healthchecks, published ports and 2 workers", () => {
+    const apps = ["api", "dashboard", "sandbox", "scheduler", "worker"];
+    for (const name of apps) {
+      const service = compose.services[name]!;
+      expect(service.build, name).toEqual({ context: ".", target: "app" });
+      expect(service.working_dir, name).toBe(IMAGE_APP_DIR);
+      expect(words(service.command).join(" "), name).toBe(`pnpm ${name}`);
+      expect(words(service.healthcheck?.test).join(" "), name).toMatch(/fetch\('http:\/\/127\.0\.0\.1:\d+\//);
+    }
+    expect(compose.services.worker!.deploy?.replicas).toBe(2);
+    for (const [name, port] of [
+      ["api", 3000],
+      ["dashboard", 3001],
+      ["sandbox", 8787],
+    ] as const) {
+      expect(
+        compose.services[name]!.ports?.some((p) => p.endsWith(`:${port}`)),
+        name,
+      ).toBe(true);
+    }
+    // The sandbox's development keys reach the apps that sign with them.
+    for (const name of ["api", "scheduler", "worker"]) {
+      expect(compose.services[name]!.volumes, name).toContain("sandbox-keys:/app/.data/sandbox:ro");
+    }
+    expect(compose.services.sandbox!.volumes).toContain("sandbox-keys:/app/.data/sandbox");
+  });
+});
+
+describe("Dockerfile", () => {
+  const dockerfile = readFileSync(join(repoRoot, "Dockerfile"), "utf8");
+  const lines = dockerfile.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#"));
+  const stages = lines.flatMap((line) => /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line)?.[1] ?? []);
+
+  it("builds from Node 20 with the root's pinned pnpm, installing with the frozen lockfile", () => {
+    expect(lines[0]).toMatch(/^FROM node:20-/);
+    expect(dockerfile).toContain(`npm install -g ${rootPackage.packageManager}`);
+    expect(dockerfile).toMatch(/RUN pnpm install --frozen-lockfile/);
+    expect(stages).toEqual(["base", "deps", "app"]);
+  });
+
+  it("copies the manifest of every workspace package before installing (or the frozen install fails)", () => {
+    const workspace = parse(readFileSync(join(repoRoot, "pnpm-workspace.yaml"), "utf8")) as {
+      packages: string[];
+    };
+    const manifests = workspace.packages.flatMap((glob) => {
+      if (!glob.endsWith("/*")) return [`${glob}/package.json`];
+      const dir = glob.slice(0, -2);
+      return readdirSync(join(repoRoot, dir), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, dir, entry.name, "package.json")))
+        .map((entry) => `${dir}/${entry.name}/package.json`);
+    });
+    const copied = lines.flatMap((line) => {
+      const match = /^COPY\s+(?!--)(.+)\s+\S+$/.exec(line);
+      return match ? match[1]!.split(/\s+/) : [];
+    });
+    for (const manifest of manifests) expect(copied, manifest).toContain(manifest);
+    // And nothing it copies is missing from the repository.
+    for (const source of copied.filter((c) => c !== "."))
+      expect(existsSync(join(repoRoot, source)), source).toBe(true);
+  });
+
+  it("leaves local installs and state out of the build context", () => {
+    const ignored = readFileSync(join(repoRoot, ".dockerignore"), "utf8").split("\n");
+    expect(ignored).toEqual(expect.arrayContaining(["**/node_modules", ".data", ".git"]));
   });
 });
