@@ -27,6 +27,7 @@ COPY packages/metrics/package.json packages/metrics/
 COPY packages/observability/package.json packages/observability/
 COPY packages/pipeline/package.json packages/pipeline/
 COPY packages/prefilter/package.json packages/prefilter/
+COPY packages/redis/package.json packages/redis/
 COPY packages/synthetic/package.json packages/synthetic/
 COPY packages/testing/package.json packages/testing/
 COPY packages/wire/package.json packages/wire/

@@ -1,5 +1,6 @@
 import type { Logger } from "@riskq/observability";
-import { Redis } from "ioredis";
+import { connectRedis } from "@riskq/redis";
+import type { Redis } from "ioredis";
 
 /** Timeouts of the API's Redis client: a request never waits on Redis longer than about this. */
 export const REDIS_TIMEOUT_MS = 1_000;
@@ -12,7 +13,7 @@ export const REDIS_TIMEOUT_MS = 1_000;
  * (Workers need the opposite — `maxRetriesPerRequest: null` — which is why this is the API's own.)
  */
 export function createApiRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
+  const redis = connectRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: REDIS_TIMEOUT_MS,

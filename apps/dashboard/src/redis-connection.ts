@@ -1,5 +1,6 @@
 import type { Logger } from "@riskq/observability";
-import { Redis } from "ioredis";
+import { connectRedis } from "@riskq/redis";
+import type { Redis } from "ioredis";
 
 /**
  * The dashboard's Redis client, built to fail fast: without an offline queue a page asked for while
@@ -7,7 +8,7 @@ import { Redis } from "ioredis";
  * background. (Queues only: the dashboard runs no worker, which would need `maxRetriesPerRequest: null`.)
  */
 export function createDashboardRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
+  const redis = connectRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

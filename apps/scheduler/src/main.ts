@@ -2,7 +2,7 @@ import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
 import { serveMetrics } from "@riskq/metrics";
 import { createLogger } from "@riskq/observability";
-import { Redis } from "ioredis";
+import { connectRedis } from "@riskq/redis";
 import { runScheduler } from "./run-scheduler";
 import { schedulerEnv } from "./scheduler-env";
 import { createSchedulerMetrics } from "./scheduler-metrics";
@@ -14,7 +14,7 @@ const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
 const logger = createLogger({ name: "scheduler", level: env.LOG_LEVEL });
 // The maintenance worker blocks on Redis: no per-request retry limit (BullMQ requires it).
-const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+const redis = connectRedis(env.REDIS_URL, { maxRetriesPerRequest: null });
 
 const metrics = createSchedulerMetrics();
 const alipay = createAlipayClient({

@@ -10,7 +10,7 @@ import {
   createScoreQueue,
   DeadLetterStore,
 } from "@riskq/pipeline";
-import { Redis } from "ioredis";
+import { connectRedis } from "@riskq/redis";
 import { checkEvictionPolicy } from "./eviction-policy";
 import { runScoreWorker } from "./run-worker";
 import { createWorkerAlerts } from "./worker-alerts";
@@ -23,7 +23,7 @@ const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
 const logger = createLogger({ name: "worker", level: env.LOG_LEVEL });
 // Workers block on Redis: no per-request retry limit (BullMQ requires it), reconnect forever.
-const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+const redis = connectRedis(env.REDIS_URL, { maxRetriesPerRequest: null });
 
 const warning = await checkEvictionPolicy(redis, env.RISKQ_ALLOW_EVICTION).catch((err: Error) => {
   logger.fatal(err.message);

@@ -1,6 +1,7 @@
+import { parseRedisUrl } from "@riskq/redis";
 import { z } from "zod";
 import { field } from "./field";
-import { oneOf, url } from "./text-fields";
+import { oneOf } from "./text-fields";
 
 /** Log levels pino knows, plus `silent`. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -10,7 +11,15 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
  * `riskqCommonEnv.extend({ SANDBOX_PORT: port(8787) })`.
  */
 export const riskqCommonEnv = z.object({
-  REDIS_URL: url("redis://127.0.0.1:6379", { protocols: ["redis:", "rediss:"] }),
+  // One server (redis://, rediss://) or a Redis Cluster's seed nodes (redis-cluster://h:p,h:p).
+  REDIS_URL: field("redis://host:port, rediss://…, or redis-cluster://host:port[,host:port…]", (raw) => {
+    try {
+      parseRedisUrl(raw);
+      return { ok: true, value: raw };
+    } catch {
+      return { ok: false };
+    }
+  }).default("redis://127.0.0.1:6379"),
   // A hash tag keeps every key of riskq in one Redis Cluster slot, so Lua scripts may touch any of them.
   RISKQ_PREFIX: field("a key prefix containing a {hash tag}, e.g. {riskq}", (raw) =>
     /\{[^{}]+\}/.test(raw) ? { ok: true, value: raw } : { ok: false },

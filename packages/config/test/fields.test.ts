@@ -123,9 +123,15 @@ describe("bad values give one line naming the variable", () => {
     ],
     [
       "url protocol",
+      z.object({ QUEUE_URL: url("amqp://127.0.0.1", { protocols: ["amqp:", "amqps:"] }) }),
+      { QUEUE_URL: "http://127.0.0.1:5672" },
+      'QUEUE_URL must be a URL starting with amqp:// or amqps:// (got "http://127.0.0.1:5672")',
+    ],
+    [
+      "redis url",
       riskqCommonEnv,
       { REDIS_URL: "http://127.0.0.1:6379" },
-      'REDIS_URL must be a URL starting with redis:// or rediss:// (got "http://127.0.0.1:6379")',
+      'REDIS_URL must be redis://host:port, rediss://…, or redis-cluster://host:port[,host:port…] (got "http://127.0.0.1:6379")',
     ],
     [
       "oneOf",

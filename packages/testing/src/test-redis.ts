@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { Redis } from "ioredis";
+import { connectRedis, isCluster } from "@riskq/redis";
+import type { Cluster, Redis } from "ioredis";
 
 /** A Redis connection whose keys all live under one unique prefix, so parallel tests never collide. */
 export interface TestRedis extends AsyncDisposable {
@@ -14,7 +15,10 @@ export interface TestRedis extends AsyncDisposable {
 }
 
 export interface TestRedisOptions {
-  /** Defaults to redis://127.0.0.1:6379; the caller passes REDIS_URL (packages do not read env). */
+  /**
+   * Defaults to redis://127.0.0.1:6379; the caller passes REDIS_URL (packages do not read env). A
+   * `redis-cluster://…` URL gives a cluster client.
+   */
   url?: string | undefined;
 }
 
@@ -22,7 +26,7 @@ const DEFAULT_URL = "redis://127.0.0.1:6379";
 
 /** Connects to a real Redis and hands out a fresh key prefix. */
 export async function createTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
-  const redis = new Redis(options.url ?? DEFAULT_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = connectRedis(options.url ?? DEFAULT_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const prefix = `{t-${randomBytes(4).toString("hex")}}`;
   let closed = false;
@@ -33,12 +37,16 @@ export async function createTestRedis(options: TestRedisOptions = {}): Promise<T
     try {
       // The prefix starts with "{": a literal in MATCH, since only * ? [ \ are special.
       const match = `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", match, "COUNT", 500);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== "0");
+      // A cluster keeps the prefix's keys in one slot, on one master; scan them all to find it.
+      const nodes = isCluster(redis) ? (redis as unknown as Cluster).nodes("master") : [redis];
+      for (const node of nodes) {
+        let cursor = "0";
+        do {
+          const [next, keys] = await node.scan(cursor, "MATCH", match, "COUNT", 500);
+          cursor = next;
+          if (keys.length > 0) await redis.unlink(...keys);
+        } while (cursor !== "0");
+      }
     } finally {
       // Wait for "end", not just quit's OK, so the socket is really gone when cleanup resolves.
       const ended = once(redis, "end");

@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import { connectRedis as connectToRedis } from "@riskq/redis";
+import type { Redis } from "ioredis";
 import { CliError } from "../cli-errors";
 
 /** The URL without its password, for messages. */
@@ -9,7 +10,7 @@ export const shownRedisUrl = (url: string): string => url.replace(/\/\/[^@/]*@/,
  * no offline queue) so a down Redis is one clear message instead of a hang.
  */
 export async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
+  const redis = connectToRedis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

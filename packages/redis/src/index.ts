@@ -1,0 +1,3 @@
+/** riskq's Redis connections: one server or a Redis Cluster, from one REDIS_URL. */
+export * from "./connect-redis";
+export * from "./redis-url";
