@@ -8,7 +8,7 @@
  *    after, averaged). Target ratio ≥ 0.5.
  * 2. rate utilisation — three workers, BATCH_CAP 10, the sandbox's default limits (batch/predict
  *    10/s) and realistic latency, never told the limits: accepted batch calls/s and the share of
- *    429s after a warm-up (--utilisation-seconds, default 60 in all, a third of it warm-up, at most
+ *    429s after a warm-up (--utilisation-seconds, default 140 in all, a third of it warm-up, at most
  *    20 s). Targets ≥ 95% of 10/s and ≤ 0.1% 429s.
  * 3. enqueue→result latency — the same workers, jobs offered for --latency-seconds (default 20)
  *    at half the jobs/s measured in 2, then at half the nominal capacity (10 calls/s × BATCH_CAP),
@@ -330,7 +330,7 @@ function parseFlags() {
   const { values } = parseArgs({
     options: {
       jobs: { type: "string", default: "20000" },
-      "utilisation-seconds": { type: "string", default: "60" },
+      "utilisation-seconds": { type: "string", default: "140" },
       "latency-seconds": { type: "string", default: "20" },
       "latency-rate": { type: "string" },
       // Which parts to run, e.g. "1" or "2,3" (default all): for tuning one figure at a time.

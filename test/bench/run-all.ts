@@ -1,5 +1,6 @@
 /**
- * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, then pipeline.ts —
+ * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, pipeline.ts, then
+ * redis-memory.ts —
  * each in its own process. The first two get the same flags (--seconds, --concurrency, --clients;
  * --cpu-prof goes to sandbox-speed only); pipeline.ts runs with its defaults (run it directly for
  * its own flags). Their full output streams as they run; every summary is printed again at the
@@ -17,6 +18,7 @@ import {
   formatClientOverheadReport,
 } from "./reports/client-overhead";
 import { formatPipelineReport, PIPELINE_REPORT, type PipelineReport } from "./reports/pipeline";
+import { formatRedisMemoryReport, REDIS_MEMORY_REPORT, type RedisMemoryReport } from "./reports/redis-memory";
 import {
   formatSandboxSpeedReport,
   SANDBOX_SPEED_REPORT,
@@ -45,6 +47,11 @@ const benches = [
     script: "pipeline.ts",
     args: [],
     summary: () => fresh(readReport<PipelineReport>(PIPELINE_REPORT), formatPipelineReport),
+  },
+  {
+    script: "redis-memory.ts",
+    args: [],
+    summary: () => fresh(readReport<RedisMemoryReport>(REDIS_MEMORY_REPORT), formatRedisMemoryReport),
   },
 ];
 
