@@ -7,11 +7,13 @@
  * end, read back from the reports they wrote in bench/. Exits non-zero if any bench did.
  */
 import { spawn } from "node:child_process";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO_ROOT } from "@riskq/testing";
 import { parseBenchArgs } from "./harness/bench-args";
 import { readReport } from "./harness/report";
+import { publishResults, readAllReports } from "./harness/results-table";
 import {
   CLIENT_OVERHEAD_REPORT,
   type ClientOverheadReport,
@@ -55,6 +57,9 @@ const benches = [
   },
 ];
 
+/** Reports of benches with their own row builder (`table_row` in their JSON). */
+const LATER_BENCHES = ["prefilter", "flatline-detection"];
+
 const startedAt = Date.now();
 /** A report's summary if this run wrote it; an older file is no result of this run. */
 function fresh<T extends { measured_at: string }>(report: T | undefined, format: (r: T) => string): string {
@@ -94,5 +99,10 @@ for (const [i, bench] of benches.entries()) {
   const status = statuses[i];
   const outcome = status === undefined ? "not run" : status === 0 ? "ok" : `exit status ${status}`;
   process.stdout.write(`\n--- ${bench.script} (${outcome}) ---\n${bench.summary()}\n`);
+}
+if (!interrupted) {
+  const machine = `${cpus()[0]?.model ?? "an unknown CPU"} (${cpus().length} cores), Node ${process.versions.node}`;
+  const table = publishResults(readAllReports(LATER_BENCHES), machine);
+  process.stdout.write(`\n=== bench: results (bench/results.json, bench/results.md, README) ===\n${table}\n`);
 }
 process.exit(interrupted ? 130 : (statuses.find((s) => s !== 0) ?? 0));
