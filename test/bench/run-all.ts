@@ -1,6 +1,6 @@
 /**
- * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, pipeline.ts, then
- * redis-memory.ts —
+ * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, pipeline.ts,
+ * redis-memory.ts, then flatline-detection.ts —
  * each in its own process. The first two get the same flags (--seconds, --concurrency, --clients;
  * --cpu-prof goes to sandbox-speed only); pipeline.ts runs with its defaults (run it directly for
  * its own flags). Their full output streams as they run; every summary is printed again at the
@@ -54,6 +54,15 @@ const benches = [
     script: "redis-memory.ts",
     args: [],
     summary: () => fresh(readReport<RedisMemoryReport>(REDIS_MEMORY_REPORT), formatRedisMemoryReport),
+  },
+  {
+    script: "flatline-detection.ts",
+    args: [],
+    summary: () =>
+      fresh(
+        readReport<{ measured_at: string; table_row: { riskq: string } }>("flatline-detection"),
+        (r) => r.table_row.riskq,
+      ),
   },
 ];
 

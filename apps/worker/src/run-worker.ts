@@ -17,7 +17,6 @@ import { type ConnectionOptions, type Job, MetricsTime, UnrecoverableError, Work
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
-import type { BudgetWaitOptions } from "./budget-wait";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
 import { startKeyProbe } from "./key-probe";
 import { createModelHealthCache } from "./model-health-cache";
@@ -34,6 +33,8 @@ export interface WorkerDriftOptions {
   now?: () => number;
   /** How long a read of the degraded marks is trusted (default 5 s). */
   degradedCacheMs?: number;
+  /** Record the model retirement dates Alipay announces (DRIFT_MODEL_EXPIRY; default true). */
+  useModelExpiry?: boolean;
   /** Model that takes the jobs of a degraded one (ALIPAY_FALLBACK_MODEL_VERSION); none dead-letters them. */
   fallbackModelVersion?: string | undefined;
 }
@@ -76,8 +77,6 @@ export interface ScoreWorkerOptions {
    * several workers under a rate limit still send few, full calls (WORKER_SHARED_BATCHES).
    */
   sharedBatches?: { redis: Redis; leaseMs?: number; giveUpMs?: number };
-  /** The budget guard and what stopped jobs do (README: Budget); without it calls are not budgeted. */
-  budget?: BudgetWaitOptions;
 }
 
 /**
@@ -96,6 +95,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       logger,
       ...(drift.windowMs === undefined ? {} : { windowMs: drift.windowMs }),
       ...(drift.now === undefined ? {} : { now: drift.now }),
+      ...(drift.useModelExpiry === undefined ? {} : { useModelExpiry: drift.useModelExpiry }),
     });
   const models = drift && {
     health: createModelHealthCache({
@@ -138,7 +138,6 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
             cap = Math.min(cap, answered);
           },
           ...(recordScores ? { recordScores } : {}),
-          ...(options.budget ? { budget: options.budget.guard } : {}),
         },
         items,
         permit,
@@ -155,7 +154,6 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
       ...(models ? { models } : {}),
-      ...(options.budget ? { budget: options.budget } : {}),
     }),
     {
       connection: options.connection,

@@ -13,6 +13,11 @@ export interface ScoreRecorderOptions {
   windowMs?: number;
   /** Clock that picks the window (default the system clock). */
   now?: () => number;
+  /**
+   * Record the retirement date Alipay announces with a model (default true). Off, retirement is
+   * detected from the scores alone — as it must be where the announcement is absent.
+   */
+  useModelExpiry?: boolean;
 }
 
 /** What one answered batch tells the drift detector. */
@@ -45,7 +50,7 @@ export function createScoreRecorder(options: ScoreRecorderOptions) {
         );
       }
       const expiry = batch.modelExpiry?.getTime();
-      if (expiry !== undefined && lastExpiry.get(modelVersion) !== expiry) {
+      if (options.useModelExpiry !== false && expiry !== undefined && lastExpiry.get(modelVersion) !== expiry) {
         await recordModelExpiry(options.redis, options.prefix, modelVersion, new Date(expiry));
         lastExpiry.set(modelVersion, expiry);
       }
