@@ -1,6 +1,8 @@
 import { type AlipayClient, BatchTruncated, RateLimited, type ScoreBatchResult } from "@riskq/alipay";
 import type { ScoreJobData, ScoreJobResult } from "@riskq/contracts";
+import type { BudgetGuard } from "@riskq/cost";
 import type { BatchOutcomes, CallRateLimiter, CircuitBreaker, Permit } from "@riskq/pipeline";
+import { endUnanswered } from "./budget-call";
 import { scoredResult } from "./job-result";
 import type { ScoreRecorder } from "./score-recorder";
 
@@ -26,6 +28,8 @@ export interface BatchCallDeps {
   onTruncated(answered: number): void;
   /** Feeds the answered confidences to the drift windows (never throws); none when absent. */
   recordScores?: ScoreRecorder;
+  /** Reserves each call's worst-case cost before it goes (README: Budget); none: no budget. */
+  budget?: BudgetGuard;
 }
 
 /** Every call spends the app-wide bucket; batch/predict also has its own (contract 7). */
@@ -42,6 +46,9 @@ export async function callBatch(
   permit: Permit,
 ): Promise<BatchOutcomes<ScoreJobResult>> {
   const first = items[0]!.data.request;
+  // The budget guard throws BudgetExhausted, or pays for the first `spend.items` only (the rest wait).
+  const spend = await deps.budget?.reserve(first.merchant_id, items.length);
+  const sent = spend ? items.slice(0, spend.items) : items;
   let answer: ScoreBatchResult;
   try {
     answer = await deps.breaker.execute(() =>
@@ -50,14 +57,16 @@ export async function callBatch(
         task: first.task,
         modelVersion: first.model_version ?? deps.defaultModelVersion,
         threshold: first.confidence_threshold,
-        items: items.map((i) => itemOf(i.data)),
+        items: sent.map((i) => itemOf(i.data)),
       }),
     );
   } catch (err) {
+    if (spend) await endUnanswered(spend, err);
     // A 429 never counts against the job: the limiter slows everybody down instead.
     if (err instanceof RateLimited) await deps.limiter.onThrottled(permit, err.bucket);
     throw err;
   }
+  await spend?.billed(answer.billing.total);
   await deps.limiter.onSuccess(permit);
   if (answer.missing instanceof BatchTruncated) deps.onTruncated(answer.missing.answered);
   await deps.recordScores?.({
@@ -71,12 +80,13 @@ export async function callBatch(
   const call = {
     modelVersion: answer.modelVersion,
     billing: answer.billing,
-    itemsSent: items.length,
+    itemsSent: sent.length,
     flaggedInCall,
   };
-  return answer.outcomes.map((outcome, i) =>
+  const outcomes = answer.outcomes.map((outcome, i) =>
     "result" in outcome ? scoredResult(outcome.result, call, items[i]!.attempts) : outcome.missing,
   );
+  return spend?.rest ? [...outcomes, ...items.slice(sent.length).map(() => spend.rest!)] : outcomes;
 }
 
 /** The contract item of a request: everything but riskq's own fields. */

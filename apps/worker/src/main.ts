@@ -14,6 +14,7 @@ import { connectRedis } from "@riskq/redis";
 import { checkEvictionPolicy } from "./eviction-policy";
 import { runScoreWorker } from "./run-worker";
 import { createWorkerAlerts } from "./worker-alerts";
+import { createWorkerBudget } from "./worker-budget";
 import { workerEnv } from "./worker-env";
 import { createWorkerMetrics } from "./worker-metrics";
 
@@ -59,6 +60,8 @@ const deadLetters = new DeadLetterStore(
   metrics.countDeadLetters(alerts.deadLetterHooks),
 );
 alerts.watchBreaker(breaker);
+// Budgets (README: Budget): none configured, none checked.
+const budget = createWorkerBudget({ env, redis, prefix: env.RISKQ_PREFIX, logger });
 
 const running = await runScoreWorker({
   connection: redis,
@@ -85,6 +88,7 @@ const running = await runScoreWorker({
     concurrency: env.CALLBACK_CONCURRENCY,
   },
   ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
+  ...(budget ? { budget } : {}),
   drift: {
     redis,
     windowMs: env.DRIFT_WINDOW_MS,

@@ -17,6 +17,7 @@ import { type ConnectionOptions, type Job, MetricsTime, UnrecoverableError, Work
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
+import type { BudgetWaitOptions } from "./budget-wait";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
 import { startKeyProbe } from "./key-probe";
 import { createModelHealthCache } from "./model-health-cache";
@@ -77,6 +78,8 @@ export interface ScoreWorkerOptions {
    * several workers under a rate limit still send few, full calls (WORKER_SHARED_BATCHES).
    */
   sharedBatches?: { redis: Redis; leaseMs?: number; giveUpMs?: number };
+  /** The budget guard and what stopped jobs do (README: Budget); without it calls are not budgeted. */
+  budget?: BudgetWaitOptions;
 }
 
 /**
@@ -138,6 +141,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
             cap = Math.min(cap, answered);
           },
           ...(recordScores ? { recordScores } : {}),
+          ...(options.budget ? { budget: options.budget.guard } : {}),
         },
         items,
         permit,
@@ -154,6 +158,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
       ...(models ? { models } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
     }),
     {
       connection: options.connection,

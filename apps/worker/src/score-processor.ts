@@ -1,5 +1,6 @@
 import { AlipayError } from "@riskq/alipay";
 import { type ScoreJobResult, scoreJobDataSchema } from "@riskq/contracts";
+import { BudgetExhausted } from "@riskq/cost";
 import {
   type AttemptRecord,
   BatcherClosedError,
@@ -16,6 +17,7 @@ import {
 } from "@riskq/pipeline";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { BatchItem } from "./batch-call";
+import { type BudgetWaitOptions, decideBudget } from "./budget-wait";
 import { expiredResult } from "./job-result";
 import { type ModelRouting, routeModel } from "./model-route";
 
@@ -31,6 +33,8 @@ export interface ScoreProcessorOptions {
   callbacks?: CallbackQueue;
   /** Degraded-model handling (fallback or `model_flatline`); without it every model is used as asked. */
   models?: ModelRouting;
+  /** Jobs the budget guard stops wait or dead-letter as `budget_exhausted`; none: no budget. */
+  budget?: BudgetWaitOptions;
   now?: () => number;
 }
 
@@ -98,11 +102,22 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     if (options.breaker.isOpen())
       await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
 
+    const overBudget = async (stop: BudgetExhausted): Promise<never> => {
+      const decision = decideBudget(stop, options.budget!, job.data.history, now());
+      if (decision.kind === "wait") return waitUntil(now() + decision.delayMs, decision.code);
+      await record(job, decision.code, now());
+      throw new UnrecoverableError(deadMessage("budget_exhausted", decision.code, decision.message));
+    };
+    // An exhausted budget (cached a second) stops the job before it takes a batch slot or a permit.
+    const stop = await options.budget?.guard.exhaustion(data.request.merchant_id);
+    if (stop) await overBudget(stop);
+
     let result: ScoreJobResult;
     try {
       result = await options.batcher.submit({ data, attempts });
     } catch (err) {
       if (err instanceof DelayedError) throw err;
+      if (err instanceof BudgetExhausted && options.budget) return overBudget(err);
       // Shutting down: leave the job to another worker right away.
       if (err instanceof BatcherClosedError) return waitUntil(now() + 50, "worker_shutdown");
       const code = err instanceof AlipayError || err instanceof CircuitOpenError ? err.code : "error";
