@@ -62,6 +62,7 @@ const deadLetters = new DeadLetterStore(
 alerts.watchBreaker(breaker);
 // Budgets (README: Budget): none configured, none checked.
 const budget = createWorkerBudget({ env, redis, prefix: env.RISKQ_PREFIX, logger });
+if (budget) metrics.watchBudgets(() => budget.guard.status());
 
 const running = await runScoreWorker({
   connection: redis,

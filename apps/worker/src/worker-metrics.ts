@@ -1,5 +1,12 @@
 import { DEAD_LETTER_REASONS, JOB_SOURCES, type ScoreJobResult } from "@riskq/contracts";
-import { alipayCallMetrics, createMetricsRegistry, type Registry, workerMetrics } from "@riskq/metrics";
+import {
+  alipayCallMetrics,
+  type BudgetReading,
+  budgetMetrics,
+  createMetricsRegistry,
+  type Registry,
+  workerMetrics,
+} from "@riskq/metrics";
 import type {
   CallRateLimiter,
   CircuitBreaker,
@@ -44,6 +51,10 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
           own.deadLetterRecorded(letter.reason);
         },
       };
+    },
+    /** Gauges of the global budgets, read at scrape time (e.g. the budget guard's `status`). */
+    watchBudgets(read: () => Promise<BudgetReading[]>): void {
+      budgetMetrics(registry, read);
     },
     /** Counts the jobs `worker` completes, by their result's source. */
     watchWorker(worker: Worker<ScoreJobDataWithHistory, ScoreJobResult>): void {

@@ -1,7 +1,7 @@
 import { RateLimited, ResponseInvalid, Timeout, UpstreamError } from "@riskq/alipay";
 import { parseConfig } from "@riskq/config";
 import { BudgetExhausted, type BudgetGuard, createBudgetGuard } from "@riskq/cost";
-import { CircuitOpenError } from "@riskq/pipeline";
+import { CircuitOpenError, createCallRateLimiter, createCircuitBreaker } from "@riskq/pipeline";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { budgetThresholdAlert } from "../src/budget-alerts";
@@ -9,6 +9,7 @@ import { endUnanswered } from "../src/budget-call";
 import { decideBudget, HELD_WAIT_MS } from "../src/budget-wait";
 import { budgetConfigOf } from "../src/worker-budget";
 import { workerEnv } from "../src/worker-env";
+import { createWorkerMetrics } from "../src/worker-metrics";
 
 const MERCHANT = "2088000000000001";
 const NOW = Date.UTC(2026, 4, 12, 23, 58, 0);
@@ -91,6 +92,29 @@ describe("the reservation of a call that failed", () => {
     expect(await spentAfter(new RateLimited("app", { httpStatus: 429 }))).toBe(0);
     expect(await spentAfter(new UpstreamError("boom", { httpStatus: 503 }))).toBe(0);
     expect(await spentAfter(new UpstreamError("cannot reach", { cause: refused }))).toBe(0);
+  });
+
+  it("exports the global budgets' limit, spent and reserved as gauges read at scrape time", async () => {
+    const both = createBudgetGuard({
+      redis: t.redis,
+      prefix: t.prefix,
+      config: { global: { dailyUsd: 10, monthlyUsd: 200 }, perMerchant: { dailyUsd: 1 } },
+    });
+    const metrics = createWorkerMetrics({
+      breaker: createCircuitBreaker(),
+      limiter: createCallRateLimiter({ redis: t.redis, prefix: t.prefix }),
+      defaultMetrics: false,
+    });
+    metrics.watchBudgets(() => both.status());
+    await (await both.reserve(MERCHANT, 10)).billed("0.0420");
+    await both.reserve(MERCHANT, 100);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('riskq_budget_limit_usd{period="day"} 10');
+    expect(text).toContain('riskq_budget_limit_usd{period="month"} 200');
+    expect(text).toContain('riskq_budget_spent_usd{period="day"} 0.042');
+    expect(text).toContain('riskq_budget_reserved_usd{period="month"} 0.42');
+    // The merchant's own budget has no series: a label per merchant would have no bound.
+    expect(text).not.toContain('riskq_budget_limit_usd{period="day"} 1\n');
   });
 
   it("keeps its worst-case estimate when the call may have been billed: a timeout, a lost connection, an unreadable 200", async () => {

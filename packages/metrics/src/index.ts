@@ -4,6 +4,7 @@
  */
 export * from "./alipay-call-metrics";
 export * from "./bounded-label";
+export * from "./budget-metrics";
 export * from "./credential-metrics";
 export * from "./exposition";
 export * from "./metrics-server";
