@@ -77,7 +77,8 @@ describe("per-merchant budgets, dead-letter mode", () => {
     // The results' costs are the bills split over their items (rounded to 1e-8 each).
     expect(billedA + billedOf(B)).toBeCloseTo(ledger.cost_usd - before.cost_usd, 4);
     expect(billedA).toBeLessThanOrEqual(MERCHANT_BUDGET_USD + 1e-5);
-    expect(billedA).toBeGreaterThanOrEqual(MERCHANT_BUDGET_USD * 0.9);
+    // Not stopped early (room for one timed-out call whose worst case stays counted).
+    expect(billedA).toBeGreaterThanOrEqual(MERCHANT_BUDGET_USD * 0.6);
     expect(deadOf(A)).toBeGreaterThan(0);
     expect(deadOf(B)).toBe(0);
     expect(outcomes.dead).toBe(deadOf(A));

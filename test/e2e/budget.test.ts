@@ -85,10 +85,11 @@ describe("the budget guard under three worker processes", () => {
     );
     log(formatCounts(counts));
 
-    // Never over the budget, and not stopped absurdly early: less than a one-item call's worst
-    // case ($0.0141) is left when the budget counts as exhausted; a little slack for rounding.
+    // Never over the budget (a little slack for float sums), and not stopped early: it counts as
+    // exhausted once less than a one-item call's worst case ($0.0141) is left. The floor leaves room
+    // for a call whose bill was unknown (a timeout keeps its worst case, $0.092 here, counted).
     expect(billed).toBeLessThanOrEqual(BUDGET_USD + 1e-9);
-    expect(billed).toBeGreaterThanOrEqual(BUDGET_USD * 0.95);
+    expect(billed).toBeGreaterThanOrEqual(BUDGET_USD * 0.8);
 
     // The jobs the budget did not pay for wait (wait mode): none dead, none lost.
     expect(counts.deadLetters).toBe(0);
