@@ -1,8 +1,15 @@
-import { type AlipayClient, BatchTruncated, RateLimited, type ScoreBatchResult } from "@riskq/alipay";
+import {
+  type AlipayClient,
+  BatchTruncated,
+  RateLimited,
+  type ScoreBatchResult,
+  Timeout,
+} from "@riskq/alipay";
 import type { ScoreJobData, ScoreJobResult } from "@riskq/contracts";
 import type { BudgetGuard } from "@riskq/cost";
 import type { BatchOutcomes, CallRateLimiter, CircuitBreaker, Permit } from "@riskq/pipeline";
 import { endUnanswered } from "./budget-call";
+import type { CostRecorder } from "./cost-recorder";
 import { scoredResult } from "./job-result";
 import type { ScoreRecorder } from "./score-recorder";
 
@@ -10,6 +17,8 @@ import type { ScoreRecorder } from "./score-recorder";
 export interface BatchItem {
   data: ScoreJobData;
   attempts: number;
+  /** The pre-filter's verdict on the item (PREFILTER_BUCKETS of @riskq/cost), for the cost simulator. */
+  prefilterBucket?: number;
 }
 
 /** Items that may share one remote call: same merchant, task, pinned model and threshold. */
@@ -30,6 +39,10 @@ export interface BatchCallDeps {
   recordScores?: ScoreRecorder;
   /** Reserves each call's worst-case cost before it goes (README: Budget); none: no budget. */
   budget?: BudgetGuard;
+  /** Books each call's billing (or, for a lost answer, an estimate) in the cost ledger; none when absent. */
+  recordCost?: CostRecorder;
+  /** The batch cap when the batch left: a batch that reached it was full (for the cost simulator). */
+  batchCap?: number;
 }
 
 /** Every call spends the app-wide bucket; batch/predict also has its own (contract 7). */
@@ -50,6 +63,8 @@ export async function callBatch(
   const spend = await deps.budget?.reserve(first.merchant_id, items.length);
   const sent = spend ? items.slice(0, spend.items) : items;
   let answer: ScoreBatchResult;
+  const costKey = { merchantId: first.merchant_id, task: first.task };
+  const capBound = items.length >= (deps.batchCap ?? Number.POSITIVE_INFINITY);
   try {
     answer = await deps.breaker.execute(() =>
       deps.alipay.scoreBatch({
@@ -61,6 +76,14 @@ export async function callBatch(
       }),
     );
   } catch (err) {
+    // The request may have reached Alipay and been billed: booked as an estimate, marked so.
+    if (err instanceof Timeout && err.operation === "batch predict")
+      await deps.recordCost?.lost({
+        ...costKey,
+        modelVersion: first.model_version ?? deps.defaultModelVersion,
+        itemsSent: sent.length,
+        capBound,
+      });
     if (spend) await endUnanswered(spend, err);
     // A 429 never counts against the job: the limiter slows everybody down instead.
     if (err instanceof RateLimited) await deps.limiter.onThrottled(permit, err.bucket);
@@ -69,12 +92,31 @@ export async function callBatch(
   await spend?.billed(answer.billing.total);
   await deps.limiter.onSuccess(permit);
   if (answer.missing instanceof BatchTruncated) deps.onTruncated(answer.missing.answered);
+  const costBooked = deps.recordCost?.answered({
+    ...costKey,
+    modelVersion: answer.modelVersion,
+    billing: answer.billing,
+    itemsSent: sent.length,
+    scored: answer.outcomes.flatMap((o, i) =>
+      "result" in o
+        ? [
+            {
+              confidence: o.result.confidence,
+              flagged: o.result.flagged,
+              prefilterBucket: items[i]!.prefilterBucket,
+            },
+          ]
+        : [],
+    ),
+    capBound,
+  });
   await deps.recordScores?.({
     modelVersion: answer.modelVersion,
     task: first.task,
     confidences: answer.outcomes.flatMap((o) => ("result" in o ? [o.result.confidence] : [])),
     modelExpiry: answer.modelExpiry,
   });
+  await costBooked;
 
   const flaggedInCall = answer.outcomes.filter((o) => "result" in o && o.result.flagged).length;
   const call = {

@@ -90,6 +90,8 @@ const running = await runScoreWorker({
   },
   ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
   ...(budget ? { budget } : {}),
+  // Every call's billing, and the traffic the cost simulator re-prices (README: Cost).
+  cost: { redis, retentionDays: env.COST_RETENTION_DAYS },
   drift: {
     redis,
     windowMs: env.DRIFT_WINDOW_MS,

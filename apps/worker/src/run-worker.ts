@@ -18,6 +18,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
 import type { BudgetWaitOptions } from "./budget-wait";
+import { createCostRecorder } from "./cost-recorder";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
 import { startKeyProbe } from "./key-probe";
 import { createModelHealthCache } from "./model-health-cache";
@@ -78,6 +79,11 @@ export interface ScoreWorkerOptions {
    * several workers under a rate limit still send few, full calls (WORKER_SHARED_BATCHES).
    */
   sharedBatches?: { redis: Redis; leaseMs?: number; giveUpMs?: number };
+  /**
+   * The cost ledger and recorded traffic (README: Cost): every call's billing, per UTC day of `now`
+   * (default the system clock), kept `retentionDays` (default 400). Without it nothing is booked.
+   */
+  cost?: { redis: Redis; now?: () => number; retentionDays?: number };
   /** The budget guard and what stopped jobs do (README: Budget); without it calls are not budgeted. */
   budget?: BudgetWaitOptions;
 }
@@ -109,6 +115,13 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     defaultModelVersion: options.defaultModelVersion,
     fallbackModelVersion: drift.fallbackModelVersion,
   };
+  const recordCost =
+    options.cost &&
+    createCostRecorder({
+      ...options.cost,
+      prefix: options.prefix,
+      logger: logger.child({ component: "cost" }),
+    });
   let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
   const concurrency = Math.max(options.concurrency, options.batchCap);
   const exchange =
@@ -141,6 +154,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
             cap = Math.min(cap, answered);
           },
           ...(recordScores ? { recordScores } : {}),
+          ...(recordCost ? { recordCost, batchCap: cap } : {}),
           ...(options.budget ? { budget: options.budget.guard } : {}),
         },
         items,

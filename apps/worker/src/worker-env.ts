@@ -60,6 +60,8 @@ export const workerEnv = riskqCommonEnv
     // GET /metrics of this process (README: Metrics); 0 picks a free port, off serves none.
     WORKER_METRICS_PORT: portOrOff(9464),
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+    // Days a day of the cost ledger and recorded traffic is kept (README: Cost).
+    COST_RETENTION_DAYS: integer({ min: 1, max: 3_650, default: 400 }),
     // Budgets in USD, per UTC day / month (README: Budget); unset = no such budget.
     RISKQ_BUDGET_DAILY_USD: budgetUsd,
     RISKQ_BUDGET_MONTHLY_USD: budgetUsd,

@@ -203,6 +203,11 @@ function proposedBill(
   if (settings.threshold !== undefined && Math.round(settings.threshold * 10_000) % 100 !== 0) {
     notes.add("a threshold between two 0.01 bins is interpolated within its bin");
   }
+  if (settings.batchSize !== undefined && s.calls.some((c) => !c.capBound && c.items > settings.batchSize!)) {
+    notes.add(
+      "calls that left before they were full are split into calls of the new batch size; when the worker's concurrency and linger (not the cap) shaped them, more, smaller calls may follow than predicted",
+    );
+  }
   const largestFull = Math.max(0, ...s.calls.filter((c) => c.capBound).map((c) => c.items));
   if (settings.batchSize !== undefined && largestFull > 0 && settings.batchSize > largestFull) {
     notes.add(

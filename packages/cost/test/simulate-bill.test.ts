@@ -65,7 +65,9 @@ describe("simulateMonthlyBill", () => {
   });
 
   it("a smaller batch splits full calls and the groups larger than it; a larger one merges only full calls", () => {
-    expect(simulateMonthlyBill(recorded(), { batchSize: 25 }).period.proposed.calls).toBe(10 * 4 + 2 * 2);
+    const small = simulateMonthlyBill(recorded(), { batchSize: 25 });
+    expect(small.period.proposed.calls).toBe(10 * 4 + 2 * 2);
+    expect(small.notes.join()).toContain("left before they were full");
     expect(simulateMonthlyBill(recorded(), { batchSize: 50 }).period.proposed.calls).toBe(10 * 2 + 2 * 1);
     expect(simulateMonthlyBill(recorded(), { batchSize: 100 }).period.proposed.calls).toBe(12);
     // Full batches of 50 recorded; at 100 their items fill half as many calls, the groups of 40 stay.

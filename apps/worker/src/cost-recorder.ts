@@ -1,0 +1,54 @@
+import { type AnsweredCall, type LostCall, recordAnsweredCall, recordLostCall } from "@riskq/cost";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+export interface CostRecorderOptions {
+  /** A plain ioredis client; the ledger lives under the worker's prefix. */
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+  /** Clock that picks the UTC day a call is booked on (default the system clock). */
+  now?: () => number;
+  /** How long a day of ledger and traffic is kept (COST_RETENTION_DAYS, default 400). */
+  retentionDays?: number;
+}
+
+/**
+ * Books every remote scoring call in the cost ledger and the recorded traffic (README: Cost), one
+ * script per call. Bookkeeping, not scoring: a failure is logged and never fails the batch.
+ */
+export function createCostRecorder(options: CostRecorderOptions) {
+  const now = options.now ?? Date.now;
+  const at = () => ({
+    prefix: options.prefix,
+    now: now(),
+    ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+  });
+  const { logger } = options;
+  return {
+    /** A call that answered 200: its `billing` as billed. */
+    async answered(call: AnsweredCall): Promise<void> {
+      try {
+        await recordAnsweredCall(options.redis, at(), call);
+      } catch (err) {
+        logger.warn(
+          { err, task: call.task, modelVersion: call.modelVersion },
+          "could not book a call's billing",
+        );
+      }
+    },
+    /** A call whose answer was lost after it may have reached Alipay: booked as an estimate. */
+    async lost(call: LostCall): Promise<void> {
+      try {
+        await recordLostCall(options.redis, at(), call);
+      } catch (err) {
+        logger.warn(
+          { err, task: call.task, modelVersion: call.modelVersion },
+          "could not book a lost call's estimate",
+        );
+      }
+    },
+  };
+}
+
+export type CostRecorder = ReturnType<typeof createCostRecorder>;
