@@ -17,6 +17,7 @@ import { createWorkerAlerts } from "./worker-alerts";
 import { createWorkerBudget } from "./worker-budget";
 import { workerEnv } from "./worker-env";
 import { createWorkerMetrics } from "./worker-metrics";
+import { createWorkerPrefilter } from "./worker-prefilter";
 
 // The only file of the worker that reads process.env.
 const env = configOrExit(workerEnv, process.env);
@@ -63,6 +64,13 @@ alerts.watchBreaker(breaker);
 // Budgets (README: Budget): none configured, none checked.
 const budget = createWorkerBudget({ env, redis, prefix: env.RISKQ_PREFIX, logger });
 if (budget) metrics.watchBudgets(() => budget.guard.status());
+// The local pre-filter (README: Pre-filter): a model that cannot be loaded stops the worker at start.
+const prefilter = await createWorkerPrefilter({ env, redis, prefix: env.RISKQ_PREFIX }).catch(
+  (err: Error) => {
+    logger.fatal(err.message);
+    process.exit(1);
+  },
+);
 
 const running = await runScoreWorker({
   connection: redis,
@@ -83,6 +91,7 @@ const running = await runScoreWorker({
   lockMs: env.JOB_LOCK_MS,
   keyProbeCron: env.WORKER_KEY_PROBE_CRON,
   onKeyRejected: alerts.keyRejected,
+  ...(prefilter ? { prefilter } : {}),
   callbacks: {
     queue: callbackQueue,
     secret: env.RISKQ_CALLBACK_SECRET,

@@ -22,6 +22,7 @@ import { createCostRecorder } from "./cost-recorder";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
 import { startKeyProbe } from "./key-probe";
 import { createModelHealthCache } from "./model-health-cache";
+import { createPrefilterStep, type PrefilterStepOptions } from "./prefilter-step";
 import { createScoreProcessor } from "./score-processor";
 import { createScoreRecorder } from "./score-recorder";
 
@@ -86,6 +87,8 @@ export interface ScoreWorkerOptions {
   cost?: { redis: Redis; now?: () => number; retentionDays?: number };
   /** The budget guard and what stopped jobs do (README: Budget); without it calls are not budgeted. */
   budget?: BudgetWaitOptions;
+  /** The local pre-filter (README: Pre-filter, RISKQ_PREFILTER); without it every job goes to Alipay. */
+  prefilter?: Omit<PrefilterStepOptions, "logger">;
 }
 
 /**
@@ -173,6 +176,14 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
       ...(models ? { models } : {}),
       ...(options.budget ? { budget: options.budget } : {}),
+      ...(options.prefilter
+        ? {
+            prefilter: createPrefilterStep({
+              ...options.prefilter,
+              logger: logger.child({ component: "prefilter" }),
+            }),
+          }
+        : {}),
     }),
     {
       connection: options.connection,

@@ -20,6 +20,7 @@ import type { BatchItem } from "./batch-call";
 import { type BudgetWaitOptions, decideBudget } from "./budget-wait";
 import { expiredResult } from "./job-result";
 import { type ModelRouting, routeModel } from "./model-route";
+import type { PrefilterStep } from "./prefilter-step";
 
 export interface ScoreProcessorOptions {
   batcher: MicroBatcher<BatchItem, ScoreJobResult>;
@@ -35,15 +36,17 @@ export interface ScoreProcessorOptions {
   models?: ModelRouting;
   /** Jobs the budget guard stops wait or dead-letter as `budget_exhausted`; none: no budget. */
   budget?: BudgetWaitOptions;
+  /** Step 2, the local pre-filter (README: Pre-filter); none: every job goes to Alipay. */
+  prefilter?: PrefilterStep;
   now?: () => number;
 }
 
 const MAX_HISTORY = 50;
 
 /**
- * What one `score` job does: re-validate, honour its deadline, wait (without spending attempts) while
- * the circuit is open or Alipay answers 429, join a micro-batch, and end as a result, a retry, or a
- * dead letter with a reason. BullMQ calls it with the job's lock token, needed to delay the job.
+ * What one `score` job does: re-validate, honour its deadline, let the pre-filter decide a clear case,
+ * wait (without spending attempts) while the circuit is open or Alipay answers 429, join a
+ * micro-batch, and end as a result, a retry, or a dead letter with a reason. BullMQ calls it with the job's lock token, needed to delay the job.
  */
 export function createScoreProcessor(options: ScoreProcessorOptions) {
   const now = options.now ?? Date.now;
@@ -89,6 +92,16 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       );
     }
 
+    // Step 2: a clear case is decided locally, before it takes a batch slot, a permit or money.
+    const step = options.prefilter;
+    const itemId = data.request.item_id;
+    const verdict = await step?.judge(data.request);
+    const local = step && verdict ? await step.decided(verdict, itemId, job.attemptsMade) : undefined;
+    if (local) return finish(local);
+    // Alipay cannot be reached (open circuit, exhausted budget): the pre-filter may answer, marked degraded.
+    const fallback = async () =>
+      step && verdict ? step.degraded(verdict, itemId, job.attemptsMade) : undefined;
+
     // Before any waiting: a job for a flatlined model must not sit out a 429 storm only to die.
     if (options.models) data = await routeModel(data, options.models);
 
@@ -99,8 +112,11 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       throw new DelayedError();
     };
 
-    if (options.breaker.isOpen())
+    if (options.breaker.isOpen()) {
+      const degraded = await fallback();
+      if (degraded) return finish(degraded);
       await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
+    }
 
     const overBudget = async (stop: BudgetExhausted): Promise<never> => {
       const decision = decideBudget(stop, options.budget!, job.data.history, now());
@@ -110,13 +126,28 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     };
     // An exhausted budget (cached a second) stops the job before it takes a batch slot or a permit.
     const stop = await options.budget?.guard.exhaustion(data.request.merchant_id);
-    if (stop) await overBudget(stop);
+    if (stop) {
+      const degraded = stop.exhausted ? await fallback() : undefined;
+      if (degraded) return finish(degraded);
+      await overBudget(stop);
+    }
 
     let result: ScoreJobResult;
     try {
-      result = await options.batcher.submit({ data, attempts });
+      // The verdict travels with the item: the cost ledger counts what each kind of verdict costs remotely.
+      const prefilterBucket = step && verdict ? step.bucketOf(verdict) : undefined;
+      result = await options.batcher.submit({
+        data,
+        attempts,
+        ...(prefilterBucket === undefined ? {} : { prefilterBucket }),
+      });
     } catch (err) {
       if (err instanceof DelayedError) throw err;
+      // The circuit opened or the budget ran out while the job was in its batch.
+      if (err instanceof CircuitOpenError || (err instanceof BudgetExhausted && err.exhausted)) {
+        const degraded = await fallback();
+        if (degraded) return finish(degraded);
+      }
       if (err instanceof BudgetExhausted && options.budget) return overBudget(err);
       // Shutting down: leave the job to another worker right away.
       if (err instanceof BatcherClosedError) return waitUntil(now() + 50, "worker_shutdown");
@@ -135,6 +166,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       if (decision.kind === "dead") throw new UnrecoverableError(deadMessage(decision.reason, code, message));
       throw err; // retry: BullMQ applies the worker's jittered backoffStrategy and counts the attempt
     }
+    if (step && verdict) await step.scoredRemotely(verdict, result);
     return finish(result);
   };
 }

@@ -77,6 +77,28 @@ export const workerEnv = riskqCommonEnv
     RISKQ_BUDGET_RECHECK_MS: integer({ min: 100, default: 60_000 }),
     // A day and an hour: a job that arrived just after the daily budget ran out still sees the next day.
     RISKQ_BUDGET_MAX_WAIT_MS: integer({ min: 1_000, default: 90_000_000 }),
+    // The local pre-filter (README: Pre-filter). Shadow by default: its weights come from synthetic
+    // traffic, so it only judges and counts until an operator has seen it agree with Alipay.
+    RISKQ_PREFILTER: oneOf(["on", "shadow", "off"], "shadow"),
+    // While Alipay cannot be reached (open circuit, exhausted budget) the pre-filter answers, degraded.
+    RISKQ_PREFILTER_FALLBACK: bool(false),
+    // A user's ONNX classifier instead of the built-in model, with its own two cuts on P(fraud).
+    RISKQ_PREFILTER_ONNX_MODEL: z.string().min(1).optional(),
+    RISKQ_PREFILTER_ONNX_THRESHOLDS: field(
+      "<legit_max>,<fraud_min>: two probabilities, the first below the second",
+      (raw) => {
+        const [legit, fraud, ...rest] = raw.split(",").map((part) => Number(part.trim()));
+        const ok =
+          rest.length === 0 &&
+          legit !== undefined &&
+          fraud !== undefined &&
+          0 <= legit &&
+          legit < fraud &&
+          fraud <= 1;
+        return ok ? { ok: true, value: { legit_max: legit, fraud_min: fraud } } : { ok: false };
+      },
+    ).optional(),
+    RISKQ_PREFILTER_ONNX_RUNTIME: z.string().min(1).default("onnxruntime-node"),
   })
   .extend(alipayEnv(REPO_ROOT).shape);
 export type WorkerEnv = z.output<typeof workerEnv>;

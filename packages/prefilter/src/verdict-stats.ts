@@ -5,12 +5,13 @@ import type { PrefilterVerdict } from "./prefilter";
  * How the pre-filter's verdicts went, counted in one Redis hash per prefix, so an operator can see
  * — before switching it on — how often it would have decided, and how often Alipay disagreed.
  * Fields are `<use>|<decision>|<remote>`: `use` is "decided" (on: the result is the pre-filter's),
- * "shadow" (computed, scored remotely anyway), or "degraded" (decided because Alipay could not be
- * reached); `remote` is what Alipay answered for the same job ("flagged", "unflagged") or "none".
+ * "remote" (on, but not a clear case: Alipay scored it), "shadow" (computed, scored remotely
+ * anyway) or "degraded" (decided because Alipay could not be reached); `remote` is what Alipay
+ * answered for the same job ("flagged", "unflagged") or "none".
  */
 export const verdictStatsKey = (prefix: string): string => `${prefix}:prefilter:verdicts`;
 
-export type VerdictUse = "decided" | "shadow" | "degraded";
+export type VerdictUse = "decided" | "remote" | "shadow" | "degraded";
 export type RemoteAnswer = "flagged" | "unflagged" | "none";
 
 export interface VerdictStats {
