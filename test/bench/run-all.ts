@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, pipeline.ts,
- * redis-memory.ts, then flatline-detection.ts —
+ * redis-memory.ts, flatline-detection.ts, then prefilter.ts —
  * each in its own process. The first two get the same flags (--seconds, --concurrency, --clients;
  * --cpu-prof goes to sandbox-speed only); pipeline.ts runs with its defaults (run it directly for
  * its own flags). Their full output streams as they run; every summary is printed again at the
@@ -20,6 +20,7 @@ import {
   formatClientOverheadReport,
 } from "./reports/client-overhead";
 import { formatPipelineReport, PIPELINE_REPORT, type PipelineReport } from "./reports/pipeline";
+import { formatPrefilterReport, PREFILTER_REPORT, type PrefilterReport } from "./reports/prefilter";
 import { formatRedisMemoryReport, REDIS_MEMORY_REPORT, type RedisMemoryReport } from "./reports/redis-memory";
 import {
   formatSandboxSpeedReport,
@@ -63,6 +64,11 @@ const benches = [
         readReport<{ measured_at: string; table_row: { riskq: string } }>("flatline-detection"),
         (r) => r.table_row.riskq,
       ),
+  },
+  {
+    script: "prefilter.ts",
+    args: [],
+    summary: () => fresh(readReport<PrefilterReport>(PREFILTER_REPORT), formatPrefilterReport),
   },
 ];
 
