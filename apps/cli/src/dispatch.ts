@@ -46,7 +46,7 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "cost",
-    summary: "report | simulate: not available yet",
+    summary: "report | simulate: the bill so far, and predicted for other settings",
     load: async () => (await import("./commands/cost")).costCommand,
   },
 ];

@@ -51,20 +51,6 @@ describe("help and usage errors", () => {
 });
 
 describe("failures that say what to do", () => {
-  it("cost report and simulate exit 1: not available yet, and no numbers", async () => {
-    const [report, simulate] = await Promise.all([
-      runCli(["cost", "report", "--json"]),
-      runCli(["cost", "simulate"]),
-    ]);
-
-    expect(report.code).toBe(1);
-    expect(report.json()).toMatchObject({ error: "not_available" });
-    expect(simulate.code).toBe(1);
-    expect(simulate.stderr.trim().split("\n")).toHaveLength(1);
-    expect(simulate.stderr).toContain("cost tracking is not available yet");
-    expect(`${report.stdout}${simulate.stdout}${simulate.stderr}`).not.toMatch(/\d+\.\d{2}/);
-  });
-
   it("an unreachable API: exit 1, telling to start it or set RISKQ_API_URL", async () => {
     const run = await runCli(["status", "2088000000000001-x", "--json"], {
       env: { RISKQ_API_URL: NOWHERE_URL, RISKQ_API_KEY: "k" },
