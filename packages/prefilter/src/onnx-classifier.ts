@@ -11,9 +11,10 @@ export class OnnxRuntimeMissing extends Error {
   readonly code = "onnx_runtime_missing";
   constructor(readonly runtime: string) {
     super(
-      `an ONNX pre-filter model needs the ${runtime} package, which is not installed: install it at the ` +
-        `repository root with \`ONNXRUNTIME_NODE_INSTALL=skip npx -y pnpm@12.4.2 add -w ${runtime}\` ` +
-        "(README: Pre-filter), or unset RISKQ_PREFILTER_ONNX_MODEL to use the built-in model",
+      `an ONNX pre-filter model needs the ${runtime} package, which is not installed: list it under ` +
+        `allowBuilds in pnpm-workspace.yaml as \`${runtime}: false\` (its install script only fetches ` +
+        `CUDA binaries), then run \`npx -y pnpm@12.4.2 add -w ${runtime}\` (README: Pre-filter); or ` +
+        "unset RISKQ_PREFILTER_ONNX_MODEL to use the built-in model",
     );
     this.name = "OnnxRuntimeMissing";
   }

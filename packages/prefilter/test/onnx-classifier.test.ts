@@ -14,7 +14,9 @@ describe("ONNX classifier loader", () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(OnnxRuntimeMissing);
     await expect(attempt).rejects.toThrow(
-      /needs the riskq-test-no-such-onnx-runtime package, which is not installed: install it at the repository root with `ONNXRUNTIME_NODE_INSTALL=skip npx -y pnpm@12\.4\.2 add -w riskq-test-no-such-onnx-runtime`/,
+      "needs the riskq-test-no-such-onnx-runtime package, which is not installed: list it under allowBuilds in " +
+        "pnpm-workspace.yaml as `riskq-test-no-such-onnx-runtime: false` (its install script only fetches CUDA " +
+        "binaries), then run `npx -y pnpm@12.4.2 add -w riskq-test-no-such-onnx-runtime`",
     );
     await expect(attempt).rejects.toMatchObject({ code: "onnx_runtime_missing" });
   });
