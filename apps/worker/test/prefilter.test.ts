@@ -1,4 +1,5 @@
 import { type ScoreJobResult, type ScoreRequestBody, scoreJobResultSchema } from "@riskq/contracts";
+import { createBudgetGuard } from "@riskq/cost";
 import { createCircuitBreaker } from "@riskq/pipeline";
 import {
   builtInPrefilter,
@@ -129,6 +130,31 @@ describe("the worker's pre-filter step", () => {
       return job && (await job.getState()) === "delayed" ? job : undefined;
     });
     expect(historyOf(waiting)).toEqual(["circuit_open"]);
+    expect((await sandbox.control.ledger()).items).toBe(0);
+  });
+
+  it("fallback: with the budget exhausted, jobs complete from the pre-filter marked degraded instead of waiting", async () => {
+    const { kit, sandbox } = suite;
+    const { merchantIds, by } = await trafficByVerdict(404, 600);
+    const requests = [...by.legit.slice(0, 5), ...by.unsure.slice(0, 5)];
+    await kit.onboard(...merchantIds);
+    await kit.enqueue(requests);
+    // A daily budget of a cent cannot pay for even a one-item call at worst-case prices: exhausted.
+    const guard = createBudgetGuard({
+      redis: kit.connection,
+      prefix: kit.prefix,
+      config: { global: { dailyUsd: 0.01 } },
+    });
+    await kit.startWorker({
+      budget: { guard, onExhausted: "wait", recheckMs: 60_000, maxWaitMs: 3_600_000 },
+      prefilter: { prefilter, mode: "on", fallback: true },
+    });
+
+    const { completed } = await kit.settle(requests.length);
+    const results = completed.map(resultOf);
+    expect(results.every((r) => r.source === "prefilter" && r.cost_usd === 0)).toBe(true);
+    // The clear cases are decided as usual; only the unsure ones needed the fallback.
+    expect(results.filter((r) => r.degraded === true)).toHaveLength(5);
     expect((await sandbox.control.ledger()).items).toBe(0);
   });
 });
