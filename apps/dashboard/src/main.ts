@@ -2,7 +2,7 @@ import { configOrExit } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
 import { createBoardQueues } from "./board/board-queues";
 import { environmentBadge } from "./board/environment-badge";
-import { dashboardEnv } from "./config";
+import { budgetConfigOf, dashboardEnv } from "./config";
 import { createDashboardRedis } from "./redis-connection";
 import { BOARD_PATH, buildDashboard } from "./server";
 
@@ -21,6 +21,12 @@ const app = buildDashboard({
   credentials: { user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD },
   environment: environmentBadge(env.NODE_ENV, env.DASHBOARD_ENV_LABEL),
   logger,
+  cost: {
+    redis,
+    prefix: env.RISKQ_PREFIX,
+    settings: { budgets: budgetConfigOf(env), batchCap: env.BATCH_CAP, prefilter: env.RISKQ_PREFILTER },
+    now: Date.now,
+  },
 });
 
 logger.info({ redis: env.REDIS_URL.replace(/\/\/[^@]*@/, "//***@") }, "waiting for Redis");

@@ -8,6 +8,8 @@ import { boardHooks } from "./board/board-hooks";
 import type { BoardQueue } from "./board/board-queues";
 import type { EnvironmentBadge } from "./board/environment-badge";
 import { redactForBoard } from "./board/redact-for-board";
+import type { CostReportSource } from "./cost/cost-report";
+import { COST_PATH, registerCostRoutes } from "./cost/cost-routes";
 import { installAccessControl, installSecurityHeaders } from "./http/access-control";
 import type { Credentials } from "./http/basic-auth";
 import { installRequestLog } from "./http/request-log";
@@ -21,9 +23,14 @@ export interface DashboardDeps {
   credentials: Credentials;
   environment: EnvironmentBadge;
   logger: Logger;
+  /** Where the cost page reads the ledger, traffic and budgets, and the workers' settings it marks. */
+  cost: CostReportSource;
 }
 
-/** Bull Board behind Basic auth and a same-origin check, as a Fastify instance not yet listening. */
+/**
+ * Bull Board and the cost page behind Basic auth and a same-origin check, as a Fastify instance not
+ * yet listening.
+ */
 export function buildDashboard(deps: DashboardDeps): FastifyInstance {
   const app = Fastify({ logger: false, return503OnClosing: true });
   // Registered on the root instance before anything else, so they cover every route, the board's
@@ -41,11 +48,17 @@ export function buildDashboard(deps: DashboardDeps): FastifyInstance {
     serverAdapter: serverAdapter as unknown as IServerAdapter,
     options: {
       handlerHooks: boardHooks(deps.queues),
-      uiConfig: { boardTitle: "riskq", environment: deps.environment },
+      uiConfig: {
+        boardTitle: "riskq",
+        environment: deps.environment,
+        // In the board's header menu; the cost page links back.
+        miscLinks: [{ text: "Cost: spend, budgets, projected bill", url: COST_PATH }],
+      },
     },
   });
   app.get("/", (_request, reply) => reply.redirect(BOARD_PATH));
   app.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
+  registerCostRoutes(app, deps.cost, BOARD_PATH);
   return app;
 }
 

@@ -12,8 +12,8 @@ afterEach(async () => {
   await kit.close();
 });
 
-// One of each kind: the redirect, the board's pages, its API (reads and a write), a static file, and
-// a path that does not exist.
+// One of each kind: the redirect, the board's pages, its API (reads and a write), a static file, the
+// cost page and its JSON, and a path that does not exist.
 const ROUTES = [
   ["GET", "/"],
   ["GET", "/admin/queues"],
@@ -23,6 +23,8 @@ const ROUTES = [
   ["GET", "/admin/queues/api/job-schedulers"],
   ["GET", "/admin/queues/static/favicon-32x32.png"],
   ["PUT", "/admin/queues/api/queues/score/pause"],
+  ["GET", "/cost"],
+  ["GET", "/cost.json"],
   ["GET", "/no/such/page"],
 ] as const;
 

@@ -7,6 +7,7 @@ import { type AppProcess, createTestRedis, REPO_ROOT, startAppProcess, type Test
 import { Queue } from "bullmq";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordTraffic } from "./support/cost-traffic";
 import { cardRiskRequest, deadLetterJob, fingerprint } from "./support/dead-letter-fixture";
 
 // Debian's package, installed by scripts/ensure-chromium.sh: the test never downloads a browser.
@@ -164,6 +165,67 @@ describe("Bull Board in a real browser", () => {
     }
   });
 });
+
+describe("the cost page in a real browser", () => {
+  it("is reached from the board's menu and plots the projected bill from recorded traffic, the current setting marked", async () => {
+    // Recorded now, as a worker would; the page reads Redis at each request.
+    await recordTraffic(redis.redis, redis.prefix, Date.now());
+    const ctx = await context({ login: true });
+    try {
+      const page = await ctx.newPage();
+      // Reached as an operator would: the board's header menu (Bull Board's miscLinks), last button.
+      await page.goto(boardUrl, { waitUntil: "domcontentloaded" });
+      await page.locator("header ul li button").last().click();
+      await page.getByRole("menuitem", { name: /^Cost/ }).click();
+      await page.waitForURL(/\/cost$/);
+      await page.getByRole("heading", { name: "Spend so far" }).waitFor();
+      // What the browser parsed and laid out: per curve its points and vertical extent on screen.
+      const curves = await page.locator("svg.bill-chart polyline.curve").evaluateAll((lines) =>
+        (lines as unknown as SvgPolyline[]).map((line) => ({
+          panel: line.closest("svg")?.dataset.prefilter,
+          batch: line.dataset.batch,
+          current: line.classList.contains("current-batch"),
+          points: Array.from({ length: line.points.numberOfItems }, (_, i) => line.points.getItem(i).y),
+          height: line.getBoundingClientRect().height,
+        })),
+      );
+      expect(curves).toHaveLength(8);
+      for (const curve of curves) {
+        expect(curve.points.length).toBeGreaterThanOrEqual(10);
+        // Drawn with data: the bill changes with the threshold, so the line is not flat.
+        expect(curve.height).toBeGreaterThan(10);
+      }
+      // The marker: one, on the current (shadow = every item sent) panel, on the current batch's curve.
+      const marker = page.locator("#current-setting");
+      expect(await marker.count()).toBe(1);
+      const box = await marker.boundingBox();
+      expect(box?.width).toBeGreaterThan(0);
+      const markerY = await marker
+        .locator("circle")
+        .first()
+        .evaluate((c) => Number(c.getAttribute("cy")));
+      const current = curves.find((c) => c.panel === "off" && c.current);
+      expect(current?.batch).toBe("100");
+      // Threshold 0.70 is point 65 of 0.05, 0.06, … 0.95.
+      expect(current?.points[65]).toBeCloseTo(markerY, 1);
+      await page.getByText(/Current setting: threshold 0\.70/).waitFor();
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "dashboard-cost.png"), fullPage: true });
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+/** The parts of the DOM's SVGPolylineElement the cost test reads (no DOM typings in this repo). */
+interface SvgPolyline {
+  closest(selector: string): { dataset: Record<string, string | undefined> } | null;
+  dataset: Record<string, string | undefined>;
+  classList: { contains(name: string): boolean };
+  points: { numberOfItems: number; getItem(index: number): { y: number } };
+  getBoundingClientRect(): { height: number };
+}
 
 /** A page on a local port that posts a form to `target` as soon as it loads. */
 async function serveEvilPage(target: string): Promise<{ server: Server; url: string }> {

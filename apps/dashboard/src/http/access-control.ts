@@ -31,12 +31,14 @@ export function installAccessControl(app: FastifyInstance, credentials: Credenti
 /**
  * Headers on every answer: never framed by another site (clickjacking a logged-in operator into a
  * click), never sniffed, and nothing but the board's static bundle stored by a cache — job data is
- * payment data.
+ * payment data. A route's own, stricter content security policy (it must forbid framing too) stays.
  */
 export function installSecurityHeaders(app: FastifyInstance, staticPrefix: string): void {
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header("x-frame-options", "DENY");
-    reply.header("content-security-policy", "frame-ancestors 'none'");
+    if (!reply.hasHeader("content-security-policy")) {
+      reply.header("content-security-policy", "frame-ancestors 'none'");
+    }
     reply.header("x-content-type-options", "nosniff");
     if (!request.url.startsWith(staticPrefix)) reply.header("cache-control", "no-store");
     return payload;

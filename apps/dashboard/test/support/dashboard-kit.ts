@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import { type BoardQueue, createBoardQueues } from "../../src/board/board-queues";
 import { environmentBadge } from "../../src/board/environment-badge";
+import type { CostSettings } from "../../src/cost/cost-settings";
 import { buildDashboard } from "../../src/server";
 
 export const CREDENTIALS = { user: "ops", password: "test-dashboard-password-0123" };
@@ -23,9 +24,16 @@ export interface DashboardKit {
   close(): Promise<void>;
 }
 
+/** The workers' defaults: no budget, BATCH_CAP 100, the pre-filter in shadow. */
+export const DEFAULT_COST_SETTINGS: CostSettings = { budgets: {}, batchCap: 100, prefilter: "shadow" };
+
 export async function startDashboard(options: {
   redisUrl?: string | undefined;
   prefix: string;
+  /** The cost page's settings (default DEFAULT_COST_SETTINGS). */
+  cost?: CostSettings;
+  /** The cost page's clock (default the system clock). */
+  now?: () => number;
 }): Promise<DashboardKit> {
   const redis = new Redis(options.redisUrl ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
   const queues = createBoardQueues({ connection: redis, prefix: options.prefix });
@@ -34,6 +42,12 @@ export async function startDashboard(options: {
     credentials: CREDENTIALS,
     environment: environmentBadge("test"),
     logger: createLogger({ name: "dashboard", level: "silent" }),
+    cost: {
+      redis,
+      prefix: options.prefix,
+      settings: options.cost ?? DEFAULT_COST_SETTINGS,
+      now: options.now ?? Date.now,
+    },
   });
   await app.ready();
   return {
