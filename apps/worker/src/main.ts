@@ -65,7 +65,7 @@ alerts.watchBreaker(breaker);
 const budget = createWorkerBudget({ env, redis, prefix: env.RISKQ_PREFIX, logger });
 if (budget) metrics.watchBudgets(() => budget.guard.status());
 // The local pre-filter (README: Pre-filter): a model that cannot be loaded stops the worker at start.
-const prefilter = await createWorkerPrefilter({ env, redis, prefix: env.RISKQ_PREFIX }).catch(
+const prefilter = await createWorkerPrefilter({ env, redis, prefix: env.RISKQ_PREFIX, logger }).catch(
   (err: Error) => {
     logger.fatal(err.message);
     process.exit(1);

@@ -1,7 +1,6 @@
 import type { ScoreJobResult, ScoreRequestBody } from "@riskq/contracts";
 import { PREFILTER_BUCKETS, type PrefilterBucket } from "@riskq/cost";
 import type { Prefilter, PrefilterVerdict, RemoteAnswer, VerdictStats, VerdictUse } from "@riskq/prefilter";
-import type { Logger } from "pino";
 
 /** RISKQ_PREFILTER: decide clear cases locally, only watch (score everything remotely), or neither. */
 export type PrefilterMode = "on" | "shadow" | "off";
@@ -17,20 +16,21 @@ export interface PrefilterStepOptions {
   fallback: boolean;
   /** Counts verdicts and, for jobs scored remotely, Alipay's answer; none: nothing recorded. */
   stats?: VerdictStats;
-  logger?: Logger;
 }
 
 /** DESIGN data flow step 2 for one job: the verdict, and what the processor may do with it. */
 export interface PrefilterStep {
   judge(request: ScoreRequestBody): Promise<PrefilterVerdict>;
   /** The job's result when the pre-filter decides it (mode "on", a clear case); else undefined. */
-  decided(verdict: PrefilterVerdict, itemId: string, attempts: number): Promise<ScoreJobResult | undefined>;
+  decided(verdict: PrefilterVerdict, itemId: string, attempts: number): ScoreJobResult | undefined;
   /** The job's result when Alipay cannot be reached (fallback on, item judged); else undefined. */
-  degraded(verdict: PrefilterVerdict, itemId: string, attempts: number): Promise<ScoreJobResult | undefined>;
+  degraded(verdict: PrefilterVerdict, itemId: string, attempts: number): ScoreJobResult | undefined;
   /** Records what Alipay answered for a job the pre-filter judged but did not decide. */
-  scoredRemotely(verdict: PrefilterVerdict, result: ScoreJobResult): Promise<void>;
+  scoredRemotely(verdict: PrefilterVerdict, result: ScoreJobResult): void;
   /** The verdict as the cost simulator counts it (PREFILTER_BUCKETS). */
   bucketOf(verdict: PrefilterVerdict): PrefilterBucket;
+  /** Writes the verdict counts not yet written (worker shutdown). */
+  close(): Promise<void>;
 }
 
 /** A result the pre-filter decided: free, no remote attempt, `source: "prefilter"`. */
@@ -53,29 +53,27 @@ export function prefilterResult(
 }
 
 export function createPrefilterStep(options: PrefilterStepOptions): PrefilterStep {
-  const { prefilter, mode, stats, logger } = options;
-  // Counting is bookkeeping: a Redis hiccup there must never fail or slow a job's outcome.
-  const count = async (use: VerdictUse, verdict: PrefilterVerdict, remote: RemoteAnswer) => {
-    await stats?.record(use, verdict, remote).catch((err: unknown) => {
-      logger?.warn({ err }, "could not count a pre-filter verdict");
-    });
+  const { prefilter, mode, stats } = options;
+  // Counted in memory and written about once a second: bookkeeping never fails or slows a job.
+  const count = (use: VerdictUse, verdict: PrefilterVerdict, remote: RemoteAnswer) => {
+    stats?.record(use, verdict, remote);
   };
 
   return {
     judge: (request) => prefilter.judge(request, request.confidence_threshold),
-    async decided(verdict, itemId, attempts) {
+    decided(verdict, itemId, attempts) {
       if (mode !== "on" || (verdict.decision !== "legit" && verdict.decision !== "fraud")) return undefined;
-      await count("decided", verdict, "none");
+      count("decided", verdict, "none");
       return prefilterResult(itemId, verdict, prefilter.modelVersion, attempts, false);
     },
-    async degraded(verdict, itemId, attempts) {
+    degraded(verdict, itemId, attempts) {
       if (!options.fallback || verdict.decision === "unjudged") return undefined;
-      await count("degraded", verdict, "none");
+      count("degraded", verdict, "none");
       return prefilterResult(itemId, verdict, prefilter.modelVersion, attempts, true);
     },
-    async scoredRemotely(verdict, result) {
+    scoredRemotely(verdict, result) {
       if (mode === "off" || result.source !== "remote") return;
-      await count(mode === "shadow" ? "shadow" : "remote", verdict, result.flagged ? "flagged" : "unflagged");
+      count(mode === "shadow" ? "shadow" : "remote", verdict, result.flagged ? "flagged" : "unflagged");
     },
     bucketOf: (verdict) =>
       verdict.decision === "legit"
@@ -83,5 +81,8 @@ export function createPrefilterStep(options: PrefilterStepOptions): PrefilterSte
         : verdict.decision === "fraud"
           ? PREFILTER_BUCKETS.fraud
           : PREFILTER_BUCKETS.undecided,
+    close: async () => {
+      await stats?.close();
+    },
   };
 }

@@ -88,7 +88,7 @@ export interface ScoreWorkerOptions {
   /** The budget guard and what stopped jobs do (README: Budget); without it calls are not budgeted. */
   budget?: BudgetWaitOptions;
   /** The local pre-filter (README: Pre-filter, RISKQ_PREFILTER); without it every job goes to Alipay. */
-  prefilter?: Omit<PrefilterStepOptions, "logger">;
+  prefilter?: PrefilterStepOptions;
 }
 
 /**
@@ -165,6 +165,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ),
   });
 
+  const prefilterStep = options.prefilter && createPrefilterStep(options.prefilter);
   const worker = new Worker<ScoreJobDataWithHistory, ScoreJobResult>(
     QUEUES.score,
     createScoreProcessor({
@@ -176,14 +177,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
       ...(models ? { models } : {}),
       ...(options.budget ? { budget: options.budget } : {}),
-      ...(options.prefilter
-        ? {
-            prefilter: createPrefilterStep({
-              ...options.prefilter,
-              logger: logger.child({ component: "prefilter" }),
-            }),
-          }
-        : {}),
+      ...(prefilterStep ? { prefilter: prefilterStep } : {}),
     }),
     {
       connection: options.connection,
@@ -252,6 +246,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       await closing;
       await sweeper.stop();
       await keyProbe?.stop();
+      await prefilterStep?.close();
       // Last, so the callbacks of the jobs just finished are still sent (or left queued for others).
       await deliverer?.close();
     },

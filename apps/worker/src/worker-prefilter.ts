@@ -8,6 +8,7 @@ import {
   type Prefilter,
 } from "@riskq/prefilter";
 import type { Redis } from "ioredis";
+import type { Logger } from "pino";
 import type { ScoreWorkerOptions } from "./run-worker";
 import type { WorkerEnv } from "./worker-env";
 
@@ -52,6 +53,7 @@ export async function createWorkerPrefilter(options: {
   env: PrefilterEnv;
   redis: Redis;
   prefix: string;
+  logger: Logger;
 }): Promise<ScoreWorkerOptions["prefilter"]> {
   const { env } = options;
   if (env.RISKQ_PREFILTER === "off" && !env.RISKQ_PREFILTER_FALLBACK) return undefined;
@@ -59,6 +61,10 @@ export async function createWorkerPrefilter(options: {
     prefilter: await prefilterOf(env),
     mode: env.RISKQ_PREFILTER,
     fallback: env.RISKQ_PREFILTER_FALLBACK,
-    stats: createVerdictStats({ redis: options.redis, prefix: options.prefix }),
+    stats: createVerdictStats({
+      redis: options.redis,
+      prefix: options.prefix,
+      onError: (err) => options.logger.warn({ err }, "could not write the pre-filter's verdict counts"),
+    }),
   };
 }

@@ -63,6 +63,7 @@ describe("the worker's pre-filter step", () => {
     // Only the unsure ones were sent.
     expect((await sandbox.control.ledger()).items).toBe(30);
 
+    await stats.flush();
     const counts = await readVerdictStats(kit.connection, kit.prefix);
     expect(counts["decided|legit|none"]).toBe(30);
     expect(counts["decided|fraud|none"]).toBe(8);
@@ -84,6 +85,7 @@ describe("the worker's pre-filter step", () => {
     expect(results.every((r) => r.source === "remote")).toBe(true);
     expect((await sandbox.control.ledger()).items).toBe(40);
 
+    await stats.flush();
     const counts = await readVerdictStats(kit.connection, kit.prefix);
     const shadowLegit = (counts["shadow|legit|flagged"] ?? 0) + (counts["shadow|legit|unflagged"] ?? 0);
     const shadowUnsure = (counts["shadow|unsure|flagged"] ?? 0) + (counts["shadow|unsure|unflagged"] ?? 0);

@@ -3,6 +3,7 @@ import { OnnxRuntimeMissing } from "@riskq/prefilter";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { workerEnv } from "../src/worker-env";
+import { testLogger } from "./support/worker-harness";
 import { createWorkerPrefilter } from "../src/worker-prefilter";
 
 let t: TestRedis;
@@ -13,7 +14,7 @@ afterEach(() => t.cleanup());
 
 const envOf = (vars: Record<string, string>) => parseConfig(workerEnv, vars);
 const build = (vars: Record<string, string>) =>
-  createWorkerPrefilter({ env: envOf(vars), redis: t.redis, prefix: t.prefix });
+  createWorkerPrefilter({ env: envOf(vars), redis: t.redis, prefix: t.prefix, logger: testLogger });
 
 describe("the worker's pre-filter variables", () => {
   it("shadow by default with the built-in model and no fallback", async () => {

@@ -40,6 +40,7 @@ export {
   type RemoteAnswer,
   readVerdictStats,
   type VerdictStats,
+  type VerdictStatsOptions,
   type VerdictUse,
   verdictStatsKey,
 } from "./verdict-stats";

@@ -13,16 +13,21 @@ beforeEach(async () => {
 afterEach(() => t.cleanup());
 
 describe("verdict stats", () => {
-  it("counts each (use, decision, remote answer) under the prefix", async () => {
-    const stats = createVerdictStats({ redis: t.redis, prefix: t.prefix });
-    await stats.record("shadow", legit, "unflagged");
-    await stats.record("shadow", legit, "unflagged");
-    await stats.record("shadow", legit, "flagged");
-    await stats.record("decided", legit, "none");
-    await stats.record("degraded", unsure, "none");
+  it("counts each (use, decision, remote answer) under the prefix, written at a flush", async () => {
+    // No timer flush during the test: only the explicit ones write.
+    const stats = createVerdictStats({ redis: t.redis, prefix: t.prefix, flushMs: 3_600_000 });
+    stats.record("shadow", legit, "unflagged");
+    stats.record("shadow", legit, "unflagged");
+    stats.record("shadow", legit, "flagged");
+    stats.record("decided", legit, "none");
+    expect(await readVerdictStats(t.redis, t.prefix)).toEqual({});
+    await stats.flush();
+    stats.record("degraded", unsure, "none");
+    stats.record("shadow", legit, "flagged");
+    await stats.close();
     expect(await readVerdictStats(t.redis, t.prefix)).toEqual({
       "shadow|legit|unflagged": 2,
-      "shadow|legit|flagged": 1,
+      "shadow|legit|flagged": 2,
       "decided|legit|none": 1,
       "degraded|unsure|none": 1,
     });
