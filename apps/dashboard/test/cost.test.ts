@@ -5,8 +5,10 @@ import {
   simulateMonthlyBill,
   usdOf,
 } from "@riskq/cost";
+import { loadConfig } from "@riskq/config";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
+import { budgetConfigOf, dashboardEnv } from "../src/config";
 import { currentThreshold } from "../src/cost/current-threshold";
 import { AUTH, DEFAULT_COST_SETTINGS, startDashboard } from "./support/dashboard-kit";
 import { MERCHANT_A, MERCHANT_B, recordTraffic } from "./support/cost-traffic";
@@ -252,5 +254,35 @@ describe("the cost page", () => {
     } finally {
       await kit.close();
     }
+  });
+});
+
+describe("the cost page's configuration", () => {
+  it("reads the workers' variables with the workers' defaults: no budget, BATCH_CAP 100, pre-filter shadow", () => {
+    const { config } = loadConfig(dashboardEnv, {});
+    expect(config).toMatchObject({ BATCH_CAP: 100, RISKQ_PREFILTER: "shadow" });
+    expect(budgetConfigOf(config)).toEqual({
+      global: { dailyUsd: undefined, monthlyUsd: undefined },
+      perMerchant: { dailyUsd: undefined, monthlyUsd: undefined },
+      merchants: {},
+    });
+
+    const set = loadConfig(dashboardEnv, {
+      RISKQ_BUDGET_DAILY_USD: "5",
+      RISKQ_BUDGET_MONTHLY_USD: "100",
+      RISKQ_BUDGET_MERCHANT_MONTHLY_USD: "20",
+      RISKQ_BUDGET_MERCHANTS: `${MERCHANT_A}=1/none`,
+      BATCH_CAP: "30",
+      RISKQ_PREFILTER: "on",
+    }).config;
+    expect(set).toMatchObject({ BATCH_CAP: 30, RISKQ_PREFILTER: "on" });
+    expect(budgetConfigOf(set)).toEqual({
+      global: { dailyUsd: 5, monthlyUsd: 100 },
+      perMerchant: { dailyUsd: undefined, monthlyUsd: 20 },
+      merchants: { [MERCHANT_A]: { dailyUsd: 1, monthlyUsd: null } },
+    });
+    expect(() => loadConfig(dashboardEnv, { RISKQ_BUDGET_MERCHANTS: "nonsense" })).toThrow(
+      /RISKQ_BUDGET_MERCHANTS/,
+    );
   });
 });
