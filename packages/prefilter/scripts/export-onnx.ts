@@ -10,6 +10,7 @@
  * The protobuf is written by hand (a handful of ModelProto fields), so riskq needs no ONNX package.
  */
 import { writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { builtInWeights } from "../src/built-in";
 import { createFeatureExtractor } from "../src/payment-features";
 
@@ -94,7 +95,8 @@ export function builtInModelOnnx(): Uint8Array {
   return Uint8Array.from(model);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not imported by the test): the entry file is this one.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const out = process.argv[2];
   if (!out) {
     process.stderr.write("usage: export-onnx.ts <out.onnx>\n");

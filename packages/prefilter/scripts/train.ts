@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { isDeepStrictEqual, parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
 import { trainPrefilter } from "../src/training";
 import { sliceOf, TRAINING_RECIPE } from "./training-recipe";
 
@@ -26,7 +27,8 @@ export function trainedWeightsText(): string {
   return `${JSON.stringify(weights, null, 2)}\n`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not imported by the test): the entry file is this one.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
   const startedAt = performance.now();
   const text = trainedWeightsText();
