@@ -24,7 +24,10 @@ esac
 if ! command -v redis-server >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "riskq: redis-server not found; installing Debian's redis-server package…"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }; then
+      echo "riskq: could not install redis-server. Start a Redis with 'docker compose up -d redis', or install your OS package." >&2
+      exit 1
+    fi
   else
     echo "riskq: no Redis answers on $host:$port and redis-server is not installed." >&2
     echo "       Start one with 'docker compose up -d redis', or install your OS package (apt-get install redis-server, brew install redis)." >&2

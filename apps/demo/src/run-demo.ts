@@ -72,6 +72,8 @@ export class DemoRun {
   async interrupt(exitCode: number): Promise<void> {
     if (this.interruptedWith === undefined) {
       this.interruptedWith = exitCode;
+      // The last picture stays on screen, the news below it.
+      this.view.keep();
       this.view.line();
       this.view.line("interrupted: stopping the traffic and the apps, deleting the demo's keys…");
     }
@@ -227,9 +229,11 @@ export class DemoRun {
           break;
         }
       }
+      if (this.interrupted) return 130;
       view.render(frame(elapsedMs));
       await sleep(TICK_MS);
     }
+    if (this.interrupted) return 130;
     phase = "done";
     const elapsedMs = Date.now() - startedAt;
     view.render(frame(elapsedMs), true);
@@ -238,6 +242,7 @@ export class DemoRun {
     const final = (await takeReadings(sources).catch(() => readings))!;
     const completed = await readCompleted(scoreQueue);
     const failed = await scoreQueue.getFailedCount();
+    if (this.interrupted) return 130;
     const summary = {
       durationS: flags.durationS,
       rate: flags.rate,

@@ -1,7 +1,7 @@
 /**
- * `pnpm demo` (for now): starts the sandbox and scores a handful of synthetic transactions through
- * it with the official alipay-sdk, then prints what came back and what it cost. Later work grows
- * this into the full riskq demo.
+ * `pnpm --filter @riskq/sandbox run demo`: the sandbox alone, without riskq — starts it and scores a
+ * handful of synthetic transactions through it with the official alipay-sdk, then prints what came
+ * back and what it cost. (`pnpm demo` runs the whole system: apps/demo.)
  */
 import { API_PATHS, type ScoreResponse } from "@riskq/contracts";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
