@@ -1,4 +1,11 @@
-import { type AnsweredCall, type LostCall, recordAnsweredCall, recordLostCall } from "@riskq/cost";
+import {
+  type AnsweredCall,
+  type LostCall,
+  type PrefilterBucket,
+  recordAnsweredCall,
+  recordLocalDecisions,
+  recordLostCall,
+} from "@riskq/cost";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
@@ -46,6 +53,14 @@ export function createCostRecorder(options: CostRecorderOptions) {
           { err, task: call.task, modelVersion: call.modelVersion },
           "could not book a lost call's estimate",
         );
+      }
+    },
+    /** A job the pre-filter decided locally (never sent): counted for the simulator's pre-filter off. */
+    async local(decided: { task: string; modelVersion: string; bucket: PrefilterBucket }): Promise<void> {
+      try {
+        await recordLocalDecisions(options.redis, at(), { ...decided, count: 1 });
+      } catch (err) {
+        logger.warn({ err, task: decided.task }, "could not book a local decision");
       }
     },
   };

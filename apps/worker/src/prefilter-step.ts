@@ -16,15 +16,25 @@ export interface PrefilterStepOptions {
   fallback: boolean;
   /** Counts verdicts and, for jobs scored remotely, Alipay's answer; none: nothing recorded. */
   stats?: VerdictStats;
+  /** Told of each job decided locally (the cost ledger books it); must not throw. */
+  onLocalDecision?: (request: ScoreRequestBody, bucket: PrefilterBucket) => Promise<void>;
 }
 
 /** DESIGN data flow step 2 for one job: the verdict, and what the processor may do with it. */
 export interface PrefilterStep {
   judge(request: ScoreRequestBody): Promise<PrefilterVerdict>;
   /** The job's result when the pre-filter decides it (mode "on", a clear case); else undefined. */
-  decided(verdict: PrefilterVerdict, itemId: string, attempts: number): ScoreJobResult | undefined;
+  decided(
+    verdict: PrefilterVerdict,
+    request: ScoreRequestBody,
+    attempts: number,
+  ): Promise<ScoreJobResult | undefined>;
   /** The job's result when Alipay cannot be reached (fallback on, item judged); else undefined. */
-  degraded(verdict: PrefilterVerdict, itemId: string, attempts: number): ScoreJobResult | undefined;
+  degraded(
+    verdict: PrefilterVerdict,
+    request: ScoreRequestBody,
+    attempts: number,
+  ): Promise<ScoreJobResult | undefined>;
   /** Records what Alipay answered for a job the pre-filter judged but did not decide. */
   scoredRemotely(verdict: PrefilterVerdict, result: ScoreJobResult): void;
   /** The verdict as the cost simulator counts it (PREFILTER_BUCKETS). */
@@ -58,29 +68,38 @@ export function createPrefilterStep(options: PrefilterStepOptions): PrefilterSte
   const count = (use: VerdictUse, verdict: PrefilterVerdict, remote: RemoteAnswer) => {
     stats?.record(use, verdict, remote);
   };
+  const bucketOf = (verdict: PrefilterVerdict): PrefilterBucket =>
+    verdict.decision === "legit"
+      ? PREFILTER_BUCKETS.legit
+      : verdict.decision === "fraud"
+        ? PREFILTER_BUCKETS.fraud
+        : PREFILTER_BUCKETS.undecided;
+  const local = async (
+    use: "decided" | "degraded",
+    verdict: Extract<PrefilterVerdict, { score: unknown }>,
+    request: ScoreRequestBody,
+    attempts: number,
+  ) => {
+    count(use, verdict, "none");
+    await options.onLocalDecision?.(request, bucketOf(verdict));
+    return prefilterResult(request.item_id, verdict, prefilter.modelVersion, attempts, use === "degraded");
+  };
 
   return {
     judge: (request) => prefilter.judge(request, request.confidence_threshold),
-    decided(verdict, itemId, attempts) {
+    async decided(verdict, request, attempts) {
       if (mode !== "on" || (verdict.decision !== "legit" && verdict.decision !== "fraud")) return undefined;
-      count("decided", verdict, "none");
-      return prefilterResult(itemId, verdict, prefilter.modelVersion, attempts, false);
+      return local("decided", verdict, request, attempts);
     },
-    degraded(verdict, itemId, attempts) {
+    async degraded(verdict, request, attempts) {
       if (!options.fallback || verdict.decision === "unjudged") return undefined;
-      count("degraded", verdict, "none");
-      return prefilterResult(itemId, verdict, prefilter.modelVersion, attempts, true);
+      return local("degraded", verdict, request, attempts);
     },
     scoredRemotely(verdict, result) {
       if (mode === "off" || result.source !== "remote") return;
       count(mode === "shadow" ? "shadow" : "remote", verdict, result.flagged ? "flagged" : "unflagged");
     },
-    bucketOf: (verdict) =>
-      verdict.decision === "legit"
-        ? PREFILTER_BUCKETS.legit
-        : verdict.decision === "fraud"
-          ? PREFILTER_BUCKETS.fraud
-          : PREFILTER_BUCKETS.undecided,
+    bucketOf,
     close: async () => {
       await stats?.close();
     },

@@ -165,7 +165,22 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ),
   });
 
-  const prefilterStep = options.prefilter && createPrefilterStep(options.prefilter);
+  const prefilterStep =
+    options.prefilter &&
+    createPrefilterStep({
+      ...options.prefilter,
+      // A locally decided job is traffic too: the simulator re-prices it with the pre-filter off.
+      ...(recordCost
+        ? {
+            onLocalDecision: (request, bucket) =>
+              recordCost.local({
+                task: request.task,
+                modelVersion: request.model_version ?? options.defaultModelVersion,
+                bucket,
+              }),
+          }
+        : {}),
+    });
   const worker = new Worker<ScoreJobDataWithHistory, ScoreJobResult>(
     QUEUES.score,
     createScoreProcessor({

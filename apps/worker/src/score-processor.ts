@@ -94,12 +94,13 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
 
     // Step 2: a clear case is decided locally, before it takes a batch slot, a permit or money.
     const step = options.prefilter;
-    const itemId = data.request.item_id;
-    const verdict = await step?.judge(data.request);
-    const local = step && verdict ? step.decided(verdict, itemId, job.attemptsMade) : undefined;
+    const request = data.request;
+    const verdict = await step?.judge(request);
+    const local = step && verdict ? await step.decided(verdict, request, job.attemptsMade) : undefined;
     if (local) return finish(local);
     // Alipay cannot be reached (open circuit, exhausted budget): the pre-filter may answer, marked degraded.
-    const fallback = () => (step && verdict ? step.degraded(verdict, itemId, job.attemptsMade) : undefined);
+    const fallback = async () =>
+      step && verdict ? step.degraded(verdict, request, job.attemptsMade) : undefined;
 
     // Before any waiting: a job for a flatlined model must not sit out a 429 storm only to die.
     if (options.models) data = await routeModel(data, options.models);
@@ -112,7 +113,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     };
 
     if (options.breaker.isOpen()) {
-      const degraded = fallback();
+      const degraded = await fallback();
       if (degraded) return finish(degraded);
       await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
     }
@@ -126,7 +127,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     // An exhausted budget (cached a second) stops the job before it takes a batch slot or a permit.
     const stop = await options.budget?.guard.exhaustion(data.request.merchant_id);
     if (stop) {
-      const degraded = stop.exhausted ? fallback() : undefined;
+      const degraded = stop.exhausted ? await fallback() : undefined;
       if (degraded) return finish(degraded);
       await overBudget(stop);
     }
@@ -144,7 +145,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       if (err instanceof DelayedError) throw err;
       // The circuit opened or the budget ran out while the job was in its batch.
       if (err instanceof CircuitOpenError || (err instanceof BudgetExhausted && err.exhausted)) {
-        const degraded = fallback();
+        const degraded = await fallback();
         if (degraded) return finish(degraded);
       }
       if (err instanceof BudgetExhausted && options.budget) return overBudget(err);

@@ -1,5 +1,5 @@
 import { type ScoreJobResult, type ScoreRequestBody, scoreJobResultSchema } from "@riskq/contracts";
-import { createBudgetGuard } from "@riskq/cost";
+import { createBudgetGuard, PREFILTER_BUCKETS, readRecordedTraffic } from "@riskq/cost";
 import { createCircuitBreaker } from "@riskq/pipeline";
 import {
   builtInPrefilter,
@@ -39,7 +39,10 @@ describe("the worker's pre-filter step", () => {
     await kit.onboard(...merchantIds);
     await kit.enqueue([...legit, ...fraud, ...unsure]);
     const stats = createVerdictStats({ redis: kit.connection, prefix: kit.prefix });
-    await kit.startWorker({ prefilter: { prefilter, mode: "on", fallback: false, stats } });
+    await kit.startWorker({
+      prefilter: { prefilter, mode: "on", fallback: false, stats },
+      cost: { redis: kit.connection },
+    });
 
     const { completed, failed } = await kit.settle(68);
     expect(failed).toHaveLength(0);
@@ -68,6 +71,17 @@ describe("the worker's pre-filter step", () => {
     expect(counts["decided|legit|none"]).toBe(30);
     expect(counts["decided|fraud|none"]).toBe(8);
     expect((counts["remote|unsure|flagged"] ?? 0) + (counts["remote|unsure|unflagged"] ?? 0)).toBe(30);
+
+    // The cost ledger's recorded traffic knows both halves: what was decided locally, by verdict, and
+    // the remote confidences of the rest, as undecided — what the simulator re-prices.
+    const { series } = await readRecordedTraffic(kit.connection, kit.prefix);
+    expect(series).toHaveLength(1);
+    const recorded = series[0]!;
+    expect(recorded.local[PREFILTER_BUCKETS.legit]).toBe(30);
+    expect(recorded.local[PREFILTER_BUCKETS.fraud]).toBe(8);
+    const scoredBy = (bucket: number) => recorded.confidence[bucket]!.reduce((a, b) => a + b, 0);
+    expect(scoredBy(PREFILTER_BUCKETS.undecided)).toBe(30);
+    expect(scoredBy(PREFILTER_BUCKETS.legit) + scoredBy(PREFILTER_BUCKETS.fraud)).toBe(0);
   });
 
   it("shadow: judges and counts every job against Alipay's answer, but scores them all remotely", async () => {
@@ -77,7 +91,10 @@ describe("the worker's pre-filter step", () => {
     await kit.onboard(...merchantIds);
     await kit.enqueue(requests);
     const stats = createVerdictStats({ redis: kit.connection, prefix: kit.prefix });
-    await kit.startWorker({ prefilter: { prefilter, mode: "shadow", fallback: false, stats } });
+    await kit.startWorker({
+      prefilter: { prefilter, mode: "shadow", fallback: false, stats },
+      cost: { redis: kit.connection },
+    });
 
     const { completed, failed } = await kit.settle(40);
     expect(failed).toHaveLength(0);
@@ -94,6 +111,11 @@ describe("the worker's pre-filter step", () => {
     expect((counts["shadow|legit|flagged"] ?? 0) + (counts["shadow|unsure|flagged"] ?? 0)).toBe(
       flaggedRemotely,
     );
+    // Every item went remote, each with its verdict: the simulator can price switching it on.
+    const [recorded] = (await readRecordedTraffic(kit.connection, kit.prefix)).series;
+    const scoredBy = (bucket: number) => recorded!.confidence[bucket]!.reduce((a, b) => a + b, 0);
+    expect([scoredBy(PREFILTER_BUCKETS.legit), scoredBy(PREFILTER_BUCKETS.undecided)]).toEqual([20, 20]);
+    expect(recorded!.local.every((n) => n === 0)).toBe(true);
   });
 
   it("fallback: with the circuit open, judged jobs complete from the pre-filter marked degraded; unjudged ones wait", async () => {
