@@ -13,6 +13,13 @@ export interface StartSandboxOptions {
   latencyProfile?: "fast" | "realistic";
   /** How long to wait for the listening line; default 20 s. */
   startTimeoutMs?: number;
+  /** Listen on this port (default 0: a free one). A restarted sandbox takes its predecessor's port. */
+  port?: number;
+  /**
+   * Use this keys directory: its key pairs are reused (generated there when absent) and it is left in
+   * place on stop, since the caller owns it. Default: a fresh temporary directory, removed on stop.
+   */
+  keysDir?: string;
 }
 
 /** A sandbox running as a real child process, with its own fresh keys directory. */
@@ -27,8 +34,10 @@ export interface SandboxProcess extends AsyncDisposable {
   control: SandboxControl;
   /** `POST /__sandbox/reset`. */
   reset(): Promise<void>;
-  /** SIGTERM, wait for the exit, remove the keys directory. Safe to call twice. */
+  /** SIGTERM, wait for the exit, remove the keys directory (unless the caller owns it). Safe to call twice. */
   stop(): Promise<void>;
+  /** SIGKILL now (a crash, for chaos tests), then like `stop`. */
+  kill(): Promise<void>;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -37,7 +46,10 @@ const DEFAULT_APP_ID = "2021000000000001";
 
 /** Spawns `apps/sandbox/src/main.ts` on a free port and waits until it listens. */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<SandboxProcess> {
-  const keysDir = await mkdtemp(join(tmpdir(), "riskq-sandbox-keys-"));
+  const ownsKeysDir = options.keysDir === undefined;
+  const keysDir = options.keysDir ?? (await mkdtemp(join(tmpdir(), "riskq-sandbox-keys-")));
+  const removeKeysDir = () =>
+    ownsKeysDir ? rm(keysDir, { recursive: true, force: true }) : Promise.resolve();
   const appId = options.appId ?? DEFAULT_APP_ID;
   let app: AppProcess;
   try {
@@ -47,7 +59,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       env: {
         // Only what the sandbox needs: a knob left set in the developer's shell cannot change a test.
         ...options.env,
-        SANDBOX_PORT: "0",
+        SANDBOX_PORT: String(options.port ?? 0),
         SANDBOX_KEYS_DIR: keysDir,
         SANDBOX_SEED: String(options.seed ?? 1),
         SANDBOX_APP_ID: appId,
@@ -57,7 +69,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
     });
   } catch (error) {
-    await rm(keysDir, { recursive: true, force: true });
+    await removeKeysDir();
     throw error;
   }
   const url = String(app.ready.url);
@@ -70,13 +82,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   ]);
   const control = new SandboxControl(url);
   let stopped: Promise<void> | undefined;
-  const stop = () => {
+  const end = (how: "stop" | "kill") => {
     stopped ??= (async () => {
-      await app.stop();
-      await rm(keysDir, { recursive: true, force: true });
+      await (how === "kill" ? app.kill() : app.stop());
+      await removeKeysDir();
     })();
     return stopped;
   };
+  const stop = () => end("stop");
 
   return {
     url,
@@ -90,6 +103,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       await control.reset();
     },
     stop,
+    kill: () => end("kill"),
     [Symbol.asyncDispose]: stop,
     get stdout() {
       return app.stdout;
