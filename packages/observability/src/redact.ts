@@ -36,6 +36,11 @@ function walk(value: unknown, depth: number, ancestors: Set<object>): unknown {
     // Serialise as pino would (type, message, stack, custom properties), then walk that.
     const serialised = stdSerializers.err(value) as unknown as Record<string, unknown>;
     source = Object.fromEntries(Object.keys(serialised).map((key) => [key, serialised[key]]));
+    // ioredis errors carry the failed command with its arguments: the values being written, such
+    // as whole job payloads (card fingerprints inside a JSON string, out of reach of the key rules).
+    // The command's name is what a log needs.
+    const command = (source as { command?: unknown }).command;
+    if (isRedisCommand(command)) source = { ...source, command: { name: command.name, args: CENSORED } };
   } else if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
     // JSON output is what toJSON returns (Date → string): redact that, not the object.
     const json = (value as { toJSON(): unknown }).toJSON();
@@ -49,6 +54,15 @@ function walk(value: unknown, depth: number, ancestors: Set<object>): unknown {
   } finally {
     ancestors.delete(value);
   }
+}
+
+function isRedisCommand(value: unknown): value is { name: unknown; args: unknown[] } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "name" in value &&
+    Array.isArray((value as { args?: unknown }).args)
+  );
 }
 
 function walkArray(array: unknown[], depth: number, ancestors: Set<object>): unknown[] {

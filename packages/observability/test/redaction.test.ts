@@ -148,6 +148,23 @@ describe("createLogger redaction", () => {
     expect(third.failure.message).toContain("batch failed");
   });
 
+  it("logs the name of a failed Redis command, never its arguments (ioredis puts them on the error)", () => {
+    const { lines, logger, output } = memoryLogger();
+    const fingerprint = "9409361c50954c3b8e25185ee7ec6bfd0907c1a7263863514ae7b7303f86a96e";
+    const token = secretOf("sealed");
+    // What ioredis rejects a command with when the connection drops mid-flight (a Redis restart).
+    const error = Object.assign(new Error("Command aborted due to connection close"), {
+      name: "AbortError",
+      command: {
+        name: "evalsha",
+        args: ["5ab432e8", "9", `{"request":{"card_fingerprint":"${fingerprint}"}}`, Buffer.from(token)],
+      },
+    });
+    logger.error({ err: error }, "unexpected error");
+    expectRedacted(output(), [fingerprint, token, fingerprint.slice(10, 40)], []);
+    expect(JSON.parse(lines[0]!).err.command).toEqual({ name: "evalsha", args: "[redacted]" });
+  });
+
   it("redacts the bindings of child, grandchild and job loggers", () => {
     const { logger, output, lines } = memoryLogger();
     const secrets = [secretOf("c1"), secretOf("c2"), secretOf("c3"), secretOf("c4"), secretOf("c5")];
