@@ -233,6 +233,8 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       prefix: options.prefix,
       secret: options.callbacks.secret,
       concurrency: options.callbacks.concurrency,
+      // A crashed process's deliveries go to another as soon as its score jobs do.
+      ...(options.lockMs === undefined ? {} : { lockMs: options.lockMs }),
       logger: logger.child({ component: "callbacks" }),
       ...(options.callbacks.backoff ? { backoff: options.callbacks.backoff } : {}),
     });

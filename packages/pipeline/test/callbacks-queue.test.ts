@@ -136,6 +136,39 @@ describe("score-callbacks queue and delivery worker", () => {
     expect(r.of("down").map((a) => a.status)).toEqual([503, 503, 503, 503, 503]);
   });
 
+  it("hands a delivery that a dead process held to another process once its lock (lockMs) lapses", async () => {
+    const connection = connect();
+    const queue = callbackQueue(connection);
+    const r = await receiver();
+    await enqueueCallback(queue, completedDelivery("2088-held", r.url, RESULT));
+    // A process takes the delivery with a 1 s lock, then dies before delivering it: nothing renews its lock.
+    const crashed = new Worker(QUEUES.callbacks, null, {
+      connection,
+      prefix: redisSuite.redis.prefix,
+      lockDuration: 1_000,
+    });
+    cleanups.push(() => crashed.close());
+    expect((await crashed.getNextJob("crashed-process"))?.id).toBe("2088-held.completed");
+
+    const w = startCallbackWorker({
+      connection,
+      prefix: redisSuite.redis.prefix,
+      secret: SECRET,
+      logger,
+      backoff: FAST,
+      lockMs: 1_000,
+    });
+    cleanups.push(() => w.close());
+    // With BullMQ's default lock (30 s) the delivery would still be held when this guard gives up.
+    await r.until(
+      () => r.of("2088-held").some((x) => x.status === 200),
+      "the delivery by the live process",
+      15_000,
+    );
+    await until(stateIs(queue, "2088-held.completed", "completed"), "the delivery to complete");
+    expect(r.of("2088-held").every((x) => x.signatureValid)).toBe(true);
+  });
+
   it("a dead job's callback is queued with its dead letter, once, also when the reconciler records it", async () => {
     const connection = connect();
     const { prefix } = redisSuite.redis;

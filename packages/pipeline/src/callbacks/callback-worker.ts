@@ -19,6 +19,11 @@ export interface CallbackWorkerOptions {
   backoff?: BackoffOptions;
   /** Attempts a delivery gets while the receiver answers 3xx/4xx (default 3); see CallbackFailureKind. */
   rejectedAttempts?: number;
+  /**
+   * BullMQ lock of a delivery in progress, and the stalled-check interval: how soon the deliveries a
+   * dead process held go to another (default 30 s, BullMQ's). The worker passes its JOB_LOCK_MS.
+   */
+  lockMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -65,6 +70,9 @@ export function startCallbackWorker(options: CallbackWorkerOptions) {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 20,
+      ...(options.lockMs === undefined
+        ? {}
+        : { lockDuration: options.lockMs, stalledInterval: options.lockMs }),
       settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade, backoff) },
     },
   );
