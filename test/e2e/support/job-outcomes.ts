@@ -22,6 +22,9 @@ export interface JobOutcomes {
   deadReasons: Record<string, number>;
   /** A few dead letters, for the log. */
   deadSamples: DeadLetter[];
+  /** Ids of the completed jobs and of the dead ones (failed with their dead letter). */
+  completedIds: string[];
+  deadIds: string[];
 }
 
 const countBy = <T>(items: readonly T[], key: (item: T) => string) => {
@@ -55,7 +58,11 @@ export async function collectOutcomes(
   for (const job of completedJobs) {
     const request = job.data.request;
     const result = job.returnvalue;
-    if (!result || result.item_id !== request.item_id || job.id !== scoreJobId(request.merchant_id, request.item_id)) {
+    if (
+      !result ||
+      result.item_id !== request.item_id ||
+      job.id !== scoreJobId(request.merchant_id, request.item_id)
+    ) {
       wrongItem.push(job.id!);
     }
     if (result) {
@@ -81,6 +88,8 @@ export async function collectOutcomes(
     sources: countBy(completedJobs, (j) => j.returnvalue?.source ?? "none"),
     deadReasons: countBy(deadLetters, (d) => d.reason),
     deadSamples: deadLetters.slice(0, 5),
+    completedIds: [...completedIds],
+    deadIds,
   };
 }
 
@@ -94,7 +103,9 @@ export function formatOutcomes(o: JobOutcomes): string {
     `dead letters by reason: ${JSON.stringify(o.deadReasons)}`,
   ];
   for (const d of o.deadSamples) {
-    lines.push(`  dead ${d.job_id}: ${d.reason} (${d.last_error.code}: ${d.last_error.message.slice(0, 160)})`);
+    lines.push(
+      `  dead ${d.job_id}: ${d.reason} (${d.last_error.code}: ${d.last_error.message.slice(0, 160)})`,
+    );
   }
   return lines.join("\n");
 }

@@ -8,6 +8,17 @@ export interface EnqueuedJob {
   duplicate: boolean;
 }
 
+/** An answer other than the one expected (its status tells a 503 worth retrying from a real error). */
+export class ApiAnswerError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiAnswerError";
+  }
+}
+
 /**
  * The few calls of riskq's HTTP API the end-to-end tests make, over plain fetch: what a service
  * would send, with nothing in between that could hide a wrong answer.
@@ -29,6 +40,12 @@ export class RiskqApi {
     return body.jobs;
   }
 
+  /** `POST /v1/dead-letters/redrive` of every dead letter of a reason: the ids sent back to `score`. */
+  async redriveDeadLetters(reason: string): Promise<string[]> {
+    const body = await this.post<{ redriven: string[] }>("/v1/dead-letters/redrive", { reason }, 200);
+    return body.redriven;
+  }
+
   private async post<T>(path: string, body: unknown, expected: number): Promise<T> {
     const res = await fetch(`${this.url}${path}`, {
       method: "POST",
@@ -37,7 +54,10 @@ export class RiskqApi {
     });
     const text = await res.text();
     if (res.status !== expected) {
-      throw new Error(`POST ${path} answered ${res.status} (expected ${expected}): ${text.slice(0, 500)}`);
+      throw new ApiAnswerError(
+        res.status,
+        `POST ${path} answered ${res.status} (expected ${expected}): ${text.slice(0, 500)}`,
+      );
     }
     return JSON.parse(text) as T;
   }

@@ -1,5 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { createAlipayClient } from "@riskq/alipay";
-import { createDeadLetterQueue, createScoreQueue, type DeadLetterQueue, DeadLetterStore, type ScoreQueue } from "@riskq/pipeline";
+import {
+  createDeadLetterQueue,
+  createScoreQueue,
+  type DeadLetterQueue,
+  DeadLetterStore,
+  type ScoreQueue,
+} from "@riskq/pipeline";
 import {
   type AppProcess,
   createTestRedis,
@@ -23,6 +30,11 @@ export interface StackOptions {
   /** Extra variables of every worker process (e.g. BATCH_CAP, JOB_LOCK_MS). */
   workerEnv?: Record<string, string>;
   sandbox?: StartSandboxOptions;
+  /**
+   * A sandbox the test started itself (e.g. one it restarts): the stack uses it instead of starting
+   * one, and leaves it running on stop — the test stops it.
+   */
+  sandboxProcess?: SandboxProcess;
   /** Defaults to redis://127.0.0.1:6379. */
   redisUrl?: string;
   /** LOG_LEVEL of the apps (default warn). */
@@ -42,7 +54,13 @@ export interface Stack extends AsyncDisposable {
   /** The API over plain fetch; throws when the stack runs without one. */
   readonly api: RiskqApi;
   apiProcess: AppProcess | undefined;
+  /** The API's bearer key (random per stack). */
+  apiKey: string;
+  /** RISKQ_SECRET_KEY of every app of the stack (base64 of 32 bytes). */
+  secretKey: string;
   workers: AppProcess[];
+  /** Every app process the stack started so far (API, workers, added workers), dead or alive. */
+  readonly processes: readonly AppProcess[];
   /** The env every worker was started with (to start one more alike). */
   workerEnv: Record<string, string>;
   /** Starts another worker process like the others. */
@@ -56,8 +74,6 @@ export interface Stack extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** A bearer key for the API of one stack. */
-const API_KEY = "e2e-api-key";
 const STOP_GRACE_MS = 3_000;
 
 /**
@@ -67,6 +83,8 @@ const STOP_GRACE_MS = 3_000;
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const started: AppProcess[] = [];
+  const apiKey = `e2e-api-key-${randomBytes(12).toString("hex")}`;
+  const ownsSandbox = options.sandboxProcess === undefined;
   let sandbox: SandboxProcess | undefined;
   let testRedis: TestRedis | undefined;
   let queues: { score: ScoreQueue; dead: DeadLetterQueue } | undefined;
@@ -76,14 +94,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stopped ??= (async () => {
       await Promise.allSettled(started.map((p) => p.stop(STOP_GRACE_MS)));
       await Promise.allSettled([queues?.score.close(), queues?.dead.close()]);
-      await Promise.allSettled([sandbox?.stop(), testRedis?.cleanup()]);
+      await Promise.allSettled([ownsSandbox ? sandbox?.stop() : undefined, testRedis?.cleanup()]);
     })();
     return stopped;
   };
 
   try {
     [sandbox, testRedis] = await Promise.all([
-      startSandbox(options.sandbox ?? {}),
+      options.sandboxProcess ?? startSandbox(options.sandbox ?? {}),
       createTestRedis({ url: options.redisUrl }),
     ]);
     const { prefix, redis } = testRedis;
@@ -122,7 +140,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ? startAppProcess({
             name: "api",
             script: "apps/api/src/main.ts",
-            env: { ...common, API_PORT: "0", API_HOST: "127.0.0.1", RISKQ_API_KEYS: API_KEY, ...options.apiEnv },
+            env: {
+              ...common,
+              API_PORT: "0",
+              API_HOST: "127.0.0.1",
+              RISKQ_API_KEYS: apiKey,
+              ...options.apiEnv,
+            },
             readyEvent: "listening",
             startTimeoutMs: 40_000,
           }).then((p) => {
@@ -132,7 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         : Promise.resolve(undefined),
       ...Array.from({ length: options.workers }, addWorker),
     ]);
-    const api = apiProcess ? new RiskqApi(String(apiProcess.ready.url), API_KEY) : undefined;
+    const api = apiProcess ? new RiskqApi(String(apiProcess.ready.url), apiKey) : undefined;
     const deadLetters = new DeadLetterStore(queues.score, queues.dead);
     const sandboxProcess = sandbox;
     const onboard = api
@@ -163,6 +187,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         return api;
       },
       apiProcess,
+      apiKey,
+      secretKey,
+      get processes() {
+        return [...started];
+      },
       workers: workers.filter((w): w is AppProcess => w !== undefined),
       workerEnv,
       addWorker,
