@@ -37,8 +37,11 @@ export const TASK = "transaction_anomaly";
 /** Generous: a job of the demo should be scored, not expire while a 429 storm passes. */
 export const DEADLINE_MS = 5 * 60_000;
 
-/** The young-account burst: one merchant's settlement file, enough for full 100-item batches. */
-export const BURST_ITEMS = 300;
+/**
+ * The young-account burst: one merchant's settlement file, enough for full 100-item batches even
+ * after the pre-filter decided about half of it locally.
+ */
+export const BURST_ITEMS = 400;
 /** What the sandbox answers per call for accounts younger than 183 days. */
 export const YOUNG_ACCOUNT_LIMIT = 50;
 

@@ -84,6 +84,8 @@ export class DemoStack {
         ...drift,
         ALIPAY_MODEL_VERSION: PINNED_MODEL,
         ALIPAY_FALLBACK_MODEL_VERSION: FALLBACK_MODEL,
+        // The demo's traffic is the synthetic kind the pre-filter was trained on: let it decide.
+        RISKQ_PREFILTER: "on",
         WORKER_METRICS_PORT: "0",
         SHUTDOWN_GRACE_MS: String(STOP_GRACE_MS),
       };

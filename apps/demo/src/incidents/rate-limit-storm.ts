@@ -18,6 +18,7 @@ export class RateLimitStorm implements Incident {
   private before: Readings | undefined;
   private lowestRate: number | undefined;
   private peakBacklog = 0;
+  private answeredAtRestore: number | undefined;
 
   constructor(
     readonly at: number,
@@ -48,16 +49,19 @@ export class RateLimitStorm implements Incident {
     const backlog = unfinished(readings);
     this.peakBacklog = Math.max(this.peakBacklog, backlog);
     if (this.restoredAt === undefined || !this.before) return undefined;
+    // Calls answered 200 from here on show the workers calling successfully again.
+    const answered = readings.ledger.by_status["200"] ?? 0;
+    this.answeredAtRestore ??= answered;
     const answered429 = this.count429(readings);
     // Drained: no more unfinished jobs than before the storm plus a second of traffic.
     const drainedTo = unfinished(this.before) + ctx.rate;
-    if (answered429 === 0 || backlog > drainedTo) return undefined;
+    if (answered429 === 0 || answered <= this.answeredAtRestore || backlog > drainedTo) return undefined;
     const dead = since(readings.dead.rate_limited ?? 0, this.before.dead.rate_limited ?? 0);
     return (
       `${answered429} calls answered 429; the workers' shared limiter went down to ${rate(this.lowestRate)} ` +
-      `and is at ${rate(readings.limiterRate)} again; jobs waited without spending attempts and the backlog ` +
-      `(${this.peakBacklog} at its peak) drained ${seconds(Date.now() - this.restoredAt)} after the storm: ` +
-      `rate_limited dead letters ${dead}`
+      `(${rate(readings.limiterRate)} now, climbing back); jobs waited without spending attempts, calls succeed ` +
+      `again and the backlog (${this.peakBacklog} at its peak) was back to its level before the storm ` +
+      `${seconds(Date.now() - this.restoredAt)} after it: rate_limited dead letters ${dead}`
     );
   }
 
