@@ -210,7 +210,7 @@ export class DemoRun {
       if (this.interrupted) return 130;
       const current = await look();
       if (this.interrupted) return 130;
-      if (current) await timeline.tick(Math.min(elapsedMs, durationMs), current);
+      if (current) await timeline.tick(elapsedMs, current);
       if (phase === "streaming" && elapsedMs >= durationMs) {
         phase = "draining";
         await traffic.stop();
@@ -263,25 +263,23 @@ export class DemoRun {
       }
     }
     view.line();
-    this.printBoard(stack);
+    this.view.line(`Bull Board: ${this.boardLine(stack)}`);
     return invariantHolds(summary) ? 0 : 1;
   }
 
-  private printBoard(stack: RunningStack): void {
+  private boardLine(stack: RunningStack): string {
     const { env } = this.options;
-    this.view.line(
-      `Bull Board: ${stack.boardUrl}  (user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD})`,
-    );
+    return `${stack.boardUrl}  (user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD})`;
   }
 
   private printUrls(stack: RunningStack): void {
     this.view.line();
     this.view.line("Everything keeps running until Ctrl-C:");
-    this.view.line(`  API        ${stack.apiUrl}  (Authorization: Bearer ${stack.apiKey})`);
-    this.view.line(`  sandbox    ${stack.sandbox.url}  (control API under /__sandbox/)`);
-    this.view.line(`  metrics    ${stack.apiUrl}/metrics, ${stack.workerMetricsUrls.join(", ")}`);
-    this.printBoard(stack);
-    this.view.line(`  Redis      ${this.options.env.REDIS_URL}, prefix ${this.prefix}`);
+    this.view.line(`  API         ${stack.apiUrl}  (Authorization: Bearer ${stack.apiKey})`);
+    this.view.line(`  Bull Board  ${this.boardLine(stack)}`);
+    this.view.line(`  sandbox     ${stack.sandbox.url}  (control API under /__sandbox/)`);
+    this.view.line(`  metrics     ${[`${stack.apiUrl}/metrics`, ...stack.workerMetricsUrls].join(", ")}`);
+    this.view.line(`  Redis       ${this.options.env.REDIS_URL}, prefix ${this.prefix}`);
   }
 
   /** An Alipay client on the apps' prefix and secret: the demo reads what riskq stored, never calls. */
