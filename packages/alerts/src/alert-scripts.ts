@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+export { runScript } from "@riskq/redis";
 
 /**
  * The alerter's Redis scripts. Each is one atomic step, so replicas racing on the same group or
@@ -121,29 +120,3 @@ end
 redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
 return redis.call('HGETALL', KEYS[2])
 `;
-
-/** Runs a script by its SHA, loading it on the first NOSCRIPT (after a Redis restart or flush). */
-export async function runScript(
-  redis: Redis,
-  script: string,
-  keys: readonly string[],
-  args: ReadonlyArray<string | number>,
-): Promise<unknown> {
-  const sha = sha1(script);
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-    return redis.eval(script, keys.length, ...keys, ...args);
-  }
-}
-
-const shas = new Map<string, string>();
-function sha1(script: string): string {
-  let sha = shas.get(script);
-  if (sha === undefined) {
-    sha = createHash("sha1").update(script).digest("hex");
-    shas.set(script, sha);
-  }
-  return sha;
-}

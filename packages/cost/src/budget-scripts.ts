@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
 
 /**
@@ -148,30 +148,13 @@ end
 return out
 `;
 
-/** EVALSHA, falling back to EVAL the first time a server sees the script. */
+/** A budget script's reply, as numbers. */
 export async function runBudgetScript(
   redis: Redis,
   script: string,
   keys: readonly string[],
   args: ReadonlyArray<string | number>,
 ): Promise<number[]> {
-  const sha = sha1(script);
-  let reply: unknown;
-  try {
-    reply = await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-    reply = await redis.eval(script, keys.length, ...keys, ...args);
-  }
+  const reply = await runScript(redis, script, keys, args);
   return (reply as Array<number | string>).map(Number);
-}
-
-const shas = new Map<string, string>();
-function sha1(script: string): string {
-  let sha = shas.get(script);
-  if (sha === undefined) {
-    sha = createHash("sha1").update(script).digest("hex");
-    shas.set(script, sha);
-  }
-  return sha;
 }

@@ -1,3 +1,4 @@
 /** riskq's Redis connections: one server or a Redis Cluster, from one REDIS_URL. */
 export * from "./connect-redis";
 export * from "./redis-url";
+export * from "./run-script";

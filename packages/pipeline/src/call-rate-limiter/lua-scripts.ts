@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+export { runScript } from "@riskq/redis";
 
 /**
  * The limiter's Redis scripts. Each one reads the clock with `TIME` (or takes `now` as its first
@@ -122,29 +121,3 @@ fields[#fields + 1] = tostring(tonumber(version) + 1)
 redis.call('HSET', KEYS[1], unpack(fields))
 return 1
 `;
-
-/** Runs a script by its SHA, loading it on the first NOSCRIPT (after a restart or a flush). */
-export async function runScript(
-  redis: Redis,
-  script: string,
-  keys: readonly string[],
-  args: ReadonlyArray<string | number>,
-): Promise<unknown> {
-  const sha = sha1(script);
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-    return redis.eval(script, keys.length, ...keys, ...args);
-  }
-}
-
-const shas = new Map<string, string>();
-function sha1(script: string): string {
-  let sha = shas.get(script);
-  if (sha === undefined) {
-    sha = createHash("sha1").update(script).digest("hex");
-    shas.set(script, sha);
-  }
-  return sha;
-}
