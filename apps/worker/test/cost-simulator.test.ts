@@ -54,6 +54,16 @@ describe("cost simulator against the sandbox", () => {
       maxRate: 25,
     });
 
+    /** Waits until the worker has taken every job (active, or already completed). */
+    async function allFetched(): Promise<void> {
+      for (let i = 0; i < 600; i++) {
+        const counts = await kit.scoreQueue.getJobCounts("active", "completed");
+        if ((counts.active ?? 0) + (counts.completed ?? 0) >= ITEMS) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error("the worker did not take every job within 30 s");
+    }
+
     /** One run from a fresh sandbox (same seed: same answers to the same calls), booked on `day`. */
     async function run(day: number, threshold: number, batchCap: number): Promise<SandboxLedger> {
       await sandbox.reset();
@@ -67,16 +77,19 @@ describe("cost simulator against the sandbox", () => {
       const worker = await kit.startWorker({
         limiter,
         batchCap,
-        // Every job is held at once and batches wait long enough to fill (all jobs are fetched well
-        // within the linger): the calls depend on the cap only.
+        // Every job is held at once and no batch leaves on its linger: full batches leave as they
+        // fill, in queue order, and each merchant's rest leaves when the worker closes below — so the
+        // calls depend on the cap only, however slowly a loaded machine fetches the jobs.
         concurrency: ITEMS,
-        lingerMs: 2_500,
+        lingerMs: 600_000,
         cost: { redis: kit.connection, now: () => DAY0 + day * DAY_MS },
       });
+      await allFetched();
+      // Closing flushes the partial batches (graceful shutdown sends what waits).
+      await worker.close();
       const { completed, failed } = await kit.settle(ITEMS);
       expect(failed).toHaveLength(0);
       expect(completed).toHaveLength(ITEMS);
-      await worker.close();
       await kit.scoreQueue.obliterate({ force: true });
       return sandbox.control.ledger();
     }
