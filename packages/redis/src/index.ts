@@ -1,4 +1,5 @@
 /** riskq's Redis connections: one server or a Redis Cluster, from one REDIS_URL. */
 export * from "./connect-redis";
+export * from "./fail-fast";
 export * from "./redis-url";
 export * from "./run-script";
