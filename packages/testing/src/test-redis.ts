@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { connectRedis, isCluster } from "@riskq/redis";
-import type { Cluster, Redis } from "ioredis";
+import { connectRedis, deletePrefix } from "@riskq/redis";
+import type { Redis } from "ioredis";
 
 /** A Redis connection whose keys all live under one unique prefix, so parallel tests never collide. */
 export interface TestRedis extends AsyncDisposable {
@@ -35,18 +35,7 @@ export async function createTestRedis(options: TestRedisOptions = {}): Promise<T
     if (closed) return;
     closed = true;
     try {
-      // The prefix starts with "{": a literal in MATCH, since only * ? [ \ are special.
-      const match = `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
-      // A cluster keeps the prefix's keys in one slot, on one master; scan them all to find it.
-      const nodes = isCluster(redis) ? (redis as unknown as Cluster).nodes("master") : [redis];
-      for (const node of nodes) {
-        let cursor = "0";
-        do {
-          const [next, keys] = await node.scan(cursor, "MATCH", match, "COUNT", 500);
-          cursor = next;
-          if (keys.length > 0) await redis.unlink(...keys);
-        } while (cursor !== "0");
-      }
+      await deletePrefix(redis, prefix);
     } finally {
       // Wait for "end", not just quit's OK, so the socket is really gone when cleanup resolves.
       const ended = once(redis, "end");
