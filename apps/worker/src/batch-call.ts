@@ -52,8 +52,31 @@ export const CALL_BUCKETS = ["app", "method"] as const;
  * One batch = one call to Alipay, made with a permit already taken from the shared call-rate limiter
  * (the batcher waits for it while the batch fills), through the circuit breaker. Per item, the job result or
  * the error that item failed with (e.g. SilentDrop for an unanswered one).
+ *
+ * An item can reach one batch twice: a hand-off to another process's batch repeated by the Redis
+ * client after a reconnect (its first reply lost), or one job run by two workers at once after a
+ * stalled check. Alipay refuses a call that repeats an item_id as a whole, and every other job in
+ * it would die as `invalid_payload` for nothing: each item is sent once, and every copy gets its outcome.
  */
 export async function callBatch(
+  deps: BatchCallDeps,
+  items: readonly BatchItem[],
+  permit: Permit,
+): Promise<BatchOutcomes<ScoreJobResult>> {
+  const firstIndex = new Map<string, number>();
+  const unique: BatchItem[] = [];
+  for (const item of items) {
+    if (firstIndex.has(item.data.request.item_id)) continue;
+    firstIndex.set(item.data.request.item_id, unique.length);
+    unique.push(item);
+  }
+  if (unique.length === items.length) return callUniqueBatch(deps, items, permit);
+  const outcomes = await callUniqueBatch(deps, unique, permit);
+  return items.map((item) => outcomes[firstIndex.get(item.data.request.item_id)!]!);
+}
+
+/** `callBatch` for items whose item ids are all different. */
+async function callUniqueBatch(
   deps: BatchCallDeps,
   items: readonly BatchItem[],
   permit: Permit,
