@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
+import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BatchExchange } from "../src/batching/batch-exchange";
 import { type BatchOutcomes, createMicroBatcher, type MicroBatcher } from "../src/batching/micro-batcher";
@@ -54,10 +55,14 @@ afterEach(async () => {
 
 async function startProcess(
   name: string,
-  options: { answer?: (items: readonly Item[]) => BatchOutcomes<string>; giveUpMs?: number } = {},
+  options: {
+    answer?: (items: readonly Item[]) => BatchOutcomes<string>;
+    giveUpMs?: number;
+    redis?: Redis;
+  } = {},
 ): Promise<Process> {
   const exchange = await createRedisBatchExchange<Item, string>({
-    redis: testRedis.redis,
+    redis: options.redis ?? testRedis.redis,
     prefix: testRedis.prefix,
     leaseMs: 600,
     checkEveryMs: 100,
@@ -91,6 +96,30 @@ async function until(
     if (Date.now() > by) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/**
+ * A connection whose hand-offs run twice, as ioredis makes them when the connection drops after
+ * Redis ran the script but before its reply arrived: the client sends the command again on reconnect.
+ */
+function repeatingHandOffs(redis: Redis): { redis: Redis; runs: () => number } {
+  let runs = 0;
+  const proxy = new Proxy(redis, {
+    get(target, property) {
+      if (property === "eval") {
+        return async (script: string, numKeys: number, ...args: (string | number)[]) => {
+          if (!script.includes("RPUSH")) return target.eval(script, numKeys, ...args);
+          await target.eval(script, numKeys, ...args);
+          const answer = await target.eval(script, numKeys, ...args);
+          runs += 2;
+          return answer;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { redis: proxy, runs: () => runs };
 }
 
 const leadKey = (key: string) => `${testRedis.prefix}:xbatch:lead:${key}`;
@@ -146,6 +175,22 @@ describe("batches merged across processes", () => {
     b.gate.open();
     expect(await fromB[1]).toBe("B scored b2");
     expect(b.calls).toEqual([["b2"]]);
+  });
+
+  it("a hand-off the Redis client repeats after a reconnect (its reply was lost) is handed over once", async () => {
+    const a = await startProcess("A");
+    const repeating = repeatingHandOffs(testRedis.redis);
+    const b = await startProcess("B", { redis: repeating.redis });
+    const fromA = a.batcher.submit({ key: "m1", id: "a1" });
+    await until("A to wait for a permit", () => a.gate.waiting === 1);
+    const fromB = [b.batcher.submit({ key: "m1", id: "b1" }), b.batcher.submit({ key: "m1", id: "b2" })];
+    await until("both runs of B's hand-off", () => repeating.runs() === 2);
+    a.gate.open();
+    expect(await fromA).toBe("A scored a1");
+    expect(await Promise.all(fromB)).toEqual(["A scored b1", "A scored b2"]);
+    // Once each: a call that repeats an item is refused by Alipay as a whole.
+    expect(a.calls).toEqual([["a1", "b1", "b2"]]);
+    expect(b.calls).toEqual([]);
   });
 
   it("items handed to a leader that vanished before taking them are taken back and sent by their owner", async () => {

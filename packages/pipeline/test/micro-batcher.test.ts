@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { BatchExchange } from "../src/batching/batch-exchange";
 import { BatcherClosedError, type BatchOutcomes, createMicroBatcher } from "../src/batching/micro-batcher";
 
 interface Item {
@@ -228,5 +230,39 @@ describe("micro-batcher", () => {
     vi.advanceTimersByTime(25);
     expect(await second).toBe("scored:b");
     expect(flushed.map((f) => f.ids)).toEqual([["a"], ["b"]]);
+  });
+});
+
+describe("micro-batcher with an exchange", () => {
+  it("sends the items itself when handing them to another process's batch fails, instead of dropping them", async () => {
+    const flushed: string[][] = [];
+    // Another process leads the key, and the hand-off fails (Redis refused or dropped the command).
+    const exchange: BatchExchange<Item, string> = {
+      lead: async () => undefined,
+      handOff: async () => {
+        throw new Error("Connection is closed.");
+      },
+      answer: async () => {},
+      close: async () => {},
+    };
+    const batcher = createMicroBatcher<Item, string, string>({
+      keyOf: (i) => i.merchant,
+      cap: () => 2,
+      lingerMs: 10,
+      gate: async () => "permit",
+      exchange,
+      async flush(_key, items) {
+        flushed.push(items.map((i) => i.id));
+        return items.map((i) => `scored:${i.id}`);
+      },
+    });
+    const results = Promise.all([batcher.submit(item("a")), batcher.submit(item("b"))]);
+    // A dropped item never settles: its job would stay active for good.
+    expect(await Promise.race([results, sleep(2_000).then(() => "never settled")])).toEqual([
+      "scored:a",
+      "scored:b",
+    ]);
+    expect(flushed).toEqual([["a", "b"]]);
+    await batcher.close();
   });
 });

@@ -153,10 +153,16 @@ export function createMicroBatcher<I, R, G = undefined>(
       lease = closed ? undefined : await exchange.lead(key);
       if (!lease && !closed) {
         const handing = batch.waiting.splice(0);
-        const answers = await exchange.handOff(
-          key,
-          handing.map((w) => w.item),
-        );
+        const answers = await exchange
+          .handOff(
+            key,
+            handing.map((w) => w.item),
+          )
+          .catch((error: unknown) => {
+            // Not handed over (Redis refused or dropped the command): they go out from here, below.
+            batch.waiting.unshift(...handing);
+            throw error;
+          });
         if (answers) {
           answers.forEach((answer, i) => {
             const w = handing[i]!;

@@ -26,9 +26,13 @@ export interface RedisBatchExchangeOptions {
   giveUpMs?: number;
 }
 
-// KEYS: lead, items. ARGV: lease ms, entries… Hands over only while somebody leads the key.
+// KEYS: lead, items. ARGV: lease ms, entries… Hands over only while somebody leads the key. Entries
+// are unique (their ids are): finding the first one already listed means this is a repeat — ioredis
+// sends a command again when the connection dropped before its reply — and pushing again would put
+// the items twice into one call, which Alipay refuses as a whole.
 const HAND_OFF = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('LPOS', KEYS[2], ARGV[2]) then return 1 end
 redis.call('RPUSH', KEYS[2], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]) * 6)
 return 1`;
