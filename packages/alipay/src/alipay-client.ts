@@ -202,7 +202,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
           request.items.length,
         ));
       } catch (err) {
-        if (err instanceof AuthRevoked) await tokens.markRevoked(input.merchantId, err.message);
+        if (err instanceof AuthRevoked) await tokens.markRevoked(input.merchantId, err.message, version);
         throw err;
       }
       const sentIds = request.items.map((item) => item.item_id);

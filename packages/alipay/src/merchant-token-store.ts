@@ -28,6 +28,13 @@ if current ~= tonumber(ARGV[1]) then return -1 end
 redis.call('HSET', KEYS[1], 'sealed', ARGV[2], 'version', current + 1, 'stale', '0')
 return current + 1`;
 
+// KEYS: token, status. ARGV: version the caller used ('' for any), reason, since. A refusal of a
+// token older than the stored one says nothing about the stored one (a re-onboarding came between).
+const MARK_REAUTH_REQUIRED = `
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], 'state', 'reauth_required', 'reason', ARGV[2], 'since', ARGV[3])
+return 1`;
+
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -96,16 +103,27 @@ export class MerchantTokenStore {
     return { state: "active" };
   }
 
-  async markReauthRequired(merchantId: string, reason: string, now: number): Promise<void> {
-    await this.redis.hset(
+  /**
+   * Marks the merchant for re-authorisation. With `version` (the token version the refused call
+   * used), only while that version is still the stored one: returns false when a newer token was
+   * stored meanwhile, which the refusal is not about.
+   */
+  async markReauthRequired(
+    merchantId: string,
+    reason: string,
+    now: number,
+    version?: number,
+  ): Promise<boolean> {
+    const marked = await this.redis.eval(
+      MARK_REAUTH_REQUIRED,
+      2,
+      this.key(merchantId, "token"),
       this.key(merchantId, "status"),
-      "state",
-      "reauth_required",
-      "reason",
+      version === undefined ? "" : String(version),
       reason,
-      "since",
       now,
     );
+    return marked === 1;
   }
 
   async merchants(): Promise<string[]> {

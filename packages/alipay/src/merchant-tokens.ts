@@ -71,10 +71,19 @@ export class MerchantTokens {
     await this.options.store.markStale(merchantId, version);
   }
 
-  /** A 401 on a scoring call: the merchant must re-authorise; its jobs fail as auth_revoked. */
-  async markRevoked(merchantId: string, reason: string): Promise<void> {
-    await this.options.store.markReauthRequired(merchantId, reason, this.options.clock.now());
-    this.options.logger.error({ merchantId, reason }, "merchant needs re-authorisation");
+  /**
+   * A 401 on a call made with token `version`: the merchant must re-authorise; its jobs fail as
+   * auth_revoked. Not when a newer token was stored since (a re-onboarding while the call was out).
+   */
+  async markRevoked(merchantId: string, reason: string, version: number): Promise<void> {
+    if (await this.options.store.markReauthRequired(merchantId, reason, this.options.clock.now(), version)) {
+      this.options.logger.error({ merchantId, reason }, "merchant needs re-authorisation");
+    } else {
+      this.options.logger.warn(
+        { merchantId },
+        "a refused token was already replaced; the merchant stays active",
+      );
+    }
   }
 
   private async readUsable(merchantId: string): Promise<StoredToken> {
@@ -134,7 +143,8 @@ export class MerchantTokens {
         REFRESH_DEADLINE_MS,
       );
     } catch (err) {
-      if (err instanceof AuthRevoked) await this.markRevoked(merchantId, "refresh token rejected");
+      if (err instanceof AuthRevoked)
+        await this.markRevoked(merchantId, "refresh token rejected", current.version);
       throw err;
     }
     const record = this.recordOf(grant);

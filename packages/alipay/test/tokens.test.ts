@@ -122,4 +122,41 @@ describe("merchant tokens", () => {
     expect(scored.missing).toBeUndefined();
     expect(scored.outcomes.every((o) => "result" in o)).toBe(true);
   });
+  it("a late 401 to a call made with the token a re-onboarding replaced does not mark the merchant revoked again", async () => {
+    const client = suite.kit.client();
+    const { merchantId, items } = itemsOf(4, 3);
+    await onboard(suite.sandbox, client, merchantId);
+    await client.currentKey(); // keys fetched now, so the only slow call below is the scoring one
+    const { refreshToken } = await storedRecord(merchantId);
+    const refreshByHand = () =>
+      signedRequest({
+        baseUrl: suite.sandbox.url,
+        method: "POST",
+        path: API_PATHS.authToken,
+        body: { grant_type: "refresh_token", refresh_token: refreshToken },
+        appId: suite.sandbox.appId,
+        appPrivateKey: suite.sandbox.appPrivateKey,
+      });
+    // Refresh-token reuse revokes every token of the merchant on the sandbox.
+    expect((await refreshByHand()).status).toBe(200);
+    expect((await refreshByHand()).status).toBe(400);
+
+    // A call with the revoked token is refused at once, but its answer takes 1.5 s to come back…
+    const control = suite.sandbox.control;
+    await control.faults({ latency: { median_ms: 1_500, p99_ms: 1_500 } });
+    const input = { merchantId, task: "card_risk" as const, modelVersion: MODEL, items };
+    const late = client.scoreBatch(input).catch((e: unknown) => e);
+    for (let i = 0; i < 200 && !(await control.ledger()).by_code["invalid-app-auth-token"]; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // …and meanwhile the merchant re-authorises.
+    await control.faults({ latency: { profile: "fast" } });
+    await client.onboardMerchant(merchantId, await control.newAuthCode(merchantId));
+    expect(await late).toBeInstanceOf(AuthRevoked);
+
+    // That 401 was about the replaced token: the merchant stays usable with the new one.
+    expect(await client.merchantStatus(merchantId)).toEqual({ state: "active" });
+    const scored = await client.scoreBatch(input);
+    expect(scored.outcomes.every((o) => "result" in o)).toBe(true);
+  });
 });
