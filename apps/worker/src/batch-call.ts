@@ -96,6 +96,8 @@ async function callUniqueBatch(
         modelVersion: first.model_version ?? deps.defaultModelVersion,
         threshold: first.confidence_threshold,
         items: sent.map((i) => itemOf(i.data)),
+        // Each job's data was parsed with the strict schema when the job was picked up.
+        itemsValidated: true,
       }),
     );
   } catch (err) {

@@ -1,6 +1,7 @@
 import {
   findCardNumber,
   MAX_BATCH_ITEMS,
+  prevalidatedScoreRequestSchema,
   type ScoreRequest,
   strictScoreRequestSchema,
   type Task,
@@ -14,6 +15,12 @@ export interface ScoreBatchInput {
   modelVersion: string;
   threshold?: number | undefined;
   items: readonly unknown[];
+  /**
+   * The caller already parsed every item with `strictScoreItemSchema` (riskq's worker: its job data
+   * is checked that way when the job is picked up). The per-item schema pass is then skipped on this
+   * hot path; the card-number scan, the batch size, one merchant and the request fields still run.
+   */
+  itemsValidated?: boolean;
   signal?: AbortSignal | undefined;
 }
 
@@ -35,7 +42,7 @@ export function buildScoreRequest(input: ScoreBatchInput): ScoreRequest {
       "items",
     );
   }
-  const parsed = strictScoreRequestSchema.safeParse({
+  const parsed = (input.itemsValidated ? prevalidatedScoreRequestSchema : strictScoreRequestSchema).safeParse({
     task: input.task,
     model_version: input.modelVersion,
     ...(input.threshold === undefined ? {} : { confidence_threshold: input.threshold }),

@@ -31,8 +31,20 @@ function isCountry(code: string): boolean {
 
 /** Amount in cents from a contract decimal string ("128.50" → 12850). */
 export function amountToCents(amount: string): number {
-  const [units = "0", cents = "0"] = amount.split(".");
-  return Number(units) * 100 + Number(cents);
+  // Digit by digit (run for every item at every check): "128.50" → 12850, the point skipped.
+  let cents = 0;
+  let decimals = -1;
+  for (let i = 0; i < amount.length; i++) {
+    const c = amount.charCodeAt(i);
+    if (c === 46) {
+      decimals = 0;
+      continue;
+    }
+    cents = cents * 10 + (c - 48);
+    if (decimals >= 0) decimals += 1;
+  }
+  if (decimals <= 0) return cents * 100;
+  return decimals === 1 ? cents * 10 : cents;
 }
 
 const itemShape = {
@@ -98,6 +110,12 @@ function requestSchema<T extends z.ZodType<ScoreItem>>(item: T) {
 /** Plaintext body of predict / batch/predict (contract 6.1), lenient as the service is. */
 export const scoreRequestSchema = requestSchema(scoreItemSchema);
 export const strictScoreRequestSchema = requestSchema(strictScoreItemSchema);
+/**
+ * The same request for items a caller already parsed with `strictScoreItemSchema`: the item pass is
+ * skipped, the request fields and the cross-item rules (no repeated item_id, fingerprints for
+ * card_risk) still apply.
+ */
+export const prevalidatedScoreRequestSchema = requestSchema(z.custom<ScoreItem>(() => true));
 export type ScoreRequest = z.infer<typeof scoreRequestSchema>;
 
 const fee = z.string().regex(/^\d+\.\d{4}$/, "a decimal string with 4 places");
