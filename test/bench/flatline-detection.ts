@@ -35,8 +35,14 @@ const live: { stack?: Stack; scheduler?: AppProcess } = {};
 interface DetectionRun {
   mode: "scores alone" | "announced expiry";
   detected: boolean;
+  /** From the retirement to the mark. */
   seconds: number;
   windows: number;
+  /**
+   * From the start of the first whole window after the retirement (the one holding it mixes healthy
+   * and flat scores) to the mark: the detector needs two flat windows in a row, then a check.
+   */
+  windows_after_first_flat_window: number;
   reason: string | undefined;
 }
 
@@ -88,7 +94,10 @@ async function measure(mode: DetectionRun["mode"], seed: number): Promise<Detect
     await offer(0.5);
     mark = await isDegraded(stack.testRedis.redis, stack.prefix, MODEL);
   }
-  const seconds = (Date.now() - retiredAt) / 1000;
+  const markedAt = Date.now();
+  const seconds = (markedAt - retiredAt) / 1000;
+  // Windows start at multiples of windowMs (epoch-aligned), on the worker's clock — this machine's.
+  const firstFlatWindow = Math.ceil(retiredAt / windowMs) * windowMs;
   await scheduler.stop();
   await stack.stop();
   live.stack = undefined;
@@ -98,6 +107,7 @@ async function measure(mode: DetectionRun["mode"], seed: number): Promise<Detect
     detected: mark !== undefined,
     seconds: Math.round(seconds * 10) / 10,
     windows: Math.round((seconds * 1000 * 10) / windowMs) / 10,
+    windows_after_first_flat_window: Math.round(((markedAt - firstFlatWindow) * 10) / windowMs) / 10,
     reason: mark?.reason,
   };
   progress(
@@ -118,11 +128,13 @@ async function main(): Promise<number> {
     runs,
     table_row: {
       benchmark: `time to detect a flatline (drift windows of ${windowMs / 1000} s, checked every second)`,
-      riskq: `${scores.seconds} s = ${scores.windows} windows from the scores alone; ${runs[1]!.seconds} s from the announced expiry`,
+      riskq:
+        `${scores.seconds} s after the retirement from the scores alone: ${scores.windows_after_first_flat_window} windows ` +
+        `after the first whole flat window began; ${runs[1]!.seconds} s from the announced expiry`,
       baseline: "—",
       ratio: "—",
-      target: "within two windows after the first flat one",
-      meets: scores.detected && scores.windows <= 3 + 1_000 / windowMs,
+      target: "two flat windows in a row, then a check and a canary (≤ 2.5 windows)",
+      meets: scores.detected && scores.windows_after_first_flat_window <= 2.5,
     },
   };
   progress(`wrote ${writeReport(BENCH, report)}`);

@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { type AppProcess, type SandboxProcess, startAppProcess, startSandbox } from "@riskq/testing";
-import { sharedAppEnv } from "./child-env";
+import {
+  type AppProcess,
+  type SandboxProcess,
+  sharedAppEnv,
+  startAppProcess,
+  startSandbox,
+} from "@riskq/testing";
 import {
   DRIFT_CHECK_EVERY_MS,
   DRIFT_WINDOW_MS,
@@ -71,6 +76,7 @@ export class DemoStack {
       const apiKey = `demo-${randomBytes(12).toString("hex")}`;
       const common = sharedAppEnv({
         parent: options.parentEnv,
+        nodeEnv: "development",
         redisUrl: options.redisUrl,
         prefix: options.prefix,
         logLevel: options.logLevel,

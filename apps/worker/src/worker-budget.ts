@@ -1,5 +1,5 @@
 import { alertPublisher } from "@riskq/alerts";
-import { type BudgetConfig, createBudgetGuard, hasBudgets } from "@riskq/cost";
+import { budgetConfigOf, createBudgetGuard, hasBudgets } from "@riskq/cost";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { budgetThresholdAlert } from "./budget-alerts";
@@ -17,18 +17,6 @@ type BudgetEnv = Pick<
   | "RISKQ_BUDGET_RECHECK_MS"
   | "RISKQ_BUDGET_MAX_WAIT_MS"
 >;
-
-/** The budgets the variables describe (README: Budget). */
-export function budgetConfigOf(env: BudgetEnv): BudgetConfig {
-  return {
-    global: { dailyUsd: env.RISKQ_BUDGET_DAILY_USD, monthlyUsd: env.RISKQ_BUDGET_MONTHLY_USD },
-    perMerchant: {
-      dailyUsd: env.RISKQ_BUDGET_MERCHANT_DAILY_USD,
-      monthlyUsd: env.RISKQ_BUDGET_MERCHANT_MONTHLY_USD,
-    },
-    merchants: env.RISKQ_BUDGET_MERCHANTS ?? {},
-  };
-}
 
 /**
  * The worker's budget guard, its threshold alerts on the alert stream (the scheduler's alerter

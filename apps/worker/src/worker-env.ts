@@ -10,14 +10,12 @@ import {
   riskqCommonEnv,
   secret,
 } from "@riskq/config";
-import { MAX_BUDGET_USD, parseMerchantBudgets } from "@riskq/cost";
+import { budgetLimitsEnv } from "@riskq/cost";
 import { validate } from "node-cron";
 import { z } from "zod";
 
 /** The repository root, whatever folder the worker is started from. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-
-const budgetUsd = number({ min: 0, max: MAX_BUDGET_USD }).optional();
 
 /** The worker's variables (README: environment variables). */
 export const workerEnv = riskqCommonEnv
@@ -62,17 +60,6 @@ export const workerEnv = riskqCommonEnv
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     // Days a day of the cost ledger and recorded traffic is kept (README: Cost).
     COST_RETENTION_DAYS: integer({ min: 1, max: 3_650, default: 400 }),
-    // Budgets in USD, per UTC day / month (README: Budget); unset = no such budget.
-    RISKQ_BUDGET_DAILY_USD: budgetUsd,
-    RISKQ_BUDGET_MONTHLY_USD: budgetUsd,
-    RISKQ_BUDGET_MERCHANT_DAILY_USD: budgetUsd,
-    RISKQ_BUDGET_MERCHANT_MONTHLY_USD: budgetUsd,
-    RISKQ_BUDGET_MERCHANTS: field("<merchant>=<daily>/<monthly>,… (each side USD, empty or none)", (raw) => {
-      const parsed = parseMerchantBudgets(raw);
-      return parsed.ok
-        ? parsed
-        : { ok: false, message: `must be <merchant>=<daily>/<monthly>,…: ${parsed.message}` };
-    }).optional(),
     RISKQ_BUDGET_EXHAUSTED: oneOf(["wait", "dead-letter"], "wait"),
     RISKQ_BUDGET_RECHECK_MS: integer({ min: 100, default: 60_000 }),
     // A day and an hour: a job that arrived just after the daily budget ran out still sees the next day.
@@ -100,5 +87,7 @@ export const workerEnv = riskqCommonEnv
     ).optional(),
     RISKQ_PREFILTER_ONNX_RUNTIME: z.string().min(1).default("onnxruntime-node"),
   })
+  // Budgets in USD, per UTC day / month (README: Budget); unset = no such budget.
+  .extend(budgetLimitsEnv.shape)
   .extend(alipayEnv(REPO_ROOT).shape);
 export type WorkerEnv = z.output<typeof workerEnv>;

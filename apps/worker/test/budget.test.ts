@@ -1,13 +1,12 @@
 import { RateLimited, ResponseInvalid, Timeout, UpstreamError } from "@riskq/alipay";
 import { parseConfig } from "@riskq/config";
-import { BudgetExhausted, type BudgetGuard, createBudgetGuard } from "@riskq/cost";
+import { BudgetExhausted, type BudgetGuard, budgetConfigOf, createBudgetGuard } from "@riskq/cost";
 import { CircuitOpenError, createCallRateLimiter, createCircuitBreaker } from "@riskq/pipeline";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { budgetThresholdAlert } from "../src/budget-alerts";
 import { endUnanswered } from "../src/budget-call";
 import { decideBudget, HELD_WAIT_MS } from "../src/budget-wait";
-import { budgetConfigOf } from "../src/worker-budget";
 import { workerEnv } from "../src/worker-env";
 import { createWorkerMetrics } from "../src/worker-metrics";
 

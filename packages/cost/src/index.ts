@@ -9,6 +9,7 @@ export {
   type MerchantBudgetOverride,
   parseMerchantBudgets,
 } from "./budget-config";
+export { type BudgetLimitsEnv, budgetConfigOf, budgetLimitsEnv } from "./budget-env";
 export { BudgetExhausted } from "./budget-exhausted";
 export * from "./budget-guard";
 export { formatUsd } from "./budget-money";

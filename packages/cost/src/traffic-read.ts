@@ -1,5 +1,6 @@
 /** Reading recorded traffic (with the ledger's totals) back, as the simulator takes it. */
 import type { Redis } from "ioredis";
+import { trafficDayKey } from "./ledger-keys";
 import {
   addLedgerRow,
   type BilledAmounts,
@@ -10,7 +11,6 @@ import {
   readLedger,
   recordedDays,
 } from "./ledger-read";
-import { trafficDayKey } from "./ledger-keys";
 import { CONFIDENCE_BINS, PREFILTER_BUCKET_COUNT, parseTrafficField } from "./traffic-histogram";
 
 /** How many calls carried `items` items (`capBound`: full batches). */

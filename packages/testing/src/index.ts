@@ -3,6 +3,7 @@
  * official SDK wired to it, a hand-signed request for what the SDK will not send, and vitest hooks
  * that set the sandbox and Redis up per test file.
  */
+export * from "./app-env";
 export * from "./app-process";
 export * from "./current-aes-key";
 export * from "./merchant-onboarding";
