@@ -4,8 +4,8 @@
  *
  * 1. jobs/s — N jobs (--jobs, default 20 000) added in bulk to a paused queue, then released to one
  *    riskq worker process (fast sandbox, limits lifted, ALIPAY_INITIAL_RATE high), against a bare
- *    BullMQ no-op worker of the same concurrency on the same Redis in the same run (before and
- *    after, averaged). Target ratio ≥ 0.5.
+ *    BullMQ no-op worker of the same concurrency on the same Redis in the same run: both warmed up,
+ *    then alternating (bare, riskq, bare, riskq, bare), each side's mean. Target ratio ≥ 0.5.
  * 2. rate utilisation — three workers, BATCH_CAP 10, the sandbox's default limits (batch/predict
  *    10/s) and realistic latency, never told the limits: accepted batch calls/s and the share of
  *    429s after a warm-up (--utilisation-seconds, default 140 in all, a third of it warm-up, at most
@@ -65,7 +65,12 @@ const MERCHANTS = 5;
 const args = parseFlags();
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const progress = (line: string) => process.stdout.write(`${BENCH}: ${line}\n`);
-const live: { stacks: Stack[]; bare: AppProcess | undefined; bareQueue: ScoreQueue | undefined; barePrefix: string } = {
+const live: {
+  stacks: Stack[];
+  bare: AppProcess | undefined;
+  bareQueue: ScoreQueue | undefined;
+  barePrefix: string;
+} = {
   stacks: [],
   bare: undefined,
   bareQueue: undefined,
@@ -85,12 +90,15 @@ async function main(): Promise<number> {
   const loads: Array<{ basis: LatencyResult["basis"]; rate: number }> =
     args.latencyRate === undefined
       ? [
-          ...(report.utilisation ? [{ basis: "measured" as const, rate: Math.max(1, report.utilisation.jobs_per_s / 2) }] : []),
+          ...(report.utilisation
+            ? [{ basis: "measured" as const, rate: Math.max(1, report.utilisation.jobs_per_s / 2) }]
+            : []),
           { basis: "nominal", rate: nominal / 2 },
         ]
       : [{ basis: "flag", rate: args.latencyRate }];
   report.latency = [];
-  if (args.parts.has(3)) for (const [i, load] of loads.entries()) report.latency.push(await latencyPart(stack, load, 53 + i));
+  if (args.parts.has(3))
+    for (const [i, load] of loads.entries()) report.latency.push(await latencyPart(stack, load, 53 + i));
   report.measured_at = new Date().toISOString();
   progress(`\n${formatPipelineReport(report)}`);
   progress(`wrote ${writeReport(PIPELINE_REPORT, report)}`);
@@ -106,7 +114,11 @@ async function throughputPart(): Promise<ThroughputResult> {
   const stack = await startStack({
     workers: 1,
     api: false,
-    workerEnv: { ALIPAY_INITIAL_RATE: "1000", WORKER_CONCURRENCY: String(WORKER_CONCURRENCY), [CPU_TAG_ENV]: riskqTag },
+    workerEnv: {
+      ALIPAY_INITIAL_RATE: "1000",
+      WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+      [CPU_TAG_ENV]: riskqTag,
+    },
     sandbox: { latencyProfile: "fast", seed: 51 },
   });
   live.stacks.push(stack);
@@ -131,35 +143,58 @@ async function throughputPart(): Promise<ThroughputResult> {
   const jobs = scoreJobs(scoreRequests({ seed: 51, merchants, count: args.jobs }), Date.now());
   progress(`1. ${jobs.length} jobs per run`);
 
-  const bareBefore = await drainRun("bare BullMQ (before)", live.bareQueue, jobs, bareTag);
+  // Both sides warm up first (JIT, connections, riskq's token and AES key), unmeasured; then they
+  // alternate — bare, riskq, bare, riskq, bare — so drift on a shared machine hits both alike.
+  const warmup = jobs.slice(0, Math.min(jobs.length, 2_000));
+  await drainRun("bare BullMQ (warm-up)", live.bareQueue, warmup, bareTag);
   await live.bareQueue.obliterate({ force: true });
-  const before = await stack.sandbox.control.ledger();
-  const riskq = await drainRun("riskq", stack.scoreQueue, jobs, riskqTag);
-  const window = ledgerWindow(before, await stack.sandbox.control.ledger(), riskq.seconds);
-  const bareAfter = await drainRun("bare BullMQ (after)", live.bareQueue, jobs, bareTag);
+  await drainRun("riskq (warm-up)", stack.scoreQueue, warmup, riskqTag);
+  await stack.scoreQueue.obliterate({ force: true });
+  const runs: ThroughputRun[] = [];
+  let window: ReturnType<typeof ledgerWindow> | undefined;
+  for (const [i, side] of (["bare", "riskq", "bare", "riskq", "bare"] as const).entries()) {
+    const n = Math.floor(i / 2) + 1;
+    if (side === "bare") {
+      runs.push(await drainRun(`bare BullMQ (${n})`, live.bareQueue, jobs, bareTag));
+      await live.bareQueue.obliterate({ force: true });
+    } else {
+      const before = await stack.sandbox.control.ledger();
+      const run = await drainRun(`riskq (${n})`, stack.scoreQueue, jobs, riskqTag);
+      window ??= ledgerWindow(before, await stack.sandbox.control.ledger(), run.seconds);
+      runs.push(run);
+      await stack.scoreQueue.obliterate({ force: true });
+    }
+  }
 
   await live.bare.stop(3_000);
   live.bare = undefined;
   await closeBareQueue();
   await stack.stop();
-  const bareRate = (bareBefore.jobs_per_s + bareAfter.jobs_per_s) / 2;
-  const ratio = bareRate > 0 ? riskq.jobs_per_s / bareRate : 0;
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const bareRate = mean(runs.filter((r) => r.target.startsWith("bare")).map((r) => r.jobs_per_s));
+  const riskqRate = mean(runs.filter((r) => r.target.startsWith("riskq")).map((r) => r.jobs_per_s));
+  const ratio = bareRate > 0 ? riskqRate / bareRate : 0;
   return {
     jobs: jobs.length,
     merchants: MERCHANTS,
-    runs: [bareBefore, riskq, bareAfter],
-    riskq_jobs_per_s: riskq.jobs_per_s,
+    runs,
+    riskq_jobs_per_s: Math.round(riskqRate),
     bare_jobs_per_s: Math.round(bareRate),
     ratio: Math.round(ratio * 1000) / 1000,
     target_ratio: THROUGHPUT_TARGET_RATIO,
     meets_target: ratio >= THROUGHPUT_TARGET_RATIO,
-    calls: window.scoringCalls,
-    items_per_call: window.scoringCalls > 0 ? window.items / window.scoringCalls : 0,
+    calls: window?.scoringCalls ?? 0,
+    items_per_call: window && window.scoringCalls > 0 ? window.items / window.scoringCalls : 0,
   };
 }
 
 /** Adds every job to the paused queue, then releases them all at once and times them to the last. */
-async function drainRun(target: string, queue: ScoreQueue, jobs: readonly ScoreJobEntry[], cpuTag: string): Promise<ThroughputRun> {
+async function drainRun(
+  target: string,
+  queue: ScoreQueue,
+  jobs: readonly ScoreJobEntry[],
+  cpuTag: string,
+): Promise<ThroughputRun> {
   await queue.pause();
   await addInChunks(queue, jobs);
   const cpuBefore = taggedCpuSeconds(cpuTag);
@@ -170,7 +205,8 @@ async function drainRun(target: string, queue: ScoreQueue, jobs: readonly ScoreJ
     const counts = await queue.getJobCounts("completed", "failed");
     const ended = (counts.completed ?? 0) + (counts.failed ?? 0);
     if (ended >= jobs.length) break;
-    if (performance.now() - startedAt > 300_000) throw new Error(`${target}: only ${ended} of ${jobs.length} jobs ended in 300 s`);
+    if (performance.now() - startedAt > 300_000)
+      throw new Error(`${target}: only ${ended} of ${jobs.length} jobs ended in 300 s`);
     if (performance.now() - lastPrint >= 5_000) {
       lastPrint = performance.now();
       progress(`1. ${target}: ${ended} of ${jobs.length} jobs ended`);
@@ -179,7 +215,12 @@ async function drainRun(target: string, queue: ScoreQueue, jobs: readonly ScoreJ
   }
   const seconds = (performance.now() - startedAt) / 1000;
   const cpuAfter = taggedCpuSeconds(cpuTag);
-  const run: ThroughputRun = { target, jobs: jobs.length, seconds, jobs_per_s: Math.round(jobs.length / seconds) };
+  const run: ThroughputRun = {
+    target,
+    jobs: jobs.length,
+    seconds,
+    jobs_per_s: Math.round(jobs.length / seconds),
+  };
   if (cpuBefore !== undefined && cpuAfter !== undefined) {
     run.worker_cpu_ms_per_1k_jobs = Math.round(((cpuAfter - cpuBefore) * 1_000_000) / jobs.length);
   }
@@ -194,7 +235,10 @@ async function startUtilisationStack(): Promise<Stack> {
   const stack = await startStack({
     workers: UTILISATION_WORKERS,
     api: false,
-    workerEnv: { BATCH_CAP: String(UTILISATION_BATCH_CAP), WORKER_CONCURRENCY: String(UTILISATION_CONCURRENCY) },
+    workerEnv: {
+      BATCH_CAP: String(UTILISATION_BATCH_CAP),
+      WORKER_CONCURRENCY: String(UTILISATION_CONCURRENCY),
+    },
     sandbox: { latencyProfile: "realistic", seed: 52 },
   });
   live.stacks.push(stack);
@@ -247,7 +291,9 @@ async function sleepWithProgress(seconds: number, label: string, stack: Stack): 
   while (performance.now() < until) {
     await sleep(Math.min(10_000, until - performance.now()));
     const ledger = await stack.sandbox.control.ledger();
-    progress(`${label}: sandbox answered ${ledger.calls} calls so far (${ledger.by_status["429"] ?? 0} × 429)`);
+    progress(
+      `${label}: sandbox answered ${ledger.calls} calls so far (${ledger.by_status["429"] ?? 0} × 429)`,
+    );
   }
 }
 
@@ -269,7 +315,10 @@ async function latencyPart(
     active = await queue.getActiveCount();
   }
   await queue.drain(true);
-  if (active > 0) progress(`3. warning: ${active} jobs of the previous part still in flight; they queue ahead of the new ones`);
+  if (active > 0)
+    progress(
+      `3. warning: ${active} jobs of the previous part still in flight; they queue ahead of the new ones`,
+    );
 
   const { rate } = load;
   const count = Math.ceil(rate * args.latencySeconds);

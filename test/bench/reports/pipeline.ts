@@ -25,7 +25,7 @@ export interface ThroughputResult {
   merchants: number;
   runs: ThroughputRun[];
   riskq_jobs_per_s: number;
-  /** Mean of the bare runs before and after riskq's (cancels drift). */
+  /** Mean of the bare runs, which alternate with riskq's (cancels drift); riskq_jobs_per_s is the mean of its runs. */
   bare_jobs_per_s: number;
   ratio: number;
   target_ratio: number;
