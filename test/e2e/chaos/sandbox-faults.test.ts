@@ -133,7 +133,17 @@ describe("chaos: latency spikes and sandbox restarts under load", () => {
 
       await pump.done;
       log(`enqueued ${pump.ids.length} jobs after ${Date.now() - startedAt} ms`);
-      const counts = await waitUntilSettled(scoreQueue, deadQueue, JOBS, { timeoutMs: 60_000 });
+      let counts = await waitUntilSettled(scoreQueue, deadQueue, JOBS, { timeoutMs: 60_000 });
+      // Jobs already under way when the operator redrove (a run that read the revoked mark before
+      // the re-onboarding) can still die as auth_revoked after it: the same incident, so the operator
+      // redrives those too once everything has settled. Anything else left dead fails below.
+      for (let pass = 0; pass < 3; pass++) {
+        const late = await stack.api.redriveDeadLetters("auth_revoked");
+        if (late.length === 0) break;
+        for (const id of late) redriven.add(id);
+        log(`${late.length} jobs died as auth_revoked after the redrive; redriven again`);
+        counts = await waitUntilSettled(scoreQueue, deadQueue, JOBS, { timeoutMs: 60_000 });
+      }
       log(`settled after ${Date.now() - startedAt} ms: ${formatCounts(counts)}`);
       const completed = (await scoreQueue.getCompleted(0, -1)) as Job<
         ScoreJobData & { history?: { code: string }[] }
