@@ -27,6 +27,7 @@ beforeEach(async () => {
   connection = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
   score = createScoreQueue({ connection, prefix: redis.prefix, attempts: 1 });
   dead = createDeadLetterQueue({ connection, prefix: redis.prefix });
+  for (const queue of [score, dead]) queue.on("error", () => {});
 });
 afterEach(async () => {
   await score.close();
@@ -47,6 +48,8 @@ async function failedJobs(count: number, reason: "silent_drop"): Promise<Job<Sco
     },
     { connection, prefix: redis.prefix },
   );
+  // The shared connection closes after the test; an 'error' BullMQ emits then must not be unhandled.
+  worker.on("error", () => {});
   const failed = new Promise<void>((resolve) => {
     let seen = 0;
     worker.on("failed", () => {
@@ -125,8 +128,13 @@ describe("worker alerts", () => {
       },
     });
     const t0 = Date.now();
-    await alerter.tick(t0);
-    await alerter.tick(t0 + 30_000);
+    try {
+      await alerter.tick(t0);
+      await alerter.tick(t0 + 30_000);
+    } finally {
+      // Nothing of it may outlive the test's connection (a read still pending would fail the next test).
+      await alerter.stop();
+    }
     expect(lines).toHaveLength(1);
     expect(lines[0]!.split("\n")[0]).toBe(
       "[riskq] FIRING Dead letters: silent_drop in score-dead — 2 dead letters (2 new)",
