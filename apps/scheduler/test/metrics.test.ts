@@ -30,7 +30,8 @@ describe("scheduler metrics", () => {
     const coverage = sampleValue(before, "riskq_aes_key_coverage_seconds")!;
     const latest = Math.max(...keys.map((k) => k.expiresAt));
     expect(inForce).toBeGreaterThan(0);
-    expect(coverage).toBeGreaterThanOrEqual(inForce);
+    // The two gauges are read a moment apart within one scrape (the clock moves on): a second's slack.
+    expect(coverage).toBeGreaterThanOrEqual(inForce - 1);
     expect(coverage).toBeCloseTo((latest - kit.now()) / 1_000, -1);
     // The calls that got there were counted: two token grants and the key query.
     expect(sampleValue(before, "riskq_alipay_calls_total", { operation: "token exchange", code: "ok" })).toBe(
