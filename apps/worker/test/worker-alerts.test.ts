@@ -28,6 +28,9 @@ beforeEach(async () => {
   score = createScoreQueue({ connection, prefix: redis.prefix, attempts: 1 });
   dead = createDeadLetterQueue({ connection, prefix: redis.prefix });
   for (const queue of [score, dead]) queue.on("error", () => {});
+  // Set up (BullMQ asks each connection's INFO) before any test can end and close the connection.
+  await Promise.all([score.waitUntilReady(), dead.waitUntilReady()]);
+  connection.on("error", () => {});
 });
 afterEach(async () => {
   await score.close();
@@ -41,15 +44,20 @@ async function failedJobs(count: number, reason: "silent_drop"): Promise<Job<Sco
   const merchant = generateMerchants({ seed: 9, count: 1 })[0]!;
   const items = generateTraffic({ seed: 9, merchants: [merchant], count, start: "2026-11-26T08:00:00Z" });
   const ids = items.map(({ item }) => scoreJobId(item.merchant_id, item.item_id));
+  const ownConnection = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+    maxRetriesPerRequest: null,
+  });
   const worker = new Worker<ScoreJobData>(
     QUEUES.score,
     async () => {
       throw new UnrecoverableError(deadMessage(reason, "item_missing", "200 OK without the item"));
     },
-    { connection, prefix: redis.prefix },
+    // Its own connection, closed with it: BullMQ's set-up of a shared one may still be under way when
+    // the test ends and closes that, which would fail the next test.
+    { connection: ownConnection, prefix: redis.prefix },
   );
-  // The shared connection closes after the test; an 'error' BullMQ emits then must not be unhandled.
   worker.on("error", () => {});
+  await worker.waitUntilReady();
   const failed = new Promise<void>((resolve) => {
     let seen = 0;
     worker.on("failed", () => {
@@ -69,6 +77,7 @@ async function failedJobs(count: number, reason: "silent_drop"): Promise<Job<Sco
     );
   await failed;
   await worker.close();
+  await ownConnection.quit();
   return Promise.all(ids.map(async (id) => (await score.getJob(id)) as Job<ScoreJobData>));
 }
 
