@@ -14,8 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CallbackReceiver, startCallbackReceiver } from "../support/callback-receiver";
 import { capturedLogs, expectChaosInvariants, judgeRun } from "../support/chaos-invariants";
-import { scoreRequests, testMerchants } from "../support/score-traffic";
-import { SecretHarvest } from "../support/secret-scan";
+import { prepareChaosTraffic } from "../support/chaos-traffic";
 import { formatCounts, type QueueCounts, queueCounts, waitUntilSettled } from "../support/settle";
 import { type Stack, startStack } from "../support/stack";
 import { type RedisStop, type StandaloneRedis, startStandaloneRedis } from "../support/standalone-redis";
@@ -83,19 +82,14 @@ describe("chaos: Redis stopped and started again under load", () => {
     async () => {
       const { sandbox, scoreQueue, deadQueue } = stack;
       await sandbox.control.faults({ latency: { median_ms: 50, p99_ms: 150 }, rate_limits: LIFTED });
-      const merchants = testMerchants(111, MERCHANTS);
-      await stack.onboardMerchants(merchants.map((m) => m.merchant_id));
-      const harvest = new SecretHarvest(stack.testRedis.redis, stack.prefix, stack.secretKey)
-        .add(stack.apiKey, "API key")
-        .add(CALLBACK_SECRET, "callback secret")
-        .addPrivateKeyPem(sandbox.appPrivateKey, "app private key")
-        .start();
-
-      const requests = scoreRequests({ seed: 112, merchants, count: JOBS }).map((r) => ({
-        ...r,
-        callback_url: receiver.url,
-      }));
-      harvest.addCardFingerprints(requests.map((r) => r.card_fingerprint));
+      const { harvest, requests } = await prepareChaosTraffic(stack, {
+        seed: 111,
+        merchants: MERCHANTS,
+        jobs: JOBS,
+        callbackUrl: receiver.url,
+        callbackSecret: CALLBACK_SECRET,
+        appPrivateKey: sandbox.appPrivateKey,
+      });
       const startedAt = Date.now();
       const pump = startTrafficPump({ api: stack.api, requests, perSecond: PER_SECOND });
       const restarts: string[] = [];

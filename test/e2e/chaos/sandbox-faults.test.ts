@@ -20,9 +20,8 @@ import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CallbackReceiver, startCallbackReceiver } from "../support/callback-receiver";
 import { capturedLogs, expectChaosInvariants, judgeRun } from "../support/chaos-invariants";
+import { prepareChaosTraffic } from "../support/chaos-traffic";
 import { type RestartableSandbox, startRestartableSandbox } from "../support/restartable-sandbox";
-import { scoreRequests, testMerchants } from "../support/score-traffic";
-import { SecretHarvest } from "../support/secret-scan";
 import { formatCounts, queueCounts, waitUntilCompleted, waitUntilSettled } from "../support/settle";
 import { type Stack, startStack } from "../support/stack";
 import { startTrafficPump } from "../support/traffic-pump";
@@ -78,19 +77,14 @@ describe("chaos: latency spikes and sandbox restarts under load", () => {
       const { scoreQueue, deadQueue, deadLetters } = stack;
       const control = sandbox.control;
       await control.faults({ rate_limits: LIFTED });
-      const merchants = testMerchants(131, MERCHANTS);
-      const merchantIds = merchants.map((m) => m.merchant_id);
-      await stack.onboardMerchants(merchantIds);
-      const harvest = new SecretHarvest(stack.testRedis.redis, stack.prefix, stack.secretKey)
-        .add(stack.apiKey, "API key")
-        .add(CALLBACK_SECRET, "callback secret")
-        .addPrivateKeyPem(sandbox.appPrivateKey, "app private key")
-        .start();
-      const requests = scoreRequests({ seed: 132, merchants, count: JOBS }).map((r) => ({
-        ...r,
-        callback_url: receiver.url,
-      }));
-      harvest.addCardFingerprints(requests.map((r) => r.card_fingerprint));
+      const { merchantIds, harvest, requests } = await prepareChaosTraffic(stack, {
+        seed: 131,
+        merchants: MERCHANTS,
+        jobs: JOBS,
+        callbackUrl: receiver.url,
+        callbackSecret: CALLBACK_SECRET,
+        appPrivateKey: sandbox.appPrivateKey,
+      });
       const startedAt = Date.now();
       const pump = startTrafficPump({ api: stack.api, requests, perSecond: PER_SECOND });
       const redriven = new Set<string>();

@@ -21,8 +21,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CallbackReceiver, startCallbackReceiver } from "../support/callback-receiver";
 import { capturedLogs, expectChaosInvariants, judgeRun } from "../support/chaos-invariants";
-import { scoreRequests, testMerchants } from "../support/score-traffic";
-import { SecretHarvest } from "../support/secret-scan";
+import { prepareChaosTraffic } from "../support/chaos-traffic";
 import { formatCounts, waitUntilCompleted, waitUntilSettled } from "../support/settle";
 import { type Stack, startStack } from "../support/stack";
 import { startTrafficPump } from "../support/traffic-pump";
@@ -106,18 +105,14 @@ describe("chaos: the scheduler SIGKILLed during a key rotation", () => {
       const { sandbox, scoreQueue, deadQueue } = stack;
       const control = sandbox.control;
       await control.faults({ rate_limits: LIFTED });
-      const merchants = testMerchants(121, MERCHANTS);
-      await stack.onboardMerchants(merchants.map((m) => m.merchant_id));
-      const harvest = new SecretHarvest(stack.testRedis.redis, stack.prefix, stack.secretKey)
-        .add(stack.apiKey, "API key")
-        .add(CALLBACK_SECRET, "callback secret")
-        .addPrivateKeyPem(sandbox.appPrivateKey, "app private key")
-        .start();
-      const requests = scoreRequests({ seed: 122, merchants, count: JOBS }).map((r) => ({
-        ...r,
-        callback_url: receiver.url,
-      }));
-      harvest.addCardFingerprints(requests.map((r) => r.card_fingerprint));
+      const { harvest, requests } = await prepareChaosTraffic(stack, {
+        seed: 121,
+        merchants: MERCHANTS,
+        jobs: JOBS,
+        callbackUrl: receiver.url,
+        callbackSecret: CALLBACK_SECRET,
+        appPrivateKey: sandbox.appPrivateKey,
+      });
       const startedAt = Date.now();
       const pump = startTrafficPump({ api: stack.api, requests, perSecond: PER_SECOND });
       await waitUntilCompleted(scoreQueue, 50, { timeoutMs: 30_000 });

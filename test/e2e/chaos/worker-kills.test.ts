@@ -12,9 +12,8 @@ import type { AppProcess } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CallbackReceiver, startCallbackReceiver } from "../support/callback-receiver";
 import { capturedLogs, expectChaosInvariants, judgeRun } from "../support/chaos-invariants";
+import { prepareChaosTraffic } from "../support/chaos-traffic";
 import { limiterState } from "../support/limiter-state";
-import { scoreRequests, testMerchants } from "../support/score-traffic";
-import { SecretHarvest } from "../support/secret-scan";
 import { formatCounts, queueCounts, waitUntilCompleted, waitUntilSettled } from "../support/settle";
 import { type Stack, startStack } from "../support/stack";
 import { startTrafficPump } from "../support/traffic-pump";
@@ -63,19 +62,14 @@ describe("chaos: workers SIGKILLed every ~2 s under load", () => {
       const { sandbox, scoreQueue, deadQueue } = stack;
       // Calls take 100–250 ms: a kill always finds some in flight.
       await sandbox.control.faults({ latency: { median_ms: 100, p99_ms: 250 }, rate_limits: LIFTED });
-      const merchants = testMerchants(101, MERCHANTS);
-      await stack.onboardMerchants(merchants.map((m) => m.merchant_id));
-      const harvest = new SecretHarvest(stack.testRedis.redis, stack.prefix, stack.secretKey)
-        .add(stack.apiKey, "API key")
-        .add(CALLBACK_SECRET, "callback secret")
-        .addPrivateKeyPem(sandbox.appPrivateKey, "app private key")
-        .start();
-
-      const requests = scoreRequests({ seed: 102, merchants, count: JOBS }).map((r) => ({
-        ...r,
-        callback_url: receiver.url,
-      }));
-      harvest.addCardFingerprints(requests.map((r) => r.card_fingerprint));
+      const { harvest, requests } = await prepareChaosTraffic(stack, {
+        seed: 101,
+        merchants: MERCHANTS,
+        jobs: JOBS,
+        callbackUrl: receiver.url,
+        callbackSecret: CALLBACK_SECRET,
+        appPrivateKey: sandbox.appPrivateKey,
+      });
       const startedAt = Date.now();
       const pump = startTrafficPump({ api: stack.api, requests, perSecond: PER_SECOND });
       const explain = () => limiterState(stack.testRedis.redis, stack.prefix);
