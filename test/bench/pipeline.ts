@@ -19,7 +19,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { createScoreQueue, type ScoreQueue } from "@riskq/pipeline";
 import { type AppProcess, startAppProcess } from "@riskq/testing";
 import { inheritedEnv } from "../e2e/support/app-env";
@@ -29,6 +28,7 @@ import { scoreRequests, testMerchants } from "../e2e/support/score-traffic";
 import { type Stack, startStack } from "../e2e/support/stack";
 import { runBench } from "./harness/bench-lifecycle";
 import { CPU_TAG_ENV, taggedCpuSeconds } from "./harness/cpu-time";
+import { parsePipelineFlags } from "./harness/pipeline-flags";
 import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
 import { writeReport } from "./harness/report";
 import { addInChunks, percentile, type ScoreJobEntry, scoreJobs } from "./harness/score-jobs";
@@ -62,7 +62,7 @@ const UTILISATION_BATCH_CAP = 10;
 const UTILISATION_CONCURRENCY = 50;
 const MERCHANTS = 5;
 
-const args = parseFlags();
+const args = parsePipelineFlags(BENCH);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const progress = (line: string) => process.stdout.write(`${BENCH}: ${line}\n`);
 const live: {
@@ -374,35 +374,6 @@ async function latencyPart(
 }
 
 // ── plumbing ────────────────────────────────────────────────────────────────────────────────────
-
-function parseFlags() {
-  const { values } = parseArgs({
-    options: {
-      jobs: { type: "string", default: "20000" },
-      "utilisation-seconds": { type: "string", default: "140" },
-      "latency-seconds": { type: "string", default: "20" },
-      "latency-rate": { type: "string" },
-      // Which parts to run, e.g. "1" or "2,3" (default all): for tuning one figure at a time.
-      parts: { type: "string", default: "1,2,3" },
-    },
-  });
-  const positive = (name: string, raw: string | undefined, min: number): number => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min) {
-      process.stderr.write(`${BENCH}: --${name} must be a number ≥ ${min}, got ${String(raw)}\n`);
-      process.exit(2);
-    }
-    return n;
-  };
-  const rate = values["latency-rate"];
-  return {
-    jobs: Math.round(positive("jobs", values.jobs, 100)),
-    utilisationSeconds: Math.round(positive("utilisation-seconds", values["utilisation-seconds"], 6)),
-    latencySeconds: Math.round(positive("latency-seconds", values["latency-seconds"], 1)),
-    latencyRate: rate === undefined ? undefined : positive("latency-rate", rate, 0.1),
-    parts: new Set(values.parts.split(",").map((p) => Math.round(positive("parts", p, 1)))),
-  };
-}
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
