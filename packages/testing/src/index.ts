@@ -6,6 +6,7 @@
 export * from "./app-env";
 export * from "./app-process";
 export * from "./current-aes-key";
+export * from "./free-port";
 export * from "./merchant-onboarding";
 export * from "./repo-root";
 export * from "./sandbox-control";

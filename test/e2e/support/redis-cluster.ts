@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { freePort } from "./free-port";
+import { anyFreePort } from "@riskq/testing";
 
 const run = promisify(execFile);
 
@@ -22,7 +22,11 @@ export interface LocalRedisCluster extends AsyncDisposable {
  */
 export async function startRedisCluster(): Promise<LocalRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), "riskq-cluster-"));
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = [
+    await anyFreePort("127.0.0.1"),
+    await anyFreePort("127.0.0.1"),
+    await anyFreePort("127.0.0.1"),
+  ];
   const servers: ChildProcess[] = [];
   const stop = async () => {
     for (const server of servers) server.kill("SIGKILL");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { freePort } from "./free-port";
+import { anyFreePort } from "@riskq/testing";
 
 const run = promisify(execFile);
 
@@ -44,7 +44,7 @@ export interface StandaloneRedisOptions {
 /** Starts `redis-server` (from PATH) with `appendonly yes`, no RDB snapshots and `noeviction`. */
 export async function startStandaloneRedis(options: StandaloneRedisOptions = {}): Promise<StandaloneRedis> {
   const dir = mkdtempSync(join(tmpdir(), "riskq-redis-"));
-  const port = await freePort();
+  const port = await anyFreePort("127.0.0.1");
   const args = [
     "--port",
     String(port),

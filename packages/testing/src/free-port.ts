@@ -1,3 +1,4 @@
+/** Ports for child processes: tests, benches and the demo pick them the same way. */
 import { once } from "node:events";
 import { createServer } from "node:net";
 
