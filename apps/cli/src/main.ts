@@ -6,5 +6,9 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
 });
-// Exit explicitly (idle keep-alive sockets must not hold the process), once stdout has drained.
-process.stdout.write("", () => process.exit(code));
+// Exit explicitly (idle keep-alive sockets must not hold the process), once stdout and stderr have
+// drained: writes to a pipe are asynchronous, and exiting earlier would cut long output short.
+const drained = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => stream.write("", () => resolve()));
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
+process.exit(code);
