@@ -14,14 +14,12 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { createAlipayClient } from "@riskq/alipay";
 import { generateMerchants } from "@riskq/synthetic";
 import type { SandboxProcess } from "@riskq/testing";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { parseBenchArgs } from "./harness/bench-args";
 import { runBench } from "./harness/bench-lifecycle";
-import { startBenchSandbox } from "./harness/bench-sandbox";
+import { benchClient, startBenchSandbox } from "./harness/bench-sandbox";
 import type { ClientSettings, RiskqClientSettings, SdkClientSettings } from "./harness/client-protocol";
 import { measureRun, type RunResult } from "./harness/measure-run";
 import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
@@ -52,16 +50,7 @@ async function main(): Promise<number> {
   redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const secretKey = randomBytes(32);
-  const riskq = createAlipayClient({
-    endpoint: sandbox.url,
-    appId: sandbox.appId,
-    appPrivateKey: sandbox.appPrivateKey,
-    platformPublicKey: sandbox.platformPublicKey,
-    redis,
-    prefix,
-    secretKey,
-    logger: pino({ level: "warn" }),
-  });
+  const riskq = benchClient(sandbox, { redis, prefix, secretKey });
   // Onboarded once, here: every riskq-mode client reads the same sealed token under the prefix.
   const [merchant] = generateMerchants({ seed: MERCHANT_SEED, count: 1 });
   const { merchant_id, auth_code } = await sandbox.control.createMerchant(merchant!.merchant_id);

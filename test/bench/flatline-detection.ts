@@ -15,9 +15,8 @@ import { type AppProcess, startAppProcess } from "@riskq/testing";
 import { scoreRequests, testMerchants } from "../e2e/support/score-traffic";
 import { type Stack, startStack } from "../e2e/support/stack";
 import { runBench } from "./harness/bench-lifecycle";
-import { writeReport } from "./harness/report";
+import { machineInfo, writeReport } from "./harness/report";
 import { addInChunks, scoreJobs } from "./harness/score-jobs";
-import { machineInfo } from "./reports/pipeline";
 
 const BENCH = "flatline-detection";
 const MODEL = "risk-v3-2026-11";

@@ -30,12 +30,11 @@ import { runBench } from "./harness/bench-lifecycle";
 import { CPU_TAG_ENV, taggedCpuSeconds } from "./harness/cpu-time";
 import { parsePipelineFlags } from "./harness/pipeline-flags";
 import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
-import { writeReport } from "./harness/report";
+import { machineInfo, writeReport } from "./harness/report";
 import { addInChunks, percentile, type ScoreJobEntry, scoreJobs } from "./harness/score-jobs";
 import {
   formatPipelineReport,
   type LatencyResult,
-  machineInfo,
   P99_TARGET_MS,
   PIPELINE_REPORT,
   type PipelineReport,

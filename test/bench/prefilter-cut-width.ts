@@ -8,7 +8,6 @@
  * noise floor: remote-only recall moves between seeds too. Printed; writes bench/prefilter-cut-width.json.
  * Flags: --sandbox-seeds (1,2,3), --tasks (all three), --items (40 000), --merchants (300), --seed (9101).
  */
-import { cpus } from "node:os";
 import { DEFAULT_CONFIDENCE_THRESHOLD, type Task } from "@riskq/contracts";
 import {
   builtInWeights,
@@ -25,8 +24,8 @@ import { sliceOf, TRAINING_RECIPE } from "../../packages/prefilter/scripts/train
 import { runBench } from "./harness/bench-lifecycle";
 import { heldOutTraffic, parseHeldOutFlags } from "./harness/held-out-traffic";
 import { deletePrefix } from "./harness/redis-prefix";
-import { writeReport } from "./harness/report";
-import { type RemoteRun, scoreRemotely } from "./harness/score-held-out";
+import { machineInfo, writeReport } from "./harness/report";
+import { decidedLocally, pipelineConfidences, type RemoteRun, scoreRemotely } from "./harness/score-held-out";
 import { decisionQuality } from "./reports/prefilter";
 
 const BENCH = "prefilter-cut-width";
@@ -76,15 +75,10 @@ async function main(): Promise<number> {
     for (const task of args.tasks) {
       progress(`sandbox seed ${sandboxSeed}, ${task}: remote only and ${cuts.length} cuts…`);
       const remote = await scoreRemotely({ ...setup, task, chosen: () => true });
-      const local = (verdicts: PrefilterVerdict[], i: number) =>
-        verdicts[i]!.decision === "legit" || verdicts[i]!.decision === "fraud";
       const perCut: RunQuality[] = [];
       for (const verdicts of verdictsPerCut) {
-        const rest = await scoreRemotely({ ...setup, task, chosen: (i) => !local(verdicts, i) });
-        const scores = labels.map((_, i) => {
-          const v = verdicts[i]!;
-          return local(verdicts, i) && v.decision !== "unjudged" ? v.score.confidence : rest.confidence[i]!;
-        });
+        const rest = await scoreRemotely({ ...setup, task, chosen: (i) => !decidedLocally(verdicts[i]!) });
+        const scores = pipelineConfidences(verdicts, rest);
         perCut.push(qualityOf(scores, labels, rest, 1 - rest.sent / labels.length));
       }
       rows.push({
@@ -130,7 +124,7 @@ async function main(): Promise<number> {
   }
   const report = {
     measured_at: new Date().toISOString(),
-    machine: { cpu_model: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version },
+    machine: machineInfo(),
     settings: {
       items: args.items,
       merchants: args.merchants,

@@ -16,7 +16,6 @@
  * Needs Redis at REDIS_URL (default redis://127.0.0.1:6379) for the client's tokens and keys.
  */
 import { randomBytes } from "node:crypto";
-import { cpus } from "node:os";
 import { DEFAULT_CONFIDENCE_THRESHOLD, type Task } from "@riskq/contracts";
 import { PUBLISHED_PRICES } from "@riskq/cost";
 import { builtInPrefilter, type PrefilterVerdict, rocAuc } from "@riskq/prefilter";
@@ -27,10 +26,12 @@ import { runBench } from "./harness/bench-lifecycle";
 import { startBenchSandbox } from "./harness/bench-sandbox";
 import { heldOutTraffic, parseHeldOutFlags } from "./harness/held-out-traffic";
 import { deletePrefix } from "./harness/redis-prefix";
-import { writeReport } from "./harness/report";
+import { machineInfo, writeReport } from "./harness/report";
 import {
+  decidedLocally,
   HELD_OUT_BATCH_CAP,
   HELD_OUT_MODEL_VERSION,
+  pipelineConfidences,
   type RemoteRun,
   scoreRemotely,
 } from "./harness/score-held-out";
@@ -73,22 +74,14 @@ async function main(): Promise<number> {
     progress(`${task}: remote only…`);
     const remote = await scoreRemotely({ ...remoteSetup, task, traffic, chosen: () => true });
     progress(`${task}: pipeline (pre-filter first)…`);
-    const sent = (i: number) => {
-      const d = verdicts[i]!.decision;
-      return d === "unsure" || d === "unjudged";
-    };
+    const sent = (i: number) => !decidedLocally(verdicts[i]!);
     const rest = await scoreRemotely({ ...remoteSetup, task, traffic, chosen: sent });
     tasks.push(taskResult(task, labels, verdicts, remote, rest));
   }
 
   const report: PrefilterReport = {
     measured_at: new Date().toISOString(),
-    machine: {
-      cpu_model: cpus()[0]?.model ?? "unknown",
-      cores: cpus().length,
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-    },
+    machine: machineInfo(),
     settings: {
       items: traffic.length,
       merchants,
@@ -141,13 +134,7 @@ function taskResult(
   const remoteFlags = flaggedBy(remote.confidence);
   const legit = all.filter((i) => verdicts[i]!.decision === "legit");
   const fraud = all.filter((i) => verdicts[i]!.decision === "fraud");
-  const local = (i: number) => verdicts[i]!.decision === "legit" || verdicts[i]!.decision === "fraud";
-
-  // The pipeline's answer per item: the pre-filter's for what it decided, the remote's for the rest.
-  const pipelineScore = all.map((i) => {
-    const v = verdicts[i]!;
-    return local(i) && v.decision !== "unjudged" ? v.score.confidence : (rest.confidence[i] as number);
-  });
+  const pipelineScore = pipelineConfidences(verdicts, rest);
   const pipelineFlagged = all.filter((i) => (pipelineScore[i] as number) >= DEFAULT_CONFIDENCE_THRESHOLD);
   const pipelineUnflagged = all.filter((i) => (pipelineScore[i] as number) < DEFAULT_CONFIDENCE_THRESHOLD);
   const remoteFlagged = all.filter(remoteFlags);

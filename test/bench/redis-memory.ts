@@ -14,9 +14,8 @@ import { Worker } from "bullmq";
 import { scoreRequests, testMerchants } from "../e2e/support/score-traffic";
 import { runBench } from "./harness/bench-lifecycle";
 import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
-import { writeReport } from "./harness/report";
+import { machineInfo, writeReport } from "./harness/report";
 import { addInChunks, scoreJobs } from "./harness/score-jobs";
-import { machineInfo } from "./reports/pipeline";
 import { formatRedisMemoryReport, REDIS_MEMORY_REPORT, type RedisMemoryReport } from "./reports/redis-memory";
 
 const BENCH = "redis-memory";

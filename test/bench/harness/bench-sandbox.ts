@@ -1,4 +1,7 @@
+import { type AlipayClient, createAlipayClient } from "@riskq/alipay";
 import { type SandboxProcess, startSandbox } from "@riskq/testing";
+import type { Redis } from "ioredis";
+import { pino } from "pino";
 import { CPU_TAG_ENV } from "./cpu-time";
 
 /** Far above anything the bench reaches: we time the work, not the 429s. */
@@ -22,4 +25,19 @@ export async function startBenchSandbox(
     throw error;
   }
   return sandbox;
+}
+
+/** riskq's client for `sandbox`, its tokens and keys under `prefix`, logging warnings only. */
+export function benchClient(
+  sandbox: SandboxProcess,
+  options: { redis: Redis; prefix: string; secretKey: Buffer },
+): AlipayClient {
+  return createAlipayClient({
+    endpoint: sandbox.url,
+    appId: sandbox.appId,
+    appPrivateKey: sandbox.appPrivateKey,
+    platformPublicKey: sandbox.platformPublicKey,
+    ...options,
+    logger: pino({ level: "warn" }),
+  });
 }

@@ -32,15 +32,20 @@ export interface BenchReportBase {
   runs: RunResult[];
 }
 
+/** The machine a bench ran on, recorded with its figures. */
+export function machineInfo(): MachineInfo {
+  return {
+    cpu_model: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
 export function reportBase(settings: BenchSettings, runs: RunResult[]): BenchReportBase {
   return {
     measured_at: new Date().toISOString(),
-    machine: {
-      cpu_model: cpus()[0]?.model ?? "unknown",
-      cores: cpus().length,
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-    },
+    machine: machineInfo(),
     settings,
     runs,
   };

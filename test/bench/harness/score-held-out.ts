@@ -3,12 +3,13 @@
  * each merchant's chosen items in time order, in batches of ≤ 100, several merchants at once.
  */
 import { randomBytes } from "node:crypto";
-import { type AlipayClient, createAlipayClient } from "@riskq/alipay";
+import type { AlipayClient } from "@riskq/alipay";
 import { DEFAULT_CONFIDENCE_THRESHOLD, type ScoreItem, type Task } from "@riskq/contracts";
+import type { PrefilterVerdict } from "@riskq/prefilter";
 import type { LabelledItem } from "@riskq/synthetic";
 import type { SandboxProcess } from "@riskq/testing";
 import type { Redis } from "ioredis";
-import { pino } from "pino";
+import { benchClient } from "./bench-sandbox";
 import { deletePrefix, newBenchPrefix } from "./redis-prefix";
 
 export const HELD_OUT_MODEL_VERSION = "risk-v3-2026-11";
@@ -42,16 +43,7 @@ export async function scoreRemotely(options: {
   await sandbox.control.faults({ rate_limits: UNLIMITED });
   const prefix = newBenchPrefix();
   options.prefixes.push(prefix);
-  const client = createAlipayClient({
-    endpoint: sandbox.url,
-    appId: sandbox.appId,
-    appPrivateKey: sandbox.appPrivateKey,
-    platformPublicKey: sandbox.platformPublicKey,
-    redis,
-    prefix,
-    secretKey: randomBytes(32),
-    logger: pino({ level: "warn" }),
-  });
+  const client = benchClient(sandbox, { redis, prefix, secretKey: randomBytes(32) });
   const byMerchant = new Map<string, number[]>();
   traffic.forEach(({ item }, i) => {
     if (!chosen(i)) return;
@@ -102,4 +94,18 @@ async function scoreBatch(client: AlipayClient, merchantId: string, task: Task, 
   });
   if (res.missing) throw new Error(`${res.missing.itemIds.length} items unanswered: ${res.missing.message}`);
   return res.outcomes.map((o) => ("result" in o ? o.result.confidence : Number.NaN));
+}
+
+/** The pre-filter decided this item itself: it is never sent to Alipay. */
+export const decidedLocally = (verdict: PrefilterVerdict): boolean =>
+  verdict.decision === "legit" || verdict.decision === "fraud";
+
+/**
+ * The pipeline's answer per item: the pre-filter's confidence where it decided, the remote's (from
+ * the run of everything else) where it did not.
+ */
+export function pipelineConfidences(verdicts: readonly PrefilterVerdict[], rest: RemoteRun): number[] {
+  return verdicts.map((v, i) =>
+    v.decision === "legit" || v.decision === "fraud" ? v.score.confidence : (rest.confidence[i] as number),
+  );
 }

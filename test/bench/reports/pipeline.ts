@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import type { MachineInfo } from "../harness/report";
 
 /** Written to bench/pipeline.json. */
@@ -77,15 +76,6 @@ export interface PipelineReport {
   throughput?: ThroughputResult;
   utilisation?: UtilisationResult;
   latency?: LatencyResult[];
-}
-
-export function machineInfo(): MachineInfo {
-  return {
-    cpu_model: cpus()[0]?.model ?? "unknown",
-    cores: cpus().length,
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
 }
 
 const BASIS_NOTE = "batch/predict limit × BATCH_CAP";
