@@ -163,6 +163,7 @@ function itemOf(data: ScoreJobData) {
     model_version: _m,
     confidence_threshold: _t,
     deadline_ms: _d,
+    on_deadline: _o,
     callback_url: _c,
     ...item
   } = data.request;

@@ -12,6 +12,18 @@ export const QUEUES = {
 } as const;
 
 export const DEFAULT_DEADLINE_MS = 2_000;
+
+/**
+ * What a job is decided by when no remote score can arrive before its deadline (RISKQ_ON_DEADLINE,
+ * per request `on_deadline`): the local model's verdict, a fixed fail-open (`allow`) or
+ * send-to-review (`review`) decision, or no decision at all (`expire`, `source: "expired"`).
+ */
+export const DEADLINE_POLICIES = ["local", "allow", "review", "expire"] as const;
+export type DeadlinePolicy = (typeof DEADLINE_POLICIES)[number];
+
+/** Why a job was decided without Alipay's score: what kept the remote answer from arriving in time. */
+export const DEGRADED_REASONS = ["deadline", "rate_limited", "circuit_open", "timeout", "budget"] as const;
+export type DegradedReason = (typeof DEGRADED_REASONS)[number];
 export const MAX_DEADLINE_MS = 24 * 3_600_000;
 
 /**
@@ -30,6 +42,7 @@ export const scoreRequestBodySchema = strictScoreItemSchema
     model_version: z.string().min(1).max(64).optional(),
     confidence_threshold: z.number().min(0.05).max(0.95).optional(),
     deadline_ms: z.number().int().min(1).max(MAX_DEADLINE_MS).optional(),
+    on_deadline: z.enum(DEADLINE_POLICIES).optional(),
     callback_url: z
       .url({ protocol: /^https?$/, message: "an http(s) URL" })
       .max(2048)
@@ -57,8 +70,25 @@ export const scoreJobDataSchema = z.object({
 });
 export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
 
-/** How a completed job was decided: scored (remotely or by the local pre-filter) or expired unscored. */
-export const JOB_SOURCES = ["remote", "prefilter", "expired"] as const;
+/**
+ * How a completed job was decided: scored remotely or by the local pre-filter, by the fixed decision of
+ * its deadline policy (`allow` / `review`), or expired unscored.
+ */
+export const JOB_SOURCES = ["remote", "prefilter", "policy", "expired"] as const;
+
+/** The fixed decisions of the `allow` and `review` deadline policies. */
+export const POLICY_DECISIONS = ["allow", "review"] as const;
+
+/** A degraded decision scored by Alipay afterwards, for audit (RISKQ_RESCORE_DEGRADED). */
+export const auditScoreSchema = z.object({
+  confidence: z.number().min(0).max(1),
+  risk_score: z.number().int().min(0).max(100),
+  flagged: z.boolean(),
+  model_version: z.string(),
+  cost_usd: z.number().min(0),
+  scored_at: z.number().int(),
+});
+export type AuditScore = z.infer<typeof auditScoreSchema>;
 
 /** A completed job's result (DESIGN; the job's return value and the API's `result`). */
 export const scoreJobResultSchema = z.object({
@@ -73,7 +103,16 @@ export const scoreJobResultSchema = z.object({
   /** This item's share of the call's bill (call fee split across the batch). */
   cost_usd: z.number().min(0),
   attempts: z.number().int().min(0),
+  /** Decided without Alipay's score although the job asked for it (fallback or deadline policy). */
   degraded: z.boolean().optional(),
+  /** With `degraded`: what kept Alipay's answer from arriving in time. */
+  degraded_reason: z.enum(DEGRADED_REASONS).optional(),
+  /** With `source: "policy"`: the fixed decision (`allow`: fail open; `review`: send to review). */
+  decision: z.enum(POLICY_DECISIONS).optional(),
+  /** Milliseconds from enqueue to this decision. */
+  decided_in_ms: z.number().int().min(0).optional(),
+  /** With RISKQ_RESCORE_DEGRADED=on: Alipay's later verdict on a degraded decision (billed). */
+  audit: auditScoreSchema.optional(),
 });
 export type ScoreJobResult = z.infer<typeof scoreJobResultSchema>;
 
