@@ -43,6 +43,13 @@ export interface BatchCallDeps {
   recordCost?: CostRecorder;
   /** The batch cap when the batch left: a batch that reached it was full (for the cost simulator). */
   batchCap?: number;
+  /**
+   * Deadline bounds of each call: its timeout is the time left until the earliest item must be
+   * decided (deadline − `marginMs`); the Alipay client caps it at its own (ALIPAY_CALL_TIMEOUT_MS).
+   */
+  deadlines?: { marginMs: number; now?: () => number };
+  /** Told how long each answered call took (the worker's running median). */
+  onCallTime?: (ms: number) => void;
 }
 
 /** Every call spends the app-wide bucket; batch/predict also has its own (contract 7). */
@@ -88,6 +95,7 @@ async function callUniqueBatch(
   let answer: ScoreBatchResult;
   const costKey = { merchantId: first.merchant_id, task: first.task };
   const capBound = items.length >= (deps.batchCap ?? Number.POSITIVE_INFINITY);
+  const timeoutMs = callTimeoutMs(deps, sent);
   try {
     answer = await deps.breaker.execute(() =>
       deps.alipay.scoreBatch({
@@ -98,6 +106,7 @@ async function callUniqueBatch(
         items: sent.map((i) => itemOf(i.data)),
         // Each job's data was parsed with the strict schema when the job was picked up.
         itemsValidated: true,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
       }),
     );
   } catch (err) {
@@ -114,6 +123,7 @@ async function callUniqueBatch(
     if (err instanceof RateLimited) await deps.limiter.onThrottled(permit, err.bucket);
     throw err;
   }
+  deps.onCallTime?.(answer.latencyMs);
   await spend?.billed(answer.billing.total);
   await deps.limiter.onSuccess(permit);
   if (answer.missing instanceof BatchTruncated) deps.onTruncated(answer.missing.answered);
@@ -154,6 +164,14 @@ async function callUniqueBatch(
     "result" in outcome ? scoredResult(outcome.result, call, items[i]!.attempts) : outcome.missing,
   );
   return spend?.rest ? [...outcomes, ...items.slice(sent.length).map(() => spend.rest!)] : outcomes;
+}
+
+/** The time left until the batch's earliest item must be decided; undefined: the client's default. */
+function callTimeoutMs(deps: BatchCallDeps, items: readonly BatchItem[]): number | undefined {
+  if (!deps.deadlines) return undefined;
+  const now = (deps.deadlines.now ?? Date.now)();
+  const earliest = Math.min(...items.map((item) => item.data.deadline_at - deps.deadlines!.marginMs));
+  return Math.max(1, Math.floor(earliest - now));
 }
 
 /** The contract item of a request: everything but riskq's own fields. */

@@ -46,6 +46,8 @@ const alipay = createAlipayClient({
   prefix: env.RISKQ_PREFIX,
   logger: logger.child({ component: "alipay" }),
   onCall: metrics.onAlipayCall,
+  // The longest any call may take; a scoring call gets less when its batch's deadline is nearer.
+  defaultTimeoutMs: env.ALIPAY_CALL_TIMEOUT_MS,
 });
 const queueOptions = { connection: redis, prefix: env.RISKQ_PREFIX, attempts: env.JOB_ATTEMPTS };
 const scoreQueue = createScoreQueue(queueOptions);
@@ -82,6 +84,11 @@ const running = await runScoreWorker({
   observe: metrics.watchWorker,
   logger,
   batchCap: env.ALIPAY_YOUNG_ACCOUNT ? Math.min(50, env.BATCH_CAP) : env.BATCH_CAP,
+  batchCapMaximum: env.BATCH_CAP,
+  batchCapProbeMs: env.BATCH_CAP_PROBE_MS,
+  onBatchCap: metrics.watchBatchCap,
+  onDeadline: env.RISKQ_ON_DEADLINE,
+  deadlineMarginMs: env.RISKQ_DEADLINE_MARGIN_MS,
   lingerMs: env.BATCH_LINGER_MS,
   concurrency: env.WORKER_CONCURRENCY,
   maxAttempts: env.JOB_ATTEMPTS,

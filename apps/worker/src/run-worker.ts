@@ -1,5 +1,5 @@
 import type { AlipayClient, KeyHealth } from "@riskq/alipay";
-import { QUEUES, type ScoreJobResult } from "@riskq/contracts";
+import { type DeadlinePolicy, QUEUES, type ScoreJobResult } from "@riskq/contracts";
 import {
   type BackoffOptions,
   backoffMs,
@@ -13,13 +13,17 @@ import {
   type ScoreJobDataWithHistory,
   startCallbackWorker,
 } from "@riskq/pipeline";
+import { builtInPrefilter, type Prefilter } from "@riskq/prefilter";
 import { type ConnectionOptions, type Job, MetricsTime, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
+import { createBatchCap } from "./batch-cap";
 import type { BudgetWaitOptions } from "./budget-wait";
+import { createCallLatency } from "./call-latency";
 import { createCostRecorder } from "./cost-recorder";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
+import { createFairShare } from "./fair-share";
 import { startKeyProbe } from "./key-probe";
 import { createModelHealthCache } from "./model-health-cache";
 import { createPrefilterStep, type PrefilterStepOptions } from "./prefilter-step";
@@ -58,6 +62,23 @@ export interface ScoreWorkerOptions {
   logger: Logger;
   /** Documented batch limit (100); 50 when the account is known to be young. */
   batchCap: number;
+  /** The cap a lowered one is probed back up to (BATCH_CAP; default `batchCap`). */
+  batchCapMaximum?: number;
+  /** BATCH_CAP_PROBE_MS: how long without truncations before a lowered cap is probed (default 10 min). */
+  batchCapProbeMs?: number;
+  /** Reports the cap whenever it is read (metrics). */
+  onBatchCap?: (read: () => number) => void;
+  /** RISKQ_ON_DEADLINE: how jobs no remote score can reach in time are decided (default `local`). */
+  onDeadline?: DeadlinePolicy;
+  /** RISKQ_DEADLINE_MARGIN_MS: jobs are decided this long before their deadline (default 50). */
+  deadlineMarginMs?: number;
+  /** The local model of the `local` deadline policy (default the built-in pre-filter). */
+  deadlinePrefilter?: Prefilter;
+  /**
+   * How much a merchant's call in the last second delays its next batch in the permit order, in ms
+   * of deadline (default 1 000): the fair share between merchants (fair-share.ts).
+   */
+  fairSharePenaltyMs?: number;
   lingerMs: number;
   /** Jobs in flight per process; at least the batch cap, or batches can never fill. */
   concurrency: number;
@@ -125,8 +146,19 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       prefix: options.prefix,
       logger: logger.child({ component: "cost" }),
     });
-  let cap = Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap);
-  const concurrency = Math.max(options.concurrency, options.batchCap);
+  const batchCap = createBatchCap({
+    initial: Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap),
+    maximum: Math.max(options.batchCap, options.batchCapMaximum ?? options.batchCap),
+    probeAfterMs: options.batchCapProbeMs ?? 600_000,
+    logger,
+    forgetLearned: () => options.alipay.forgetBatchCap(),
+  });
+  options.onBatchCap?.(batchCap.peek);
+  const concurrency = Math.max(options.concurrency, batchCap.peek());
+  const marginMs = options.deadlineMarginMs ?? 50;
+  const callLatency = createCallLatency({ initialMs: 0 });
+  const fairShare = createFairShare({ penaltyMs: options.fairSharePenaltyMs ?? 1_000 });
+  const merchantOf = (key: string) => key.slice(0, key.indexOf("|"));
   const exchange =
     options.sharedBatches &&
     (await createRedisBatchExchange<BatchItem, ScoreJobResult>({
@@ -136,13 +168,25 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     }));
   const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
     keyOf: batchKey,
-    cap: () => cap,
+    cap: () => batchCap.current(),
     lingerMs: options.lingerMs,
     // Every job slot of this process is in a batch: nothing more can join, so send without lingering.
     maxHeld: concurrency,
     // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
     // we may make carry as many items as the cap allows.
-    gate: () => options.limiter.acquire(CALL_BUCKETS),
+    // Earliest deadline first, with each merchant's recent calls counted against it (fair share).
+    gate: async (key, { deadline, signal }) => {
+      const merchant = merchantOf(key);
+      const permit = await options.limiter.acquire(CALL_BUCKETS, {
+        signal,
+        priority: fairShare.priority(merchant, deadline),
+      });
+      fairShare.granted(merchant);
+      return permit;
+    },
+    deadlineOf: (item) => item.data.deadline_at - marginMs,
+    // No call for items whose deadline comes before a typical answer would.
+    minTimeLeftMs: () => callLatency.medianMs(),
     ...(exchange ? { exchange } : {}),
     flush: (_key, items, permit) =>
       callBatch(
@@ -151,13 +195,11 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
           limiter: options.limiter,
           breaker: options.breaker,
           defaultModelVersion: options.defaultModelVersion,
-          onTruncated: (answered) => {
-            if (answered < cap)
-              logger.warn({ from: cap, to: answered }, "batch cap lowered after a truncated answer");
-            cap = Math.min(cap, answered);
-          },
+          onTruncated: (answered) => batchCap.truncated(answered),
+          deadlines: { marginMs },
+          onCallTime: (ms) => callLatency.record(ms),
           ...(recordScores ? { recordScores } : {}),
-          ...(recordCost ? { recordCost, batchCap: cap } : {}),
+          ...(recordCost ? { recordCost, batchCap: batchCap.peek() } : {}),
           ...(options.budget ? { budget: options.budget.guard } : {}),
         },
         items,
@@ -187,7 +229,13 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       batcher,
       breaker: options.breaker,
       maxAttempts: options.maxAttempts,
-      expiredPolicy: options.expiredPolicy,
+      deadline: {
+        policy: options.onDeadline ?? "local",
+        marginMs,
+        prefilter: options.deadlinePrefilter ?? options.prefilter?.prefilter ?? builtInPrefilter(),
+        expiredPolicy: options.expiredPolicy,
+      },
+      callLatency,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
       ...(models ? { models } : {}),
@@ -253,8 +301,8 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
 
   return {
     worker,
-    /** Current batch cap (lowered by truncations). */
-    batchCap: () => cap,
+    /** Current batch cap (lowered by truncations, probed back up). */
+    batchCap: batchCap.peek,
     async close(): Promise<void> {
       // Stop fetching first; jobs already active await their batches, which the batcher flushes.
       const closing = worker.close();

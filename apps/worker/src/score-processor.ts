@@ -1,5 +1,5 @@
 import { AlipayError } from "@riskq/alipay";
-import { type ScoreJobResult, scoreJobDataSchema } from "@riskq/contracts";
+import { type DegradedReason, type ScoreJobResult, scoreJobDataSchema } from "@riskq/contracts";
 import { BudgetExhausted } from "@riskq/cost";
 import {
   type AttemptRecord,
@@ -12,13 +12,17 @@ import {
   decideRetry,
   enqueueCallback,
   findQueuedResult,
+  ItemWithdrawn,
   type MicroBatcher,
   type ScoreJobDataWithHistory,
 } from "@riskq/pipeline";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { BatchItem } from "./batch-call";
 import { type BudgetWaitOptions, decideBudget } from "./budget-wait";
-import { expiredResult } from "./job-result";
+import type { CallLatency } from "./call-latency";
+import { type DeadlineOptions, decideAtDeadline } from "./deadline-policy";
+import { degradedReasonOf } from "./degraded-reason";
+import { startJobDeadline } from "./job-deadline";
 import { type ModelRouting, routeModel } from "./model-route";
 import type { PrefilterStep } from "./prefilter-step";
 
@@ -26,8 +30,10 @@ export interface ScoreProcessorOptions {
   batcher: MicroBatcher<BatchItem, ScoreJobResult>;
   breaker: CircuitBreaker;
   maxAttempts: number;
-  /** Past its deadline a job completes as `expired` (default) or dead-letters as `expired`. */
-  expiredPolicy: "complete" | "dead-letter";
+  /** How a job no remote score can reach in time is decided (README: Deadlines). */
+  deadline: DeadlineOptions;
+  /** Recent call times: no call is started for a job with less time left than their median. */
+  callLatency: CallLatency;
   /** How long a job may keep waiting on 429s or an open circuit before it dead-letters (default 1 h). */
   maxRateLimitWaitMs: number;
   /** Where jobs with a `callback_url` queue their result's callback; without it none is sent. */
@@ -44,9 +50,12 @@ export interface ScoreProcessorOptions {
 const MAX_HISTORY = 50;
 
 /**
- * What one `score` job does: re-validate, honour its deadline, let the pre-filter decide a clear case,
- * wait (without spending attempts) while the circuit is open or Alipay answers 429, join a
- * micro-batch, and end as a result, a retry, or a dead letter with a reason. BullMQ calls it with the job's lock token, needed to delay the job.
+ * What one `score` job does: re-validate, let the pre-filter decide a clear case, then try for a
+ * remote score — joining a micro-batch, waiting (without spending attempts) while the circuit is open
+ * or Alipay answers 429, retrying — for as long as an answer can still arrive before the job's
+ * deadline. When none can, the job is decided at once by its deadline policy (local verdict, allow,
+ * review or expire), never after the deadline; otherwise it ends as a result or a dead letter with a
+ * reason. BullMQ calls it with the job's lock token, needed to delay the job.
  */
 export function createScoreProcessor(options: ScoreProcessorOptions) {
   const now = options.now ?? Date.now;
@@ -61,7 +70,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       throw new UnrecoverableError(deadMessage("invalid_payload", "invalid_payload", parsed.error.message));
     }
     let data = parsed.data;
-    const attempts = job.attemptsMade + 1;
+    let attemptsMade = job.attemptsMade;
 
     const callbackUrl = data.request.callback_url;
     const callbacks = callbackUrl === undefined ? undefined : options.callbacks;
@@ -77,103 +86,148 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     // again, and the add is repeated (a no-op if it had happened) — at least once. Queuing it from the
     // `completed` event instead would lose it whenever the process died between the two.
     const finish = async (result: ScoreJobResult): Promise<ScoreJobResult> => {
+      const decided = { ...result, decided_in_ms: Math.max(0, now() - data.enqueued_at) };
       if (callbacks && callbackUrl) {
-        await enqueueCallback(callbacks, completedDelivery(job.id!, callbackUrl, result), redrives);
+        await enqueueCallback(callbacks, completedDelivery(job.id!, callbackUrl, decided), redrives);
       }
-      return result;
+      return decided;
     };
+    const decideNow = async (reason: DegradedReason) =>
+      finish(await decideAtDeadline(options.deadline, data, reason, attemptsMade));
 
-    if (now() > data.deadline_at) {
-      if (options.expiredPolicy === "complete") {
-        return finish(expiredResult(data.request.item_id, job.attemptsMade));
-      }
-      throw new UnrecoverableError(
-        deadMessage("expired", "deadline_passed", "the job's deadline passed before it was scored"),
-      );
-    }
-
-    // Step 2: a clear case is decided locally, before it takes a batch slot, a permit or money.
-    const step = options.prefilter;
-    const request = data.request;
-    const verdict = await step?.judge(request);
-    const local = step && verdict ? await step.decided(verdict, request, job.attemptsMade) : undefined;
-    if (local) return finish(local);
-    // Alipay cannot be reached (open circuit, exhausted budget): the pre-filter may answer, marked degraded.
-    const fallback = async () =>
-      step && verdict ? step.degraded(verdict, request, job.attemptsMade) : undefined;
-
-    // Before any waiting: a job for a flatlined model must not sit out a 429 storm only to die.
-    if (options.models) data = await routeModel(data, options.models);
-
-    const waitUntil = async (when: number, code: string): Promise<never> => {
-      // A run of waits for the same cause is one history entry: its time is when the waiting began.
-      if (job.data.history?.at(-1)?.code !== code) await record(job, code, now());
-      await job.moveToDelayed(Math.round(when), token);
-      throw new DelayedError();
-    };
-
-    if (options.breaker.isOpen()) {
-      const degraded = await fallback();
-      if (degraded) return finish(degraded);
-      await waitUntil(jittered(options.breaker.openUntil() ?? now() + 1_000), "circuit_open");
-    }
-
-    const overBudget = async (stop: BudgetExhausted): Promise<never> => {
-      const decision = decideBudget(stop, options.budget!, job.data.history, now());
-      if (decision.kind === "wait") return waitUntil(now() + decision.delayMs, decision.code);
-      await record(job, decision.code, now());
-      throw new UnrecoverableError(deadMessage("budget_exhausted", decision.code, decision.message));
-    };
-    // An exhausted budget (cached a second) stops the job before it takes a batch slot or a permit.
-    const stop = await options.budget?.guard.exhaustion(data.request.merchant_id);
-    if (stop) {
-      const degraded = stop.exhausted ? await fallback() : undefined;
-      if (degraded) return finish(degraded);
-      await overBudget(stop);
-    }
-
-    let result: ScoreJobResult;
+    const deadline = startJobDeadline(data.deadline_at - options.deadline.marginMs, now);
     try {
-      // The verdict travels with the item: the cost ledger counts what each kind of verdict costs remotely.
-      const prefilterBucket = step && verdict ? step.bucketOf(verdict) : undefined;
-      result = await options.batcher.submit({
-        data,
-        attempts,
-        ...(prefilterBucket === undefined ? {} : { prefilterBucket }),
-      });
-    } catch (err) {
-      if (err instanceof DelayedError) throw err;
-      // The circuit opened or the budget ran out while the job was in its batch.
-      if (err instanceof CircuitOpenError || (err instanceof BudgetExhausted && err.exhausted)) {
-        const degraded = await fallback();
-        if (degraded) return finish(degraded);
+      if (!deadline.fits(now(), 0)) return await decideNow("deadline");
+
+      // Step 2: a clear case is decided locally, before it takes a batch slot, a permit or money.
+      const step = options.prefilter;
+      const request = data.request;
+      const verdict = await step?.judge(request);
+      const local = step && verdict ? await step.decided(verdict, request, attemptsMade) : undefined;
+      if (local) return await finish(local);
+      // Alipay cannot be reached (open circuit, exhausted budget): the pre-filter may answer, marked degraded.
+      const fallback = async (reason: DegradedReason) => {
+        const degraded = step && verdict ? await step.degraded(verdict, request, attemptsMade) : undefined;
+        return degraded && finish({ ...degraded, degraded_reason: reason });
+      };
+
+      // Before any waiting: a job for a flatlined model must not sit out a 429 storm only to die.
+      if (options.models) data = await routeModel(data, options.models);
+
+      /**
+       * Waits `delayMs` without spending an attempt, if an answer can still come in time after it:
+       * here when the deadline is near, in BullMQ's delayed set when it is far. Otherwise the job is
+       * decided now by its deadline policy (the reason: what it would have waited for).
+       */
+      const waitOr = async (
+        delayMs: number,
+        code: string,
+        cause: unknown,
+      ): Promise<ScoreJobResult | undefined> => {
+        if (job.data.history?.at(-1)?.code !== code) await record(job, code, now());
+        if (!deadline.fits(now() + delayMs, options.callLatency.medianMs())) {
+          return decideNow(degradedReasonOf(cause));
+        }
+        if (deadline.near())
+          return (await deadline.wait(delayMs)) ? undefined : decideNow(degradedReasonOf(cause));
+        await job.moveToDelayed(Math.round(now() + delayMs), token);
+        throw new DelayedError();
+      };
+
+      const overBudget = async (stop: BudgetExhausted) => {
+        const decision = decideBudget(stop, options.budget!, job.data.history, now());
+        if (decision.kind === "wait") return waitOr(decision.delayMs, decision.code, stop);
+        await record(job, decision.code, now());
+        throw new UnrecoverableError(deadMessage("budget_exhausted", decision.code, decision.message));
+      };
+
+      for (;;) {
+        if (options.breaker.isOpen()) {
+          const openError = new CircuitOpenError(options.breaker.openUntil() ?? now() + 1_000, now());
+          const answer =
+            (await fallback("circuit_open")) ??
+            (await waitOr(jittered(openError.retryAfterMs, deadline.near()), "circuit_open", openError));
+          if (answer) return answer;
+          continue;
+        }
+        // An exhausted budget (cached a second) stops the job before it takes a batch slot or a permit.
+        const stop = await options.budget?.guard.exhaustion(data.request.merchant_id);
+        if (stop) {
+          const answer = (stop.exhausted ? await fallback("budget") : undefined) ?? (await overBudget(stop));
+          if (answer) return answer;
+          continue;
+        }
+
+        try {
+          // The verdict travels with the item: the cost ledger counts what each kind of verdict costs remotely.
+          const prefilterBucket = step && verdict ? step.bucketOf(verdict) : undefined;
+          const result = await options.batcher.submit(
+            {
+              data,
+              attempts: attemptsMade + 1,
+              ...(prefilterBucket === undefined ? {} : { prefilterBucket }),
+            },
+            { signal: deadline.signal },
+          );
+          if (step && verdict) step.scoredRemotely(verdict, result);
+          return await finish(result);
+        } catch (err) {
+          if (err instanceof ItemWithdrawn) return await decideNow(degradedReasonOf(err));
+          // The circuit opened or the budget ran out while the job was in its batch.
+          if (err instanceof CircuitOpenError || (err instanceof BudgetExhausted && err.exhausted)) {
+            const degraded = await fallback(degradedReasonOf(err));
+            if (degraded) return degraded;
+          }
+          if (err instanceof BudgetExhausted && options.budget) {
+            const answer = await overBudget(err);
+            if (answer) return answer;
+            continue;
+          }
+          // Shutting down: leave the job to another worker right away.
+          if (err instanceof BatcherClosedError) {
+            await job.moveToDelayed(now() + 50, token);
+            throw new DelayedError();
+          }
+          const code = err instanceof AlipayError || err instanceof CircuitOpenError ? err.code : "error";
+          const decision = decideRetry(err, attemptsMade, {
+            maxAttempts: options.maxAttempts,
+            waitedMs: waitedMs(job, now()),
+            maxWaitMs: options.maxRateLimitWaitMs,
+          });
+          if (decision.kind === "dead") {
+            await record(job, code, now());
+            const message = err instanceof Error ? err.message : String(err);
+            throw new UnrecoverableError(deadMessage(decision.reason, code, message));
+          }
+          // 429s, an open circuit and our own batch cap are not the job's fault: waiting spends no attempt.
+          if (decision.kind === "wait" || !decision.consumesAttempt) {
+            const answer = await waitOr(decision.delayMs, code, err);
+            if (answer) return answer;
+            continue;
+          }
+          // A retry that spends an attempt: here, at once, when the deadline is near (BullMQ's own
+          // backoff could not be made to respect it); else through BullMQ's jittered backoff.
+          if (!deadline.near()) {
+            await record(job, code, now());
+            throw err;
+          }
+          const answer = await waitOr(decision.delayMs, code, err);
+          if (answer) return answer;
+          attemptsMade += 1;
+        }
       }
-      if (err instanceof BudgetExhausted && options.budget) return overBudget(err);
-      // Shutting down: leave the job to another worker right away.
-      if (err instanceof BatcherClosedError) return waitUntil(now() + 50, "worker_shutdown");
-      const code = err instanceof AlipayError || err instanceof CircuitOpenError ? err.code : "error";
-      const decision = decideRetry(err, job.attemptsMade, {
-        maxAttempts: options.maxAttempts,
-        waitedMs: waitedMs(job, now()),
-        maxWaitMs: options.maxRateLimitWaitMs,
-      });
-      // 429s, an open circuit and our own batch cap are not the job's fault: waiting spends no attempt.
-      if (decision.kind === "wait" || (decision.kind === "retry" && !decision.consumesAttempt)) {
-        return waitUntil(now() + decision.delayMs, code);
-      }
-      await record(job, code, now());
-      const message = err instanceof Error ? err.message : String(err);
-      if (decision.kind === "dead") throw new UnrecoverableError(deadMessage(decision.reason, code, message));
-      throw err; // retry: BullMQ applies the worker's jittered backoffStrategy and counts the attempt
+    } finally {
+      deadline.dispose();
     }
-    if (step && verdict) step.scoredRemotely(verdict, result);
-    return finish(result);
   };
 }
 
-/** Spreads waiting jobs over a second so they do not all wake at the same instant. */
-function jittered(when: number): number {
-  return when + Math.floor(Math.random() * 1_000);
+/**
+ * Spreads waiting jobs over a second so they do not all wake at the same instant; over 100 ms only
+ * when their deadline is near (every millisecond of it counts, and they wait in-process anyway).
+ */
+function jittered(delayMs: number, near: boolean): number {
+  return delayMs + Math.floor(Math.random() * (near ? 100 : 1_000));
 }
 
 async function record(job: Job<ScoreJobDataWithHistory>, code: string, at: number): Promise<void> {

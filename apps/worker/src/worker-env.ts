@@ -11,6 +11,7 @@ import {
   secret,
 } from "@riskq/config";
 import { budgetLimitsEnv } from "@riskq/cost";
+import { DEADLINE_POLICIES } from "@riskq/contracts";
 import { validate } from "node-cron";
 import { z } from "zod";
 
@@ -36,6 +37,14 @@ export const workerEnv = riskqCommonEnv
     ALIPAY_INITIAL_RATE: number({ min: 0.1, max: 10_000, default: 5 }),
     JOB_ATTEMPTS: integer({ min: 1, max: 100, default: 8 }),
     EXPIRED_POLICY: oneOf(["complete", "dead-letter"], "complete"),
+    // How a job no remote score can reach before its deadline is decided (README: Deadlines).
+    RISKQ_ON_DEADLINE: oneOf(DEADLINE_POLICIES, "local"),
+    // Jobs are decided this long before their deadline, so the decision is stored and read in time.
+    RISKQ_DEADLINE_MARGIN_MS: integer({ min: 0, max: 1_000, default: 50 }),
+    // The longest an Alipay call may take; shorter when the batch's earliest deadline is nearer.
+    ALIPAY_CALL_TIMEOUT_MS: integer({ min: 100, max: 60_000, default: 5_000 }),
+    // A batch cap lowered by truncations is probed back up to BATCH_CAP after this long without one.
+    BATCH_CAP_PROBE_MS: integer({ min: 1_000, default: 600_000 }),
     RATE_LIMIT_MAX_WAIT_MS: integer({ min: 1_000, default: 3_600_000 }),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
     // How soon a job whose worker died is noticed and handed to another (BullMQ lock/stalled check).

@@ -1,9 +1,11 @@
-import { DEAD_LETTER_REASONS, JOB_SOURCES, type ScoreJobResult } from "@riskq/contracts";
+import { DEAD_LETTER_REASONS, DEGRADED_REASONS, JOB_SOURCES, type ScoreJobResult } from "@riskq/contracts";
 import {
   alipayCallMetrics,
+  batchCapGauge,
   type BudgetReading,
   budgetMetrics,
   createMetricsRegistry,
+  decisionMetrics,
   type Registry,
   workerMetrics,
 } from "@riskq/metrics";
@@ -36,6 +38,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
     sources: JOB_SOURCES,
     deadLetterReasons: DEAD_LETTER_REASONS,
   });
+  const decisions = decisionMetrics(registry, { sources: JOB_SOURCES, reasons: DEGRADED_REASONS });
   return {
     registry,
     onAlipayCall,
@@ -56,9 +59,16 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
     watchBudgets(read: () => Promise<BudgetReading[]>): void {
       budgetMetrics(registry, read);
     },
-    /** Counts the jobs `worker` completes, by their result's source. */
+    /** Counts the jobs `worker` completes, by their result's source, degraded reason and latency. */
     watchWorker(worker: Worker<ScoreJobDataWithHistory, ScoreJobResult>): void {
-      worker.on("completed", (job) => own.jobCompleted(job.returnvalue?.source));
+      worker.on("completed", (job) => {
+        own.jobCompleted(job.returnvalue?.source);
+        if (job.returnvalue) decisions.decided(job.returnvalue);
+      });
+    },
+    /** The worker's batch cap, read at scrape time. */
+    watchBatchCap(read: () => number): void {
+      batchCapGauge(registry, read);
     },
   };
 }

@@ -8,12 +8,14 @@ import {
   enqueueCallback,
   type ScoreJobDataWithHistory,
 } from "@riskq/pipeline";
+import { builtInPrefilter } from "@riskq/prefilter";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { type Job, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import type { BatchItem } from "../src/batch-call";
+import { createCallLatency } from "../src/call-latency";
 import { createScoreProcessor } from "../src/score-processor";
 
 const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
@@ -85,7 +87,8 @@ describe("score processor and result callbacks", () => {
         batcher,
         breaker: createCircuitBreaker(),
         maxAttempts: 8,
-        expiredPolicy: "complete",
+        deadline: { policy: "local", marginMs: 50, prefilter: builtInPrefilter(), expiredPolicy: "complete" },
+        callLatency: createCallLatency({ initialMs: 0 }),
         maxRateLimitWaitMs: 3_600_000,
         callbacks: callbackQueue,
       });

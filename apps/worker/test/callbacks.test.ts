@@ -68,6 +68,7 @@ describe("result callbacks from a running worker", () => {
       maxAttempts: 8,
       defaultModelVersion: MODEL,
       expiredPolicy: "dead-letter",
+      onDeadline: "expire",
       maxRateLimitWaitMs: 3_600_000,
       callbacks: {
         queue: callbackQueue,

@@ -102,13 +102,13 @@ describe("dead letters", () => {
     expect(ledger.by_code["invalid-app-auth-token"]).toBeGreaterThan(0);
   });
 
-  it("completes a job past its deadline as expired without calling Alipay", async () => {
+  it("completes a job past its deadline as expired without calling Alipay (deadline policy expire)", async () => {
     const { kit, sandbox } = suite;
     const { merchantIds, requests } = trafficOf(808, 1, 10);
     await kit.onboard(...merchantIds);
     const before = await sandbox.control.ledger();
     const ids = await kit.enqueue(requests, { deadlineAt: Date.now() - 1 });
-    await kit.startWorker();
+    await kit.startWorker({ onDeadline: "expire" });
 
     const { completed, failed } = await kit.settle(ids.length);
     expect(failed).toHaveLength(0);
@@ -127,7 +127,7 @@ describe("dead letters", () => {
     await kit.onboard(...merchantIds);
     const before = await sandbox.control.ledger();
     const ids = await kit.enqueue(requests, { deadlineAt: Date.now() - 1 });
-    await kit.startWorker({ expiredPolicy: "dead-letter" });
+    await kit.startWorker({ expiredPolicy: "dead-letter", onDeadline: "expire" });
 
     const { completed, failed } = await kit.settle(ids.length);
     expect(completed).toHaveLength(0);

@@ -58,6 +58,7 @@ describe("worker metrics", () => {
       breaker,
       limiter,
       deadLetters,
+      onDeadline: "expire",
       batchCap: 5,
       lingerMs: 10,
       observe: metrics.watchWorker,

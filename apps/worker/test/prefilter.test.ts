@@ -8,7 +8,7 @@ import {
   readVerdictStats,
 } from "@riskq/prefilter";
 import { describe, expect, it } from "vitest";
-import { eventually, historyOf, type ScoreJob, trafficOf, useWorkerKit } from "./support/worker-harness";
+import { historyOf, type ScoreJob, trafficOf, useWorkerKit } from "./support/worker-harness";
 
 const suite = useWorkerKit();
 const prefilter = builtInPrefilter();
@@ -122,7 +122,7 @@ describe("the worker's pre-filter step", () => {
     expect(recorded!.local.every((n) => n === 0)).toBe(true);
   });
 
-  it("fallback: with the circuit open, judged jobs complete from the pre-filter marked degraded; unjudged ones wait", async () => {
+  it("fallback: with the circuit open, judged jobs complete from the pre-filter marked degraded; an unjudged one the outage outlasts goes to review by its deadline policy", async () => {
     const { kit, sandbox } = suite;
     const { merchantIds, by } = await trafficByVerdict(403, 10_000);
     const judged = [...by.legit.slice(0, 10), ...by.unsure.slice(0, 10), ...by.fraud.slice(0, 2)];
@@ -137,7 +137,9 @@ describe("the worker's pre-filter step", () => {
     // Mode off: outside outages the pre-filter decides nothing; the fallback works on its own.
     await kit.startWorker({ breaker, prefilter: { prefilter, mode: "off", fallback: true } });
 
-    const { completed } = await kit.settle(judged.length);
+    const { completed: all } = await kit.settle(judged.length + 1);
+    const unjudgedId = `${unjudged.merchant_id}-${unjudged.item_id}`;
+    const completed = all.filter((job) => job.id !== unjudgedId);
     expect(completed).toHaveLength(judged.length);
     for (const job of completed) {
       const request = judged.find((r) => `${r.merchant_id}-${r.item_id}` === job.id);
@@ -151,13 +153,21 @@ describe("the worker's pre-filter step", () => {
         cost_usd: 0,
         attempts: 0,
         degraded: true,
+        degraded_reason: "circuit_open",
+        decided_in_ms: expect.any(Number),
       });
     }
-    const waiting = await eventually("the unjudged job to wait for the circuit", async () => {
-      const job = await kit.scoreQueue.getJob(`${unjudged.merchant_id}-${unjudged.item_id}`);
-      return job && (await job.getState()) === "delayed" ? job : undefined;
+    // The circuit stays open for ten minutes, past the job's deadline: waiting could only end too late,
+    // so the default deadline policy (local) decides it now — review, as the model cannot judge it.
+    const decided = all.find((job) => job.id === unjudgedId);
+    expect(resultOf(decided!)).toMatchObject({
+      source: "policy",
+      decision: "review",
+      flagged: true,
+      degraded: true,
+      degraded_reason: "circuit_open",
     });
-    expect(historyOf(waiting)).toEqual(["circuit_open"]);
+    expect(historyOf(decided!)).toEqual(["circuit_open"]);
     expect((await sandbox.control.ledger()).items).toBe(0);
   });
 

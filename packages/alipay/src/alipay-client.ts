@@ -196,6 +196,8 @@ export function createAlipayClient(options: AlipayClientOptions) {
             body: request,
             appAuthToken: token,
             signal: input.signal,
+            // The caller's deadline may shorten a call, never lengthen it past the client's own limit.
+            timeoutMs: Math.min(input.timeoutMs ?? defaultTimeoutMs, defaultTimeoutMs),
             merchantId: input.merchantId,
             modelVersion: input.modelVersion,
           },
@@ -278,6 +280,14 @@ export function createAlipayClient(options: AlipayClientOptions) {
     async learnedBatchCap(): Promise<number | undefined> {
       const value = await options.redis.get(batchCapKey);
       return value ? Number(value) : undefined;
+    },
+
+    /**
+     * Forgets the learned batch cap (the account may have aged past the young-account limit): the
+     * next truncation, if any, teaches it again.
+     */
+    async forgetBatchCap(): Promise<void> {
+      await options.redis.del(batchCapKey);
     },
   };
 

@@ -22,6 +22,8 @@ export interface ScoreBatchInput {
    */
   itemsValidated?: boolean;
   signal?: AbortSignal | undefined;
+  /** This call's deadline (ms), at most the client's `defaultTimeoutMs` (also the default). */
+  timeoutMs?: number | undefined;
 }
 
 /**

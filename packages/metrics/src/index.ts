@@ -6,6 +6,7 @@ export * from "./alipay-call-metrics";
 export * from "./bounded-label";
 export * from "./budget-metrics";
 export * from "./credential-metrics";
+export * from "./decision-metrics";
 export * from "./exposition";
 export * from "./metrics-server";
 export * from "./queue-metrics";

@@ -8,6 +8,7 @@ export * from "./dead-letters/dead-reason";
 export * from "./queues/score-queues";
 export * from "./batching/batch-exchange";
 export * from "./batching/micro-batcher";
+export * from "./batching/item-withdrawn";
 export * from "./batching/redis-batch-exchange";
 export * from "./breaker/circuit-breaker";
 export * from "./breaker/circuit-open-error";

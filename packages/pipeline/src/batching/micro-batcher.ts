@@ -1,4 +1,5 @@
 import { type BatchExchange, type HandedItem, RETURNED } from "./batch-exchange";
+import { ItemWithdrawn, type WithdrawnStage } from "./item-withdrawn";
 
 /**
  * What one batch call answers: one entry per item, in the order the items were given. An `Error`
@@ -26,8 +27,21 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
    * Optional: what a due batch must obtain before it is sent (e.g. a rate-limiter permit). While it
    * waits, the batch keeps filling up to its cap, so a throttled remote gets full batches rather than
    * many small ones. Its value is handed to `flush`; a rejection fails the items it would have sent.
+   * `context.deadline` is the earliest deadline among the batch's own waiting items (with
+   * `deadlineOf`; +Infinity without), so the gate can serve the most urgent batch first;
+   * `context.signal` aborts once every item of the batch was withdrawn (nothing left to send).
    */
-  gate?(key: string): Promise<G>;
+  gate?(key: string, context: GateContext): Promise<G>;
+  /** Optional: an item's deadline (epoch ms), for the gate's order and `minTimeLeftMs`. */
+  deadlineOf?(item: I): number;
+  /**
+   * Optional, with `deadlineOf`: when a batch is about to be sent, items with less time left than
+   * this are withdrawn instead (`ItemWithdrawn`): a call whose answer cannot arrive in time is not
+   * worth its permit or its bill. Asked at every send (e.g. the recent median call time).
+   */
+  minTimeLeftMs?(): number;
+  /** Clock of the deadlines (default Date.now). */
+  now?(): number;
   /**
    * Optional: the most items the batcher can ever hold at once (with BullMQ, the worker's
    * concurrency). Once that many wait in batches — none in flight, whose answers would free slots —
@@ -42,9 +56,21 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
   exchange?: BatchExchange<I, R>;
 }
 
+/** What a gate is told about the batch waiting for it. */
+export interface GateContext {
+  /** The earliest deadline (epoch ms) among the batch's waiting items; +Infinity when unknown. */
+  deadline: number;
+  /** Aborts once the batch has nothing left to send. */
+  signal: AbortSignal;
+}
+
 export interface MicroBatcher<I, R> {
-  /** Adds an item to its key's batch; settles with that item's own outcome once the batch is sent. */
-  submit(item: I): Promise<R>;
+  /**
+   * Adds an item to its key's batch; settles with that item's own outcome once the batch is sent.
+   * When `signal` aborts first the submit rejects with `ItemWithdrawn` at once: an item not yet sent
+   * leaves its batch; one in flight keeps its place in the call, its outcome dropped.
+   */
+  submit(item: I, options?: { signal?: AbortSignal }): Promise<R>;
   /** Sends every pending batch now and waits until all batches in flight have settled. */
   drain(): Promise<void>;
   /** Refuses new items, then drains: graceful shutdown ("stop fetching, flush batches"). Idempotent. */
@@ -63,6 +89,10 @@ export class BatcherClosedError extends Error {
 
 interface Waiting<I, R> {
   item: I;
+  /** Sent in a call (its own process's or, handed over, a leader's): withdrawing it no longer unsends it. */
+  sent: boolean;
+  /** Its submitter gave up on it: never sent from now on, its outcome dropped. */
+  withdrawn: boolean;
   /** When it was submitted (performance.now()): a rest left behind lingers only what is left of it. */
   since: number;
   resolve(result: R): void;
@@ -74,6 +104,8 @@ interface PendingBatch<I, R> {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Due and waiting for its gate; items still join it until the gate opens. */
   gating: boolean;
+  /** Aborts the running gate wait when the batch empties (every item withdrawn). */
+  gateAbort: AbortController | undefined;
 }
 
 /**
@@ -89,6 +121,23 @@ export function createMicroBatcher<I, R, G = undefined>(
 ): MicroBatcher<I, R> {
   if (options.exchange && !options.gate) throw new TypeError("a micro-batcher with an exchange needs a gate");
   const pending = new Map<string, PendingBatch<I, R>>();
+  const now = options.now ?? Date.now;
+  const deadlineOf = (waiting: readonly Waiting<I, R>[]): number => {
+    let earliest = Number.POSITIVE_INFINITY;
+    if (options.deadlineOf)
+      for (const w of waiting) earliest = Math.min(earliest, options.deadlineOf(w.item));
+    return earliest;
+  };
+  /** The gate of a batch, told its most urgent deadline; aborted when the batch empties. */
+  const openGate = (
+    key: string,
+    batch: PendingBatch<I, R> | undefined,
+    waiting: readonly Waiting<I, R>[],
+  ) => {
+    const abort = new AbortController();
+    if (batch) batch.gateAbort = abort;
+    return { abort, ticket: options.gate!(key, { deadline: deadlineOf(waiting), signal: abort.signal }) };
+  };
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   /** Items submitted and not yet settled: in pending batches (gated or not) or in flight. */
@@ -130,11 +179,18 @@ export function createMicroBatcher<I, R, G = undefined>(
 
   /** Waits for the gate while the batch keeps filling, then sends up to a cap of it. */
   async function gateThenSend(key: string, batch: PendingBatch<I, R>): Promise<void> {
-    const gate = options.gate!;
+    const gate = openGate(key, batch, batch.waiting);
     let ticket: G;
     try {
-      ticket = await gate(key);
+      ticket = await gate.ticket;
     } catch (error) {
+      batch.gateAbort = undefined;
+      if (gate.abort.signal.aborted) {
+        // Every item was withdrawn meanwhile: no call to make; items that joined since get a gate of their own.
+        batch.gating = false;
+        scheduleRest(key, batch);
+        return;
+      }
       const failure = asError(error);
       for (const w of takeUpToCap(key, batch)) w.reject(failure);
       return;
@@ -184,7 +240,7 @@ export function createMicroBatcher<I, R, G = undefined>(
     try {
       let leading = true;
       while (leading) {
-        const ticket = await options.gate!(key);
+        const ticket = await openGate(key, undefined, batch.waiting).ticket;
         const own = batch.waiting.splice(0, capOf(key));
         const room = closed ? 0 : capOf(key) - own.length;
         // Lead on for our own rest only when it is due; otherwise only while others' items wait.
@@ -211,6 +267,7 @@ export function createMicroBatcher<I, R, G = undefined>(
   /** Items the leader could not score go out from this process, gated, never handed over again. */
   const returned = new Map<string, Waiting<I, R>[]>();
   function returnToLocal(key: string, w: Waiting<I, R>): void {
+    if (w.withdrawn) return;
     const queued = returned.get(key);
     if (queued) {
       queued.push(w);
@@ -227,7 +284,7 @@ export function createMicroBatcher<I, R, G = undefined>(
           for (let start = 0; start < items.length; start += cap) {
             const part = items.slice(start, start + cap);
             track(
-              options.gate!(key).then(
+              openGate(key, undefined, part).ticket.then(
                 (ticket) => track(send(key, part, ticket)),
                 (error: unknown) => {
                   for (const r of part) r.reject(asError(error));
@@ -290,7 +347,10 @@ export function createMicroBatcher<I, R, G = undefined>(
     across?: { exchange: BatchExchange<I, R>; handed: HandedItem<I>[] },
   ): Promise<void> {
     const handed = across?.handed ?? [];
+    waiting = withoutTooLate(waiting);
+    for (const w of waiting) w.sent = true;
     const items = [...waiting.map((w) => w.item), ...handed.map((h) => h.item)];
+    if (items.length === 0) return;
     let outcomes: BatchOutcomes<R>;
     try {
       outcomes = await options.flush(key, items, ticket);
@@ -320,17 +380,69 @@ export function createMicroBatcher<I, R, G = undefined>(
     await across?.exchange.answer(handed, outcomes.slice(waiting.length)).catch(() => {});
   }
 
-  function submit(item: I): Promise<R> {
+  /**
+   * Items whose deadline leaves less than `minTimeLeftMs` are withdrawn rather than sent: they waited
+   * (for company or a permit) until no answer could come back in time.
+   */
+  function withoutTooLate(waiting: Waiting<I, R>[]): Waiting<I, R>[] {
+    if (!options.deadlineOf || !options.minTimeLeftMs) return waiting;
+    const latestStart = now() + options.minTimeLeftMs();
+    return waiting.filter((w) => {
+      if (options.deadlineOf!(w.item) >= latestStart) return true;
+      w.reject(new ItemWithdrawn(options.gate ? "gating" : "lingering"));
+      return false;
+    });
+  }
+
+  /** The submitter gave up on `w` (its signal aborted): out of its batch if not yet sent, then rejected. */
+  function withdraw(key: string, w: Waiting<I, R>): void {
+    w.withdrawn = true;
+    let stage: WithdrawnStage = w.sent ? "in_flight" : "gating";
+    const batch = pending.get(key);
+    const at = batch ? batch.waiting.indexOf(w) : -1;
+    if (batch && at >= 0) {
+      stage = batch.gating ? "gating" : "lingering";
+      batch.waiting.splice(at, 1);
+      if (batch.waiting.length === 0) {
+        batch.gateAbort?.abort();
+        if (!batch.gating) {
+          if (batch.timer !== undefined) clearTimeout(batch.timer);
+          dropIfCurrent(key, batch);
+        }
+      }
+    }
+    const back = returned.get(key);
+    const backAt = back ? back.indexOf(w) : -1;
+    if (back && backAt >= 0) back.splice(backAt, 1);
+    w.reject(new ItemWithdrawn(stage));
+  }
+
+  function submit(item: I, submitOptions: { signal?: AbortSignal } = {}): Promise<R> {
     if (closed) return Promise.reject(new BatcherClosedError());
+    const { signal } = submitOptions;
+    if (signal?.aborted) return Promise.reject(new ItemWithdrawn("lingering"));
     const key = options.keyOf(item);
+    let onAbort: (() => void) | undefined;
     return new Promise<R>((resolve, reject) => {
       let batch = pending.get(key);
       if (!batch) {
-        batch = { waiting: [], timer: undefined, gating: false };
+        batch = { waiting: [], timer: undefined, gating: false, gateAbort: undefined };
         pending.set(key, batch);
         batch.timer = setTimeout(() => sendPending(key), options.lingerMs);
       }
-      batch.waiting.push({ item, since: performance.now(), resolve, reject });
+      const waiting: Waiting<I, R> = {
+        item,
+        sent: false,
+        withdrawn: false,
+        since: performance.now(),
+        resolve,
+        reject,
+      };
+      batch.waiting.push(waiting);
+      if (signal) {
+        onAbort = () => withdraw(key, waiting);
+        signal.addEventListener("abort", onAbort, { once: true });
+      }
       held += 1;
       if (batch.waiting.length >= capOf(key)) sendPending(key);
       if (options.maxHeld !== undefined && held >= options.maxHeld && waitingInBatches() >= options.maxHeld) {
@@ -338,6 +450,7 @@ export function createMicroBatcher<I, R, G = undefined>(
       }
     }).finally(() => {
       held -= 1;
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
     });
   }
 

@@ -98,7 +98,7 @@ export class CallRateLimiter {
    * Waits until every named bucket has room, then takes one permit from each, atomically. Callers
    * of one process queue locally (only the head asks Redis), and sleep the wait Redis computed.
    */
-  acquire(buckets: string | readonly string[], options: { signal?: AbortSignal } = {}): Promise<Permit> {
+  acquire(buckets: string | readonly string[], options: { signal?: AbortSignal; priority?: number } = {}): Promise<Permit> {
     const names = bucketList(buckets);
     const laneKey = names.join("\u0000");
     let lane = this.lanes.get(laneKey);

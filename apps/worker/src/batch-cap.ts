@@ -1,0 +1,59 @@
+import type { Logger } from "pino";
+
+export interface BatchCapOptions {
+  /** The cap to start from: the configured one, or lower when a truncation was learned before. */
+  initial: number;
+  /** The documented limit probes go back up to (BATCH_CAP, 100). */
+  maximum: number;
+  /**
+   * BATCH_CAP_PROBE_MS: once this long has passed without a truncation, a lowered cap is raised to
+   * `maximum` again — accounts age past the young-account limit, and nothing else would tell us.
+   */
+  probeAfterMs: number;
+  logger: Logger;
+  /** Forgets the cap learned in Redis (shared with the other workers), so a restart starts high too. */
+  forgetLearned: () => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * The batch cap of one worker process: lowered at once to what a truncated answer held (the
+ * young-account limit, 50), probed back up to the documented maximum once truncations have stopped
+ * for `probeAfterMs`. A probe that truncates again lowers it again at the cost of one call's missing
+ * items being sent again (as with any truncation). Every change is logged.
+ */
+export function createBatchCap(options: BatchCapOptions) {
+  const now = options.now ?? Date.now;
+  let cap = options.initial;
+  let lastChangeAt = now();
+  const change = (to: number, why: string) => {
+    options.logger.warn({ from: cap, to }, why);
+    cap = to;
+    lastChangeAt = now();
+  };
+  return {
+    /** The cap now; raises it first when a probe is due. */
+    current(): number {
+      if (cap < options.maximum && now() - lastChangeAt >= options.probeAfterMs) {
+        change(
+          options.maximum,
+          "batch cap probe: no truncation for a while, trying the documented limit again",
+        );
+        options
+          .forgetLearned()
+          .catch((err: unknown) =>
+            options.logger.warn({ err }, "could not forget the learned batch cap in Redis"),
+          );
+      }
+      return cap;
+    },
+    /** The remote answered only `answered` items of a batch (a truncation). */
+    truncated(answered: number): void {
+      if (answered < cap) change(answered, "batch cap lowered after a truncated answer");
+      else lastChangeAt = now();
+    },
+    /** The cap without probing (metrics). */
+    peek: (): number => cap,
+  };
+}
+export type BatchCap = ReturnType<typeof createBatchCap>;
