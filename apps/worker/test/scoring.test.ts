@@ -65,6 +65,36 @@ describe("scoring through the worker", () => {
     expect(completed.some((j) => historyOf(j).includes("batch_truncated"))).toBe(true);
   });
 
+  it("probes a lowered cap back to 100 once truncations stop (the account aged), with one more truncation while it was still young", async () => {
+    const { kit, sandbox } = suite;
+    await sandbox.control.setAccountCreatedAt(new Date().toISOString());
+    const { merchantIds, requests } = trafficOf(212, 1, 400);
+    await kit.onboard(...merchantIds);
+    const worker = await kit.startWorker({ batchCap: 100, concurrency: 100, lingerMs: 500, batchCapProbeMs: 1_000 });
+    await kit.enqueue(requests.slice(0, 100));
+    await kit.settle(100);
+    expect(worker.batchCap()).toBe(50);
+
+    // Still young: a probe after a quiet second truncates again, and the cap drops back.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await kit.enqueue(requests.slice(100, 200));
+    await kit.settle(200);
+    expect(worker.batchCap()).toBe(50);
+    const youngTruncations = (await sandbox.control.ledger()).truncations;
+    expect(youngTruncations).toBeGreaterThanOrEqual(2);
+
+    // The account comes of age: the next probe holds, and full calls of 100 are answered whole.
+    await sandbox.control.setAccountCreatedAt(new Date(Date.now() - 400 * 86_400_000).toISOString());
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await kit.enqueue(requests.slice(200));
+    const { completed, failed } = await kit.settle(400);
+    expect(failed).toHaveLength(0);
+    expect(completed.every((job) => job.returnvalue.source === "remote")).toBe(true);
+    expect(worker.batchCap()).toBe(100);
+    expect(await kit.alipay.learnedBatchCap()).toBeUndefined();
+    expect((await sandbox.control.ledger()).truncations).toBe(youngTruncations);
+  });
+
   it("survives a token that expired on the remote behind the worker's back: silent drop, refresh, retry", async () => {
     const { kit, sandbox } = suite;
     const { merchantIds, requests } = trafficOf(303, 2, 60);

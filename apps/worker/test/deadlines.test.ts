@@ -1,0 +1,125 @@
+import { type AlipayCall, createAlipayClient } from "@riskq/alipay";
+import { type DeadlinePolicy, type ScoreJobResult, scoreJobResultSchema } from "@riskq/contracts";
+import { builtInPrefilter } from "@riskq/prefilter";
+import { describe, expect, it } from "vitest";
+import { type ScoreJob, testLogger, trafficOf, useWorkerKit } from "./support/worker-harness";
+
+const suite = useWorkerKit();
+const DEFAULT_LIMITS = { app_qps: 20, app_burst: 20, batch_qps: 10, batch_burst: 10 };
+const resultOf = (job: ScoreJob): ScoreJobResult => scoreJobResultSchema.parse(job.returnvalue);
+const POLICIES: readonly DeadlinePolicy[] = ["local", "allow", "review", "expire"];
+
+/** Requests split evenly over the four deadline policies, each naming its own (`on_deadline`). */
+function withEveryPolicy(seed: number, count: number) {
+  const { merchantIds, requests } = trafficOf(seed, 1, count);
+  return {
+    merchantIds,
+    requests: requests.map((r, i) => ({ ...r, on_deadline: POLICIES[i % POLICIES.length]! })),
+  };
+}
+
+/** What each policy must have decided, for a job degraded for `reason`. */
+async function expectDecidedByPolicy(jobs: ScoreJob[], reasons: readonly string[]) {
+  const prefilter = builtInPrefilter();
+  for (const job of jobs) {
+    const result = resultOf(job);
+    const policy = job.data.request.on_deadline;
+    expect(reasons).toContain(result.degraded_reason);
+    if (policy === "local") {
+      const verdict = await prefilter.judge(job.data.request);
+      if (verdict.decision === "unjudged") throw new Error("traffic the model judges only");
+      expect(result).toMatchObject({ source: "prefilter", degraded: true, ...verdict.score, cost_usd: 0 });
+    } else if (policy === "expire") {
+      expect(result).toMatchObject({ source: "expired", confidence: null, flagged: null });
+    } else {
+      expect(result).toMatchObject({
+        source: "policy",
+        decision: policy,
+        flagged: policy === "review",
+        confidence: null,
+        degraded: true,
+      });
+    }
+  }
+}
+
+describe("deadlines bound every step", () => {
+  it("a call that cannot answer in time is cut at the deadline, and each policy decides its job", async () => {
+    const { kit, sandbox } = suite;
+    const calls: AlipayCall[] = [];
+    const alipay = createAlipayClient({
+      endpoint: sandbox.url,
+      appId: sandbox.appId,
+      appPrivateKey: sandbox.appPrivateKey,
+      platformPublicKey: sandbox.platformPublicKey,
+      redis: kit.connection,
+      prefix: kit.prefix,
+      secretKey: kit.secretKey,
+      logger: testLogger,
+      // The client's own limit stays far above the deadline: only the deadline can cut the call.
+      defaultTimeoutMs: 30_000,
+      onCall: (call) => calls.push(call),
+    });
+    const { merchantIds, requests } = withEveryPolicy(1301, 8);
+    for (const merchantId of merchantIds) {
+      const { auth_code } = await sandbox.control.createMerchant(merchantId);
+      await alipay.onboardMerchant(merchantId, auth_code);
+    }
+    await alipay.fetchKeys();
+    // From now on Alipay answers after 5 s at best: no remote score can arrive within a 1.5-s deadline.
+    await sandbox.control.faults({ latency: { median_ms: 6_000, p99_ms: 7_000 } });
+    await kit.startWorker({ alipay, lingerMs: 10 });
+    const ids = await kit.enqueue(requests, { deadlineAt: Date.now() + 1_500 });
+
+    const { completed, failed } = await kit.settle(ids.length, 20_000);
+    expect(failed).toHaveLength(0);
+    expect(completed).toHaveLength(8);
+    await expectDecidedByPolicy(completed, ["timeout"]);
+    // The call went out and was abandoned at the deadline, not after the client's 30 s.
+    const predicts = calls.filter((c) => c.operation === "batch predict");
+    expect(predicts.length).toBeGreaterThan(0);
+    for (const call of predicts) {
+      expect(call.code).toBe("timeout");
+      expect(call.latencyMs).toBeLessThan(10_000);
+    }
+  });
+
+  it("under a 429 storm, jobs are decided by their policy by the deadline instead of waiting it out", async () => {
+    const { kit, sandbox } = suite;
+    // One call every 20 s: after the first, every call is refused for longer than any deadline here.
+    await sandbox.control.faults({ rate_limits: { ...DEFAULT_LIMITS, batch_qps: 0.05, batch_burst: 1 } });
+    const { merchantIds, requests } = withEveryPolicy(1302, 40);
+    await kit.onboard(...merchantIds);
+    await kit.startWorker({ batchCap: 10, lingerMs: 10 });
+    const ids = await kit.enqueue(requests, { deadlineAt: Date.now() + 2_000 });
+
+    const { completed, failed } = await kit.settle(ids.length, 20_000);
+    expect(failed).toHaveLength(0);
+    expect(completed).toHaveLength(40);
+    const remote = completed.filter((job) => resultOf(job).source === "remote");
+    // At most the one call the storm lets through was scored remotely; every other job was decided
+    // by its policy, for the limiter's wait or the 429s.
+    expect(remote.length).toBeLessThanOrEqual(10);
+    const degraded = completed.filter((job) => resultOf(job).source !== "remote");
+    expect(degraded.length).toBeGreaterThanOrEqual(30);
+    await expectDecidedByPolicy(degraded, ["rate_limited", "deadline"]);
+    for (const policy of POLICIES) {
+      expect(degraded.some((job) => job.data.request.on_deadline === policy)).toBe(true);
+    }
+  });
+
+  it("a job picked up past its deadline is decided by the worker's default policy without a call", async () => {
+    const { kit, sandbox } = suite;
+    const { merchantIds, requests } = trafficOf(1303, 1, 6);
+    await kit.onboard(...merchantIds);
+    const before = await sandbox.control.ledger();
+    await kit.enqueue(requests, { deadlineAt: Date.now() - 1 });
+    await kit.startWorker({ onDeadline: "review" });
+
+    const { completed } = await kit.settle(requests.length);
+    expect(completed.map((job) => resultOf(job))).toEqual(
+      requests.map(() => expect.objectContaining({ source: "policy", decision: "review", degraded_reason: "deadline" })),
+    );
+    expect((await sandbox.control.ledger()).calls).toBe(before.calls);
+  });
+});

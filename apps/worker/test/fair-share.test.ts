@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { createFairShare } from "../src/fair-share";
+
+describe("fair share between merchants", () => {
+  it("orders by deadline between merchants at the same pace, and puts a bursting merchant behind", () => {
+    let now = 0;
+    const fair = createFairShare({ penaltyMs: 1_000, now: () => now });
+    // Equal recent calls: the earlier deadline goes first.
+    expect(fair.priority("a", 2_000)).toBeLessThan(fair.priority("b", 2_100));
+    // Merchant a was granted three calls in the last second: its older deadline no longer wins.
+    for (let i = 0; i < 3; i++) fair.granted("a");
+    fair.granted("b");
+    expect(fair.priority("a", 2_000)).toBeGreaterThan(fair.priority("b", 2_500));
+    // A second later the burst is forgotten.
+    now = 1_001;
+    expect(fair.priority("a", 2_000)).toBeLessThan(fair.priority("b", 2_100));
+  });
+});
