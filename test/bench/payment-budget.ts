@@ -31,7 +31,13 @@ import { runBench } from "./harness/bench-lifecycle";
 import { callFigures, limiterRecovery } from "./harness/budget-figures";
 import { LimiterRateSampler } from "./harness/limiter-rate-sampler";
 import { OpenLoopCallers } from "./harness/open-loop-callers";
-import { type ApiTarget, type BatchCall, type CallRecord, callScoreBatch } from "./harness/payment-calls";
+import {
+  type ApiTarget,
+  type BatchCall,
+  type CallRecord,
+  callScoreBatch,
+  closeCallerConnections,
+} from "./harness/payment-calls";
 import { machineInfo, writeReport } from "./harness/report";
 import { percentile } from "./harness/score-jobs";
 import {
@@ -292,6 +298,7 @@ function burstBatch(call: BatchCall | undefined, items: number): BurstBatch {
 async function cleanUp(): Promise<void> {
   await live.callers?.stop().catch(() => {});
   await live.sampler?.stop().catch(() => {});
+  closeCallerConnections();
   await live.stack?.stop();
 }
 

@@ -27,6 +27,8 @@ export interface CallFigures {
   by_degraded_reason: Record<string, number>;
   /** HTTP statuses; "none" for requests that got no answer. */
   by_status: Record<string, number>;
+  /** Why the requests without an answer got none (error code or the start of the message). */
+  by_error: Record<string, number>;
   /** 429s the API answered (backlog full). */
   api_429: number;
   /** Enqueue→decision reported by the results themselves, where they carry `decided_in_ms`. */
@@ -88,6 +90,7 @@ export function callFigures(records: readonly CallRecord[], budget: Budget): Cal
     by_source: countBy(completed, (r) => r.source ?? "none"),
     by_degraded_reason: countBy(completed, (r) => r.degradedReason),
     by_status: countBy(records, (r) => (r.status === 0 ? "none" : String(r.status))),
+    by_error: countBy(records, (r) => r.error),
     api_429: records.filter((r) => r.status === 429).length,
     decided_in_ms_p99: quantile(decided, 0.99),
     send_lag_p99_ms: lags.length > 0 ? round(percentile(lags, 0.99), 1) : 0,

@@ -169,7 +169,8 @@ export function formatPaymentBudgetReport(r: PaymentBudgetReport): string {
     "",
     ...phases.map(
       ([name, p]) =>
-        `${name}: sources ${counts(p.by_source)}; degraded ${counts(p.by_degraded_reason)}; HTTP ${counts(p.by_status)}`,
+        `${name}: sources ${counts(p.by_source)}; degraded ${counts(p.by_degraded_reason)}; HTTP ${counts(p.by_status)}` +
+        (Object.keys(p.by_error).length > 0 ? ` (no answer: ${counts(p.by_error)})` : ""),
     ),
     "",
     `overall (${COUNTED_PHASES.join(", ")}): ${r.overall.count} requests, decided in budget ${pct(r.overall.decided_in_budget_share)} ` +
