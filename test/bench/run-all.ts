@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, pipeline.ts,
- * redis-memory.ts, flatline-detection.ts, then prefilter.ts —
+ * payment-budget.ts, redis-memory.ts, flatline-detection.ts, then prefilter.ts —
  * each in its own process. The first two get the same flags (--seconds, --concurrency, --clients;
  * --cpu-prof goes to sandbox-speed only); pipeline.ts runs with its defaults (run it directly for
  * its own flags). Their full output streams as they run; every summary is printed again at the
@@ -19,6 +19,11 @@ import {
   type ClientOverheadReport,
   formatClientOverheadReport,
 } from "./reports/client-overhead";
+import {
+  formatPaymentBudgetReport,
+  PAYMENT_BUDGET_REPORT,
+  type PaymentBudgetReport,
+} from "./reports/payment-budget";
 import { formatPipelineReport, PIPELINE_REPORT, type PipelineReport } from "./reports/pipeline";
 import { formatPrefilterReport, PREFILTER_REPORT, type PrefilterReport } from "./reports/prefilter";
 import { formatRedisMemoryReport, REDIS_MEMORY_REPORT, type RedisMemoryReport } from "./reports/redis-memory";
@@ -50,6 +55,11 @@ const benches = [
     script: "pipeline.ts",
     args: [],
     summary: () => fresh(readReport<PipelineReport>(PIPELINE_REPORT), formatPipelineReport),
+  },
+  {
+    script: "payment-budget.ts",
+    args: [],
+    summary: () => fresh(readReport<PaymentBudgetReport>(PAYMENT_BUDGET_REPORT), formatPaymentBudgetReport),
   },
   {
     script: "redis-memory.ts",

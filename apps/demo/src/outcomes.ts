@@ -1,6 +1,7 @@
 import type { ScoreJobResult } from "@riskq/contracts";
 import type { ScoreJobDataWithHistory, ScoreQueue } from "@riskq/pipeline";
 import type { Job } from "bullmq";
+import { decidedByDeadline, decisionMs, isDecision } from "./decision-time";
 
 /** What the completed jobs say, read from the `score` queue itself (the truth, not a counter). */
 export interface CompletedOutcomes {
@@ -9,9 +10,16 @@ export interface CompletedOutcomes {
   byModel: Record<string, number>;
   /** Completed after their first result was withdrawn (a degraded model's flat answer). */
   rescored: number;
+  /** Decided without Alipay's score, by `degraded_reason` (deadline, rate_limited…). */
+  byDegradedReason: Record<string, number>;
   /** Enqueue → result of the remotely scored jobs, ms; undefined without any. */
   p50Ms: number | undefined;
   p99Ms: number | undefined;
+  /** Enqueue → decision of every decided job (remote, prefilter, policy), ms; undefined without any. */
+  decisionP50Ms: number | undefined;
+  decisionP99Ms: number | undefined;
+  /** Jobs decided (not expired) within their own deadline: what a payment could act on in time. */
+  decidedByDeadline: number;
 }
 
 const PAGE = 1_000;
@@ -22,10 +30,15 @@ export async function readCompleted(queue: ScoreQueue): Promise<CompletedOutcome
     bySource: {},
     byModel: {},
     rescored: 0,
+    byDegradedReason: {},
     p50Ms: undefined,
     p99Ms: undefined,
+    decisionP50Ms: undefined,
+    decisionP99Ms: undefined,
+    decidedByDeadline: 0,
   };
   const latencies: number[] = [];
+  const decisions: number[] = [];
   for (let start = 0; ; start += PAGE) {
     const page = (await queue.getCompleted(start, start + PAGE - 1)) as Array<
       Job<ScoreJobDataWithHistory, ScoreJobResult>
@@ -39,6 +52,11 @@ export async function readCompleted(queue: ScoreQueue): Promise<CompletedOutcome
         outcomes.byModel[result.model_version] = (outcomes.byModel[result.model_version] ?? 0) + 1;
       }
       if ((job.data.redrive_count ?? 0) > 0) outcomes.rescored += 1;
+      const reason = result?.degraded_reason;
+      if (reason) outcomes.byDegradedReason[reason] = (outcomes.byDegradedReason[reason] ?? 0) + 1;
+      const decidedIn = decisionMs(job);
+      if (isDecision(result?.source) && decidedIn !== undefined) decisions.push(decidedIn);
+      if (decidedByDeadline(job)) outcomes.decidedByDeadline += 1;
       if (source === "remote" && job.finishedOn !== undefined) {
         latencies.push(job.finishedOn - (job.data.enqueued_at ?? job.timestamp));
       }
@@ -48,6 +66,9 @@ export async function readCompleted(queue: ScoreQueue): Promise<CompletedOutcome
   latencies.sort((a, b) => a - b);
   outcomes.p50Ms = quantile(latencies, 0.5);
   outcomes.p99Ms = quantile(latencies, 0.99);
+  decisions.sort((a, b) => a - b);
+  outcomes.decisionP50Ms = quantile(decisions, 0.5);
+  outcomes.decisionP99Ms = quantile(decisions, 0.99);
   return outcomes;
 }
 

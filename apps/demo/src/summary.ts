@@ -1,3 +1,4 @@
+import { DEFAULT_DEADLINE_MS } from "@riskq/contracts";
 import type { CompletedOutcomes } from "./outcomes";
 import { deadTotal, type Readings } from "./readings";
 import type { TimelineEntry } from "./timeline";
@@ -29,6 +30,8 @@ export function summaryLines(input: SummaryInput, style: Style): string[] {
   const seconds = (ms: number | undefined) => (ms === undefined ? "–" : `${(ms / 1_000).toFixed(2)} s`);
   const handled = input.entries.filter((e) => e.state === "handled").length;
   const holds = invariantHolds(input);
+  const ended = completed.total + input.failed;
+  const share = (n: number, of: number) => (of === 0 ? "–" : `${((n / of) * 100).toFixed(2)} %`);
   const lines = [
     style.bold(
       `Summary: ${input.durationS} s of traffic at ${input.rate} jobs/s over ${input.merchants} merchants`,
@@ -36,8 +39,9 @@ export function summaryLines(input: SummaryInput, style: Style): string[] {
     row("enqueued", String(input.enqueued)),
     row(
       "completed",
-      `${completed.total} (scored remotely ${completed.bySource.remote ?? 0} · decided locally ${completed.bySource.prefilter ?? 0} · expired ${completed.bySource.expired ?? 0})`,
+      `${completed.total} (scored remotely ${completed.bySource.remote ?? 0} · decided locally ${completed.bySource.prefilter ?? 0} · by policy ${completed.bySource.policy ?? 0} · expired ${completed.bySource.expired ?? 0})`,
     ),
+    row("degraded decisions", byReason(completed.byDegradedReason)),
     row("dead", `${input.failed} (${byReason(readings.dead)})`),
     row(
       "scored by model",
@@ -53,8 +57,13 @@ export function summaryLines(input: SummaryInput, style: Style): string[] {
     ),
     row("cost", `${usd(ledger.cost_usd)} billed by the sandbox (riskq counted ${usd(readings.billedUsd)})`),
     row(
-      "latency enqueue → result",
-      `p50 ${seconds(completed.p50Ms)} · p99 ${seconds(completed.p99Ms)} (scored remotely)`,
+      "decision latency",
+      `p50 ${seconds(completed.decisionP50Ms)} · p99 ${seconds(completed.decisionP99Ms)} enqueue → decision ` +
+        `(scored remotely: p50 ${seconds(completed.p50Ms)} · p99 ${seconds(completed.p99Ms)})`,
+    ),
+    row(
+      "decided by the deadline",
+      `${share(completed.decidedByDeadline, ended)} (${completed.decidedByDeadline} of ${ended} jobs, deadline ${DEFAULT_DEADLINE_MS / 1_000} s)`,
     ),
     row("incidents handled", `${handled} of ${input.entries.length}`),
   ];

@@ -2,9 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { RiskqClient } from "@riskq/client";
 import type { ScoreRequestBody } from "@riskq/contracts";
 import { generateTraffic, type MerchantProfile } from "@riskq/synthetic";
-import { DEADLINE_MS, TASK } from "./demo-settings";
+import { TASK } from "./demo-settings";
 
-/** `count` labelled synthetic payments of `merchants` as score requests (unique item ids per seed). */
+/**
+ * `count` labelled synthetic payments of `merchants` as score requests (unique item ids per seed),
+ * without `deadline_ms`: like a payment path, each gets the default 2-s deadline.
+ */
 export function scoreRequests(
   seed: number,
   merchants: readonly MerchantProfile[],
@@ -12,7 +15,7 @@ export function scoreRequests(
 ): ScoreRequestBody[] {
   // In the recent past, one item every 20 ms: what a busy shop sends.
   const traffic = generateTraffic({ seed, merchants, count, start: Date.now() - count * 20, spacingMs: 20 });
-  return traffic.map(({ item }) => ({ ...item, task: TASK, deadline_ms: DEADLINE_MS }));
+  return traffic.map(({ item }) => ({ ...item, task: TASK }));
 }
 
 /** What the producer has done so far. */

@@ -2,6 +2,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@riskq/testing";
 import type { ClientOverheadReport } from "../reports/client-overhead";
+import {
+  PAYMENT_BUDGET_REPORT,
+  type PaymentBudgetReport,
+  paymentBudgetRows,
+} from "../reports/payment-budget";
 import type { PipelineReport } from "../reports/pipeline";
 import type { RedisMemoryReport } from "../reports/redis-memory";
 import type { SandboxSpeedReport } from "../reports/sandbox-speed";
@@ -23,6 +28,7 @@ export interface BenchReports {
   clientOverhead?: ClientOverheadReport | undefined;
   pipeline?: PipelineReport | undefined;
   redisMemory?: RedisMemoryReport | undefined;
+  paymentBudget?: PaymentBudgetReport | undefined;
   /** Reports of benches added later, as written (each with measured_at and its own fields). */
   others: Record<string, Record<string, unknown>>;
 }
@@ -91,6 +97,7 @@ export function resultRows(reports: BenchReports): ResultRow[] {
       meets: l.meets_target,
     });
   }
+  if (reports.paymentBudget) rows.push(...paymentBudgetRows(reports.paymentBudget));
   const m = reports.redisMemory;
   if (m) {
     rows.push({
@@ -145,6 +152,7 @@ export function publishResults(reports: BenchReports, machine: string): string {
     client_overhead: reports.clientOverhead,
     pipeline: reports.pipeline,
     redis_memory: reports.redisMemory,
+    payment_budget: reports.paymentBudget,
     ...reports.others,
   };
   writeFileSync(join(REPO_ROOT, "bench/results.json"), `${JSON.stringify(all, null, 2)}\n`);
@@ -172,6 +180,7 @@ export function readAllReports(otherNames: readonly string[]): BenchReports {
     clientOverhead: readReport<ClientOverheadReport>("client-overhead"),
     pipeline: readReport<PipelineReport>("pipeline"),
     redisMemory: readReport<RedisMemoryReport>("redis-memory"),
+    paymentBudget: readReport<PaymentBudgetReport>(PAYMENT_BUDGET_REPORT),
     others,
   };
 }

@@ -73,7 +73,7 @@ export function frameLines(frame: Frame, style: Style, width: number): string[] 
     );
     row(
       "results",
-      `scored remotely ${r.completed.remote} · decided locally ${r.completed.prefilter} · expired ${r.completed.expired} ${style.dim("(the workers' counts: a withdrawn flat result and its re-score are two)")}`,
+      `scored remotely ${r.completed.remote} · decided locally ${r.completed.prefilter} · by policy ${r.completed.policy} · expired ${r.completed.expired} ${style.dim("(the workers' counts: a withdrawn flat result and its re-score are two)")}`,
     );
     row("dead", byReason(r.dead));
     row(
