@@ -5,9 +5,11 @@ import { register as globalRegistry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import {
   alipayCallMetrics,
+  batchCapGauge,
   boundedLabel,
   createMetricsRegistry,
   credentialMetrics,
+  decisionMetrics,
   parseExposition,
   queueMetrics,
   type Registry,
@@ -49,7 +51,9 @@ function everything(registry: Registry, failing = false) {
     },
   });
   const onCall = alipayCallMetrics(registry);
-  return { worker, onCall };
+  const decisions = decisionMetrics(registry, { sources: ["remote", "prefilter"], reasons: ["deadline"] });
+  batchCapGauge(registry, () => 50);
+  return { worker, onCall, decisions };
 }
 
 /** `name → type` of every riskq metric in a text exposition. */
@@ -70,6 +74,20 @@ describe("riskq metric definitions", () => {
     );
     expect(documented.size).toBeGreaterThanOrEqual(16);
     expect(Object.fromEntries(exported)).toEqual(Object.fromEntries(documented));
+  });
+
+  it("count decisions by source and degraded reason, and time them", async () => {
+    const registry = createMetricsRegistry();
+    const { decisions } = everything(registry);
+    decisions.decided({ source: "remote", decided_in_ms: 400 });
+    decisions.decided({ source: "prefilter", degraded_reason: "deadline", decided_in_ms: 1_950 });
+    const samples = parseExposition(await registry.metrics());
+    expect(sampleValue(samples, "riskq_decisions_total", { source: "remote", reason: "none" })).toBe(1);
+    expect(sampleValue(samples, "riskq_decisions_total", { source: "prefilter", reason: "deadline" })).toBe(1);
+    expect(sampleValue(samples, "riskq_decisions_total", { source: "prefilter", reason: "none" })).toBe(0);
+    expect(sampleValue(samples, "riskq_decision_latency_seconds_bucket", { source: "prefilter", le: "2" })).toBe(1);
+    expect(sampleValue(samples, "riskq_decision_latency_seconds_bucket", { source: "prefilter", le: "1.75" })).toBe(0);
+    expect(sampleValue(samples, "riskq_batch_cap", {})).toBe(50);
   });
 
   it("read the state at scrape time: queues, dead letters, breaker, limiter, tokens and keys", async () => {
