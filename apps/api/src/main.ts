@@ -45,6 +45,7 @@ const app = buildApi({
   apiKeys: env.RISKQ_API_KEYS,
   logger,
   maxBacklog: env.RISKQ_MAX_BACKLOG,
+  maxWaitingJobs: env.RISKQ_MAX_WAITING_JOBS,
   metrics: metrics.registry,
 });
 

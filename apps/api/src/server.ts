@@ -12,6 +12,7 @@ import { metricsRoutes } from "./routes/metrics";
 import { type MerchantOnboarding, merchantRoutes } from "./routes/merchants";
 import { scoreRoutes } from "./routes/scores";
 import { backlogGuard } from "./scores/backlog-guard";
+import { DEFAULT_MAX_WAITING_JOBS, waiterCap } from "./scores/waiter-cap";
 
 /** Largest body accepted (a full batch of 1 000 items fits with room to spare). */
 export const BODY_LIMIT_BYTES = 1_048_576;
@@ -29,6 +30,8 @@ export interface ApiDeps {
   logger: Logger;
   /** RISKQ_MAX_BACKLOG. */
   maxBacklog: number;
+  /** RISKQ_MAX_WAITING_JOBS: jobs `?wait_ms` requests wait on at once (default 5 000). */
+  maxWaitingJobs?: number;
   /** How long a backlog count is reused (default 250 ms). */
   backlogCacheMs?: number;
   /** Clock of job timestamps (default Date.now). */
@@ -62,6 +65,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         scoreQueue: deps.scoreQueue,
         deadLetters: deps.deadLetters,
         guardBacklog,
+        waiters: waiterCap(deps.maxWaitingJobs ?? DEFAULT_MAX_WAITING_JOBS),
         now: deps.now ?? Date.now,
       }),
     );

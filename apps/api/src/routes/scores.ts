@@ -9,12 +9,15 @@ import { enqueueScores } from "../scores/enqueue-scores";
 import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
 import { waitBudgetMs } from "../scores/wait-budget";
 import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
+import type { WaiterCap } from "../scores/waiter-cap";
 
 export interface ScoreRoutesDeps {
   scoreQueue: ScoreQueue;
   deadLetters: DeadLetterStore;
   /** Throws 429 while the backlog is over its limit. */
   guardBacklog: () => Promise<void>;
+  /** Jobs waited on at once (RISKQ_MAX_WAITING_JOBS). */
+  waiters: WaiterCap;
   now: () => number;
 }
 
@@ -47,21 +50,27 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
     bodies: readonly ScoreRequestBody[],
     waitMs: number | undefined,
   ): Promise<JobView[]> {
-    await deps.guardBacklog();
-    const jobs = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, deps.now());
-    const views = jobs.map((job) => job.view);
-    if (waitMs === undefined) {
-      reply.code(202);
-      return views;
+    // Taken before anything is enqueued: a refused request has done nothing, so retrying is clean.
+    const pass = waitMs ? deps.waiters.admit(bodies.length) : undefined;
+    try {
+      await deps.guardBacklog();
+      const jobs = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, deps.now());
+      const views = jobs.map((job) => job.view);
+      if (waitMs === undefined) {
+        reply.code(202);
+        return views;
+      }
+      const budgetMs = waitBudgetMs(
+        waitMs,
+        jobs.map((job) => job.deadlineAt),
+        deps.now(),
+      );
+      const final = await waitForOutcomes(views, budgetMs, refresh, abortOnClose(reply));
+      reply.code(final.every((view) => isFinal(view.status)) ? 200 : 202);
+      return final;
+    } finally {
+      pass?.release();
     }
-    const budgetMs = waitBudgetMs(
-      waitMs,
-      jobs.map((job) => job.deadlineAt),
-      deps.now(),
-    );
-    const final = await waitForOutcomes(views, budgetMs, refresh, abortOnClose(reply));
-    reply.code(final.every((view) => isFinal(view.status)) ? 200 : 202);
-    return final;
   }
 
   return async (app) => {
