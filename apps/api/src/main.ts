@@ -46,6 +46,7 @@ const app = buildApi({
   logger,
   maxBacklog: env.RISKQ_MAX_BACKLOG,
   maxWaitingJobs: env.RISKQ_MAX_WAITING_JOBS,
+  fairSharePerS: env.RISKQ_FAIR_SHARE_PER_S,
   metrics: metrics.registry,
 });
 

@@ -12,6 +12,7 @@ import { metricsRoutes } from "./routes/metrics";
 import { type MerchantOnboarding, merchantRoutes } from "./routes/merchants";
 import { scoreRoutes } from "./routes/scores";
 import { backlogGuard } from "./scores/backlog-guard";
+import { DEFAULT_FAIR_SHARE_PER_S, FairShare } from "./scores/fair-share";
 import { DEFAULT_MAX_WAITING_JOBS, waiterCap } from "./scores/waiter-cap";
 
 /** Largest body accepted (a full batch of 1 000 items fits with room to spare). */
@@ -32,6 +33,8 @@ export interface ApiDeps {
   maxBacklog: number;
   /** RISKQ_MAX_WAITING_JOBS: jobs `?wait_ms` requests wait on at once (default 5 000). */
   maxWaitingJobs?: number;
+  /** RISKQ_FAIR_SHARE_PER_S: a merchant's items per second enqueued unprioritised (default 200; 0 off). */
+  fairSharePerS?: number;
   /** How long a backlog count is reused (default 250 ms). */
   backlogCacheMs?: number;
   /** Clock of job timestamps (default Date.now). */
@@ -66,6 +69,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         deadLetters: deps.deadLetters,
         guardBacklog,
         waiters: waiterCap(deps.maxWaitingJobs ?? DEFAULT_MAX_WAITING_JOBS),
+        fairShare: new FairShare(deps.fairSharePerS ?? DEFAULT_FAIR_SHARE_PER_S),
         now: deps.now ?? Date.now,
       }),
     );

@@ -6,6 +6,7 @@ import { notFound } from "../http/api-error";
 import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
+import type { FairShare } from "../scores/fair-share";
 import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
 import { waitBudgetMs } from "../scores/wait-budget";
 import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
@@ -18,6 +19,8 @@ export interface ScoreRoutesDeps {
   guardBacklog: () => Promise<void>;
   /** Jobs waited on at once (RISKQ_MAX_WAITING_JOBS). */
   waiters: WaiterCap;
+  /** Priorities of a merchant's items beyond its fair share (RISKQ_FAIR_SHARE_PER_S). */
+  fairShare: FairShare;
   now: () => number;
 }
 
@@ -54,7 +57,12 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
     const pass = waitMs ? deps.waiters.admit(bodies.length) : undefined;
     try {
       await deps.guardBacklog();
-      const jobs = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, deps.now());
+      const now = deps.now();
+      const priorities = deps.fairShare.priorities(
+        bodies.map((body) => body.merchant_id),
+        now,
+      );
+      const jobs = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, now, priorities);
       const views = jobs.map((job) => job.view);
       if (waitMs === undefined) {
         reply.code(202);

@@ -33,13 +33,16 @@ const MAX_ADD_ROUNDS = 3;
  * another API process). Comparing `enqueued_at` instead would be ambiguous: identical requests in
  * the same millisecond carry identical data. A duplicate of a completed or dead job returns that job
  * and never runs it again (failed jobs are kept, so their ids stay taken).
- * All jobs are read back in one round trip.
+ *
+ * `priorities` (aligned with `requests`, see FairShare) are BullMQ priorities of new jobs; a
+ * duplicate keeps the job it found, priority included. All jobs are read back in one round trip.
  */
 export async function enqueueScores(
   queue: ScoreQueue,
   deadLetters: DeadLetterStore,
   requests: readonly ScoreRequestBody[],
   now: number,
+  priorities?: readonly number[],
 ): Promise<EnqueuedJob[]> {
   const answers: Array<EnqueuedJob | undefined> = requests.map(() => undefined);
   for (let round = 0; round < MAX_ADD_ROUNDS; round++) {
@@ -57,7 +60,11 @@ export async function enqueueScores(
     // One MULTI for the whole batch; jobs keep request order, so within one batch the first of
     // two items with the same id creates the job and the second is its duplicate.
     await queue.addBulk(
-      submitted.map(({ id, data }) => ({ name: data.request.task, data, opts: { jobId: id } })),
+      submitted.map(({ index, id, data }) => {
+        // Priority 0 is left out: such jobs go to `wait`, as every job did before fair shares.
+        const priority = priorities?.[index];
+        return { name: data.request.task, data, opts: priority ? { jobId: id, priority } : { jobId: id } };
+      }),
     );
     const stored = await readStoredJobs(
       queue,

@@ -47,6 +47,7 @@ export interface StartApiOptions {
   prefix: string;
   maxBacklog?: number;
   maxWaitingJobs?: number;
+  fairSharePerS?: number;
   alipay?: MerchantOnboarding;
   /** Builds the Alipay side on the API's own Redis connection (merchant tests). */
   alipayOn?: (redis: Redis) => MerchantOnboarding;
@@ -84,6 +85,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     logger: options.logger ?? silentLogger,
     maxBacklog: options.maxBacklog ?? 100_000,
     ...(options.maxWaitingJobs === undefined ? {} : { maxWaitingJobs: options.maxWaitingJobs }),
+    ...(options.fairSharePerS === undefined ? {} : { fairSharePerS: options.fairSharePerS }),
     ...(metrics ? { metrics: metrics.registry } : {}),
   });
   await app.ready();
