@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { alipayEnv, apiKeysEnv, integer, port, riskqCommonEnv } from "@riskq/config";
 import { z } from "zod";
+import { DEFAULT_FAIR_SHARE_PER_S } from "./scores/fair-share";
+import { DEFAULT_MAX_WAITING_JOBS } from "./scores/waiter-cap";
 
 /** The repository root, whatever folder the API is started from. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -13,6 +15,10 @@ export function apiEnv(repoRoot: string) {
       API_PORT: port(3000),
       // Past this many unfinished jobs, producers are told to back off (429) instead of piling on.
       RISKQ_MAX_BACKLOG: integer({ min: 1, default: 100_000 }),
+      // Jobs `?wait_ms` requests may wait on at once in this process; past it they get 429.
+      RISKQ_MAX_WAITING_JOBS: integer({ min: 1, default: DEFAULT_MAX_WAITING_JOBS }),
+      // A merchant's items per second enqueued without priority; the rest go after others' (0: off).
+      RISKQ_FAIR_SHARE_PER_S: integer({ min: 0, default: DEFAULT_FAIR_SHARE_PER_S }),
     })
     .merge(alipayEnv(repoRoot))
     .merge(apiKeysEnv);

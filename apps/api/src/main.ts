@@ -45,6 +45,8 @@ const app = buildApi({
   apiKeys: env.RISKQ_API_KEYS,
   logger,
   maxBacklog: env.RISKQ_MAX_BACKLOG,
+  maxWaitingJobs: env.RISKQ_MAX_WAITING_JOBS,
+  fairSharePerS: env.RISKQ_FAIR_SHARE_PER_S,
   metrics: metrics.registry,
 });
 

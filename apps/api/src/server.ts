@@ -12,6 +12,8 @@ import { metricsRoutes } from "./routes/metrics";
 import { type MerchantOnboarding, merchantRoutes } from "./routes/merchants";
 import { scoreRoutes } from "./routes/scores";
 import { backlogGuard } from "./scores/backlog-guard";
+import { DEFAULT_FAIR_SHARE_PER_S, FairShare } from "./scores/fair-share";
+import { DEFAULT_MAX_WAITING_JOBS, waiterCap } from "./scores/waiter-cap";
 
 /** Largest body accepted (a full batch of 1 000 items fits with room to spare). */
 export const BODY_LIMIT_BYTES = 1_048_576;
@@ -29,6 +31,10 @@ export interface ApiDeps {
   logger: Logger;
   /** RISKQ_MAX_BACKLOG. */
   maxBacklog: number;
+  /** RISKQ_MAX_WAITING_JOBS: jobs `?wait_ms` requests wait on at once (default 5 000). */
+  maxWaitingJobs?: number;
+  /** RISKQ_FAIR_SHARE_PER_S: a merchant's items per second enqueued unprioritised (default 200; 0 off). */
+  fairSharePerS?: number;
   /** How long a backlog count is reused (default 250 ms). */
   backlogCacheMs?: number;
   /** Clock of job timestamps (default Date.now). */
@@ -62,6 +68,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         scoreQueue: deps.scoreQueue,
         deadLetters: deps.deadLetters,
         guardBacklog,
+        waiters: waiterCap(deps.maxWaitingJobs ?? DEFAULT_MAX_WAITING_JOBS),
+        fairShare: new FairShare(deps.fairSharePerS ?? DEFAULT_FAIR_SHARE_PER_S),
         now: deps.now ?? Date.now,
       }),
     );

@@ -15,6 +15,7 @@ export {
   type RiskqAdminClient,
 } from "./admin-client";
 export type { RetryOptions, RiskqClientOptions } from "./client-options";
+export { DEADLINE_WAIT_GRACE_MS, defaultWaitMs } from "./default-wait";
 export { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "./client-options";
 export {
   RiskqBacklogFull,
@@ -32,7 +33,6 @@ export { validateScoreRequests } from "./request-validation";
 export {
   type CallOptions,
   createRiskqClient,
-  DEFAULT_WAIT_MS,
   MAX_SERVER_WAIT_MS,
   type RiskqClient,
   type WaitOptions,

@@ -3,6 +3,7 @@ import { abortableSleep } from "./abortable-sleep";
 import { bodyOf, isNotFound } from "./answer-body";
 import { batchChunks } from "./batch-chunks";
 import { type RiskqClientOptions, resolveClientOptions } from "./client-options";
+import { defaultWaitMs } from "./default-wait";
 import { RiskqHttpError } from "./errors";
 import {
   batchAnswerSchema,
@@ -23,7 +24,10 @@ export interface CallOptions {
 
 /** Options of {@link RiskqClient.scoreAndWait}. */
 export interface WaitOptions extends CallOptions {
-  /** How long to wait for the outcome, in all, from the call. Default 2 000. */
+  /**
+   * How long to wait for the outcome, in all, from the call. Default: the request's deadline
+   * (`deadline_ms`, else 2 000) plus 500 ms, by when riskq has decided the job (see `defaultWaitMs`).
+   */
   waitMs?: number;
 }
 
@@ -47,14 +51,15 @@ export interface RiskqClient {
   /**
    * Enqueues and waits up to `waitMs` for the outcome: riskq waits server-side (`?wait_ms=`), then, if
    * the job is still running, the SDK polls `getScore` until it is completed or dead or the budget is
-   * spent. Returns the latest view, settled or not.
+   * spent. Returns the latest view, settled or not. By default it waits until just past the job's
+   * deadline, so the answer is the job's decision: Alipay's score, or what the request's
+   * `on_deadline` policy decided when no score could arrive in time.
    */
   scoreAndWait(request: ScoreRequestBody, options?: WaitOptions): Promise<JobView>;
 }
 
 /** The longest wait the API accepts in `?wait_ms=`; a longer budget is finished by polling. */
 export const MAX_SERVER_WAIT_MS = 10_000;
-export const DEFAULT_WAIT_MS = 2_000;
 const FIRST_POLL_MS = 50;
 const MAX_POLL_MS = 500;
 
@@ -117,7 +122,7 @@ export function createRiskqClient(clientOptions: RiskqClientOptions): RiskqClien
     getScore,
 
     async scoreAndWait(request, call = {}) {
-      const waitMs = Math.max(0, call.waitMs ?? DEFAULT_WAIT_MS);
+      const waitMs = Math.max(0, call.waitMs ?? defaultWaitMs(request));
       const budgetEnd = Date.now() + waitMs;
       const [body] = validateScoreRequests([request], false);
       const serverWaitMs = Math.min(waitMs, MAX_SERVER_WAIT_MS);

@@ -146,6 +146,23 @@ describe("against the real API", () => {
     }
   });
 
+  it("scoreAndWait by default waits for the decision a worker makes at the job's deadline", async () => {
+    // A stand-in for apps/worker deciding by the deadline: no score came, so the `allow` policy.
+    const worker = startTestWorker(api.kit, async (job) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, job.data.deadline_at - Date.now())));
+      return { ...scoredResult(job.data.request), source: "policy", decision: "allow", degraded: true };
+    });
+    try {
+      const request = scoreRequest("wait-deadline", { deadline_ms: 1_500, on_deadline: "allow" });
+
+      const view = await client.scoreAndWait(request);
+
+      expect(view).toMatchObject({ status: "completed", result: { source: "policy", decision: "allow" } });
+    } finally {
+      await worker.close();
+    }
+  });
+
   it("scoreAndWait returns the job still queued when nothing scores it within the budget", async () => {
     const view = await client.scoreAndWait(scoreRequest("wait-unscored"), { waitMs: 200 });
 

@@ -62,7 +62,25 @@ describe("scoreAndWait", () => {
 
     await expect(client.scoreAndWait(request)).resolves.toMatchObject({ status: "completed", result });
     expect(double.calls).toHaveLength(1);
-    expect(double.calls[0]!.url).toBe("/v1/scores?wait_ms=2000");
+    // By default it waits for the default deadline (2 000 ms) plus the grace.
+    expect(double.calls[0]!.url).toBe("/v1/scores?wait_ms=2500");
+  });
+
+  it("waits by default for the request's own deadline plus the grace", async () => {
+    const request = scoreRequest("wait-deadline", { deadline_ms: 4_000 });
+    const id = `${request.merchant_id}-wait-deadline`;
+    double = await startRiskqDouble(() => ({
+      status: 200,
+      body: { id, item_id: "wait-deadline", status: "completed", duplicate: false, result },
+    }));
+    const client = createRiskqClient({ baseUrl: double.baseUrl, apiKey: "k" });
+
+    await client.scoreAndWait(request);
+    await client.scoreAndWait(request, { waitMs: 1_000 }); // an explicit budget still rules
+    expect(double.calls.map((call) => call.url)).toEqual([
+      "/v1/scores?wait_ms=4500",
+      "/v1/scores?wait_ms=1000",
+    ]);
   });
 
   it("returns the latest unsettled view once the budget is spent", async () => {

@@ -1,4 +1,4 @@
-import { scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
+import { type ScoreRequestBody, scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
@@ -6,14 +6,21 @@ import { notFound } from "../http/api-error";
 import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
-import { isFinal, type JobView, readJobView } from "../scores/job-view";
+import type { FairShare } from "../scores/fair-share";
+import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
+import { waitBudgetMs } from "../scores/wait-budget";
 import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
+import type { WaiterCap } from "../scores/waiter-cap";
 
 export interface ScoreRoutesDeps {
   scoreQueue: ScoreQueue;
   deadLetters: DeadLetterStore;
   /** Throws 429 while the backlog is over its limit. */
   guardBacklog: () => Promise<void>;
+  /** Jobs waited on at once (RISKQ_MAX_WAITING_JOBS). */
+  waiters: WaiterCap;
+  /** Priorities of a merchant's items beyond its fair share (RISKQ_FAIR_SHARE_PER_S). */
+  fairShare: FairShare;
   now: () => number;
 }
 
@@ -24,16 +31,54 @@ const waitQuerySchema = z.object({
 // Longer ids cannot have been made from a 16-digit merchant id and a 64-character item id.
 const MAX_JOB_ID_LENGTH = 128;
 
+/** Aborts when the connection closes before the answer is written: a wait then stops at once. */
+function abortOnClose(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 /** `POST /v1/scores`, `POST /v1/scores/batch`, `GET /v1/scores/:id`. */
 export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
-  const read = (id: string) => readJobView(deps.scoreQueue, deps.deadLetters, id);
+  const refresh = (views: readonly JobView[]) => refreshViews(deps.scoreQueue, deps.deadLetters, views);
 
-  /** 202 with the jobs as enqueued; with `?wait_ms`, 200 once all are final or 202 when time is up. */
-  async function answer(reply: FastifyReply, views: JobView[], waitMs: number | undefined) {
-    const final = waitMs === undefined ? views : await waitForOutcomes(views, waitMs, read);
-    const done = waitMs !== undefined && final.every((view) => isFinal(view.status));
-    reply.code(done ? 200 : 202);
-    return final;
+  /**
+   * Enqueues; 202 with the jobs as enqueued, or with `?wait_ms` 200 once all are final, 202 when
+   * the wait is over (wait_ms, or the jobs' latest deadline plus a grace, whichever comes first).
+   */
+  async function enqueueAndAnswer(
+    reply: FastifyReply,
+    bodies: readonly ScoreRequestBody[],
+    waitMs: number | undefined,
+  ): Promise<JobView[]> {
+    // Taken before anything is enqueued: a refused request has done nothing, so retrying is clean.
+    const pass = waitMs ? deps.waiters.admit(bodies.length) : undefined;
+    try {
+      await deps.guardBacklog();
+      const now = deps.now();
+      const priorities = deps.fairShare.priorities(
+        bodies.map((body) => body.merchant_id),
+        now,
+      );
+      const jobs = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, now, priorities);
+      const views = jobs.map((job) => job.view);
+      if (waitMs === undefined) {
+        reply.code(202);
+        return views;
+      }
+      const budgetMs = waitBudgetMs(
+        waitMs,
+        jobs.map((job) => job.deadlineAt),
+        deps.now(),
+      );
+      const final = await waitForOutcomes(views, budgetMs, refresh, abortOnClose(reply));
+      reply.code(final.every((view) => isFinal(view.status)) ? 200 : 202);
+      return final;
+    } finally {
+      pass?.release();
+    }
   }
 
   return async (app) => {
@@ -41,9 +86,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
       const { wait_ms } = parseOrThrow(waitQuerySchema, request.query);
       refuseCardNumbers(request.body);
       const body = parseOrThrow(scoreRequestBodySchema, request.body);
-      await deps.guardBacklog();
-      const views = await enqueueScores(deps.scoreQueue, deps.deadLetters, [body], deps.now());
-      const [view] = await answer(reply, views, wait_ms);
+      const [view] = await enqueueAndAnswer(reply, [body], wait_ms);
       return view;
     });
 
@@ -60,14 +103,13 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         else issues.push(...fieldIssues(parsed.error.issues, `items[${index}]`));
       }
       if (issues.length > 0) throw invalidRequest(issues);
-      await deps.guardBacklog();
-      const views = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, deps.now());
-      return { jobs: await answer(reply, views, wait_ms) };
+      return { jobs: await enqueueAndAnswer(reply, bodies, wait_ms) };
     });
 
     app.get<{ Params: { id: string } }>("/v1/scores/:id", async (request) => {
       const { id } = request.params;
-      const view = id.length <= MAX_JOB_ID_LENGTH ? await read(id) : undefined;
+      const view =
+        id.length <= MAX_JOB_ID_LENGTH ? await readJobView(deps.scoreQueue, deps.deadLetters, id) : undefined;
       if (!view) throw notFound(`no score job with id ${JSON.stringify(id)}`);
       return view;
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_DEADLINE_MS, type ScoreJobData, type ScoreRequestBody, scoreJobId } from "@riskq/contracts";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
-import { type JobView, readStoredJob } from "./job-view";
+import { type JobView, readStoredJobs } from "./job-view";
 
 /**
  * Job data as the API stores it: the contract's `ScoreJobData` plus `submission_id`, a random id of
@@ -9,6 +9,13 @@ import { type JobView, readStoredJob } from "./job-view";
  * extra field is carried along (and must be kept when they rewrite the data).
  */
 export type SubmittedJobData = ScoreJobData & { submission_id: string };
+
+/** A job as its submission found it: its view, and the deadline it is decided by (epoch ms). */
+export interface EnqueuedJob {
+  view: JobView;
+  /** The stored job's `deadline_at`: a duplicate's is the first submission's, not this one's. */
+  deadlineAt: number;
+}
 
 // A job that vanishes between our add and our read (a finished job trimmed by retention at that
 // instant) is added again; twice more is far beyond what that race can do.
@@ -26,14 +33,18 @@ const MAX_ADD_ROUNDS = 3;
  * another API process). Comparing `enqueued_at` instead would be ambiguous: identical requests in
  * the same millisecond carry identical data. A duplicate of a completed or dead job returns that job
  * and never runs it again (failed jobs are kept, so their ids stay taken).
+ *
+ * `priorities` (aligned with `requests`, see FairShare) are BullMQ priorities of new jobs; a
+ * duplicate keeps the job it found, priority included. All jobs are read back in one round trip.
  */
 export async function enqueueScores(
   queue: ScoreQueue,
   deadLetters: DeadLetterStore,
   requests: readonly ScoreRequestBody[],
   now: number,
-): Promise<JobView[]> {
-  const answers: Array<JobView | undefined> = requests.map(() => undefined);
+  priorities?: readonly number[],
+): Promise<EnqueuedJob[]> {
+  const answers: Array<EnqueuedJob | undefined> = requests.map(() => undefined);
   for (let round = 0; round < MAX_ADD_ROUNDS; round++) {
     const pending = requests.flatMap((request, index) => (answers[index] ? [] : [{ request, index }]));
     if (pending.length === 0) break;
@@ -49,14 +60,22 @@ export async function enqueueScores(
     // One MULTI for the whole batch; jobs keep request order, so within one batch the first of
     // two items with the same id creates the job and the second is its duplicate.
     await queue.addBulk(
-      submitted.map(({ id, data }) => ({ name: data.request.task, data, opts: { jobId: id } })),
+      submitted.map(({ index, id, data }) => {
+        // Priority 0 is left out: such jobs go to `wait`, as every job did before fair shares.
+        const priority = priorities?.[index];
+        return { name: data.request.task, data, opts: priority ? { jobId: id, priority } : { jobId: id } };
+      }),
     );
-    const stored = await Promise.all(submitted.map(({ id }) => readStoredJob(queue, deadLetters, id)));
+    const stored = await readStoredJobs(
+      queue,
+      deadLetters,
+      submitted.map(({ id }) => id),
+    );
     submitted.forEach(({ index, data }, i) => {
       const found = stored[i];
       if (!found) return;
       const mine = (found.data as Partial<SubmittedJobData>).submission_id === data.submission_id;
-      answers[index] = { ...found.view, duplicate: !mine };
+      answers[index] = { view: { ...found.view, duplicate: !mine }, deadlineAt: found.data.deadline_at };
     });
   }
   return answers.map((answer, index) => {

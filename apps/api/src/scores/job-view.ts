@@ -1,6 +1,6 @@
 import type { DeadLetter, ScoreJobData, ScoreJobResult } from "@riskq/contracts";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
-import type { Job } from "bullmq";
+import { type JobSnapshot, readJobSnapshots } from "./job-snapshots";
 
 /** What callers see of a job's life: four states, two of them final. */
 export type JobStatus = "queued" | "active" | "completed" | "dead";
@@ -15,26 +15,6 @@ export interface JobView {
   dead_letter?: DeadLetter;
 }
 
-/** BullMQ's state → ours; undefined for "unknown" (no such job, or removed meanwhile). */
-export function statusOf(state: string): JobStatus | undefined {
-  switch (state) {
-    case "waiting":
-    case "delayed":
-    case "prioritized":
-    case "waiting-children":
-      return "queued";
-    case "active":
-      return "active";
-    case "completed":
-      return "completed";
-    // `failed` is terminal here: jobs with attempts left wait in `delayed`, not in `failed`.
-    case "failed":
-      return "dead";
-    default:
-      return undefined;
-  }
-}
-
 export const isFinal = (status: JobStatus) => status === "completed" || status === "dead";
 
 /** A job as read back: what callers see, and the data it was stored with. */
@@ -43,28 +23,43 @@ export interface StoredJob {
   data: ScoreJobData;
 }
 
+/** The view of a snapshot; a dead job's dead letter is added by `withDeadLetters`. */
+function viewOf(id: string, itemId: string, snapshot: JobSnapshot): JobView {
+  const view: JobView = { id, item_id: itemId, status: snapshot.status };
+  if (snapshot.result !== undefined) view.result = snapshot.result;
+  return view;
+}
+
 /**
- * Reads the job with this id, undefined when there is none. The state is read before the job:
- * BullMQ stores the return value and moves the job to `completed` in one script, so a job seen
- * completed always has its result — read the other way round, a job finishing in between would
- * show as completed without one.
+ * Adds their dead letters to the dead views, in place. Read one by one (concurrently): jobs die
+ * rarely, and a poll reads only those that turned dead since the last one.
  */
-export async function readStoredJob(
+async function withDeadLetters(deadLetters: DeadLetterStore, views: ReadonlyArray<JobView | undefined>) {
+  await Promise.all(
+    views.map(async (view) => {
+      if (view?.status !== "dead") return;
+      const letter = await deadLetters.get(view.id);
+      if (letter) view.dead_letter = letter;
+    }),
+  );
+}
+
+/** The jobs with these ids, read in one round trip (plus one per dead job); undefined where none. */
+export async function readStoredJobs(
   queue: ScoreQueue,
   deadLetters: DeadLetterStore,
-  id: string,
-): Promise<StoredJob | undefined> {
-  const status = statusOf(await queue.getJobState(id));
-  if (status === undefined) return undefined;
-  const job: Job<ScoreJobData, ScoreJobResult> | undefined = await queue.getJob(id);
-  if (!job) return undefined;
-  const view: JobView = { id, item_id: job.data.request.item_id, status };
-  if (status === "completed") view.result = job.returnvalue;
-  if (status === "dead") {
-    const letter = await deadLetters.get(id);
-    if (letter) view.dead_letter = letter;
-  }
-  return { view, data: job.data };
+  ids: readonly string[],
+): Promise<Array<StoredJob | undefined>> {
+  const snapshots = await readJobSnapshots(queue, ids, { withData: true });
+  const stored = snapshots.map((snapshot, i) => {
+    if (!snapshot?.data) return undefined;
+    return { view: viewOf(ids[i]!, snapshot.data.request.item_id, snapshot), data: snapshot.data };
+  });
+  await withDeadLetters(
+    deadLetters,
+    stored.map((job) => job?.view),
+  );
+  return stored;
 }
 
 /** The current view of the job with this id, undefined when there is none. */
@@ -73,5 +68,31 @@ export async function readJobView(
   deadLetters: DeadLetterStore,
   id: string,
 ): Promise<JobView | undefined> {
-  return (await readStoredJob(queue, deadLetters, id))?.view;
+  const [stored] = await readStoredJobs(queue, deadLetters, [id]);
+  return stored?.view;
+}
+
+/**
+ * Fresh views of jobs already shown once (a wait's poll): one round trip for all of them, without
+ * their data (item_id and duplicate are known), undefined for a job gone meanwhile.
+ */
+export async function refreshViews(
+  queue: ScoreQueue,
+  deadLetters: DeadLetterStore,
+  views: readonly JobView[],
+): Promise<Array<JobView | undefined>> {
+  const snapshots = await readJobSnapshots(
+    queue,
+    views.map((view) => view.id),
+    { withData: false },
+  );
+  const fresh = snapshots.map((snapshot, i) => {
+    const known = views[i]!;
+    if (!snapshot) return undefined;
+    const view = viewOf(known.id, known.item_id, snapshot);
+    if (known.duplicate !== undefined) view.duplicate = known.duplicate;
+    return view;
+  });
+  await withDeadLetters(deadLetters, fresh);
+  return fresh;
 }

@@ -46,6 +46,8 @@ export interface StartApiOptions {
   redisUrl?: string | undefined;
   prefix: string;
   maxBacklog?: number;
+  maxWaitingJobs?: number;
+  fairSharePerS?: number;
   alipay?: MerchantOnboarding;
   /** Builds the Alipay side on the API's own Redis connection (merchant tests). */
   alipayOn?: (redis: Redis) => MerchantOnboarding;
@@ -82,6 +84,8 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     apiKeys: ["another-key", API_KEY],
     logger: options.logger ?? silentLogger,
     maxBacklog: options.maxBacklog ?? 100_000,
+    ...(options.maxWaitingJobs === undefined ? {} : { maxWaitingJobs: options.maxWaitingJobs }),
+    ...(options.fairSharePerS === undefined ? {} : { fairSharePerS: options.fairSharePerS }),
     ...(metrics ? { metrics: metrics.registry } : {}),
   });
   await app.ready();

@@ -1,0 +1,97 @@
+/**
+ * A waiter's Redis traffic must not grow with its batch: every command the API sends under this
+ * test's prefix is counted with MONITOR (commands run inside Lua scripts are left out — they are not
+ * round trips), for a 10-item and a 1 000-item wait of the same length. Reading jobs one by one per
+ * poll, as the API once did, costs ~2 000 commands per poll for 1 000 items and fails this at once.
+ */
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
+import { useTestRedis } from "@riskq/testing/vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { type ApiKit, AUTH, MERCHANT_ID, scoreBody, startApi } from "./support/api-harness";
+
+const suite = useTestRedis({ url: process.env.REDIS_URL });
+let kit: ApiKit;
+let monitor: Socket | undefined;
+
+beforeEach(async () => {
+  kit = await startApi({ redisUrl: process.env.REDIS_URL, prefix: suite.redis.prefix });
+});
+afterEach(async () => {
+  monitor?.destroy();
+  monitor = undefined;
+  await kit.close();
+});
+
+/** What `app.inject` answers. */
+type InjectAnswer = Awaited<ReturnType<ApiKit["app"]["inject"]>>;
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+/**
+ * Commands (outside Lua) naming this test's prefix, and those naming the first job's hash, read from
+ * MONITOR on a raw socket: ioredis's own monitor() can misread a burst of lines arriving with the
+ * MONITOR reply on a busy shared Redis ("Command queue state error").
+ */
+async function startCounting() {
+  const url = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  monitor = connect({ host: url.hostname, port: Number(url.port || 6379) });
+  await once(monitor, "connect");
+  const firstJobKey = `"${kit.prefix}:score:${MERCHANT_ID}-n0-0"`;
+  const counts = { all: 0, firstJob: 0 };
+  let pending = "";
+  monitor.setEncoding("latin1");
+  monitor.on("data", (chunk: string) => {
+    const lines = (pending + chunk).split("\r\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      // `+<time> [<db> <client address>|lua] "command" "arg"…`
+      if (/^\+\S+ \[\d+ lua\]/.test(line) || !line.includes(kit.prefix)) continue;
+      counts.all += 1;
+      if (line.includes(firstJobKey)) counts.firstJob += 1;
+    }
+  });
+  monitor.write("MONITOR\r\n");
+  await settle();
+  return counts;
+}
+
+/**
+ * Sends until the answer is not 503: on a loaded shared Redis a 1 000-item add under MONITOR can
+ * outlast the API's 1-s command timeout; only an answered request is measured.
+ */
+async function answered(send: () => Promise<InjectAnswer>, before: () => void = () => {}) {
+  for (let attempt = 1; ; attempt++) {
+    before();
+    const res = await send();
+    if (res.statusCode !== 503 || attempt === 3) return res;
+    await settle();
+  }
+}
+
+/** Commands of a `wait_ms=1500` batch of `n` already enqueued items (no worker: nothing finishes). */
+async function waitingRequest(counts: { all: number; firstJob: number }, tag: string, n: number) {
+  const items = Array.from({ length: n }, (_, i) => scoreBody(`${tag}-${i}`, { deadline_ms: 60_000 }));
+  const post = (url: string) => kit.app.inject({ method: "POST", url, headers: AUTH, payload: { items } });
+  expect((await answered(() => post("/v1/scores/batch"))).statusCode).toBe(202);
+  await settle();
+  const reset = () => {
+    counts.all = 0;
+    counts.firstJob = 0;
+  };
+  const res = await answered(() => post("/v1/scores/batch?wait_ms=1500"), reset);
+  await settle();
+  expect(res.statusCode).toBe(202);
+  return { ...counts };
+}
+
+it("costs one round trip per poll whatever the batch size", async () => {
+  const counts = await startCounting();
+  const small = await waitingRequest(counts, "n0", 10);
+  const large = await waitingRequest(counts, "n1", 1_000);
+
+  // Enqueuing costs one command per item (the add, within one MULTI); the read-back and each
+  // poll one command for the whole batch. So the 1 000-item wait may cost 990 more adds, no more.
+  expect(small.firstJob).toBeGreaterThanOrEqual(4); // read back, then polled several times
+  expect(large.all - small.all).toBeLessThanOrEqual(990 + 20);
+});
