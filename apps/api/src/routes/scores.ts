@@ -73,7 +73,8 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         jobs.map((job) => job.deadlineAt),
         deps.now(),
       );
-      const final = await waitForOutcomes(views, budgetMs, refresh, abortOnClose(reply));
+      const decidedBy = Math.min(...jobs.map((job) => job.deadlineAt));
+      const final = await waitForOutcomes(views, budgetMs, refresh, abortOnClose(reply), decidedBy);
       reply.code(final.every((view) => isFinal(view.status)) ? 200 : 202);
       return final;
     } finally {

@@ -6,6 +6,8 @@ export const MAX_WAIT_MS = 10_000;
 
 const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 200;
+/** Past the first deadline decisions are due at any moment: poll this often (a few polls at most). */
+const DUE_POLL_MS = 25;
 
 /** Reads fresh views of these running jobs, in order (undefined for a job gone meanwhile). */
 export type RefreshViews = (running: readonly JobView[]) => Promise<Array<JobView | undefined>>;
@@ -20,13 +22,16 @@ export type RefreshViews = (running: readonly JobView[]) => Promise<Array<JobVie
  * down (503, where a stalled XREAD would leave waiters hanging until their budget), and cannot miss
  * an event that happened before it started listening or while a stream was trimmed. Its cost no
  * longer grows with the batch in round trips, only in the keys one script reads. Intervals grow
- * from 20 ms to 200 ms, so a quick job is answered quickly and a slow batch costs little.
+ * from 20 ms to 200 ms, so a quick job is answered quickly and a slow batch costs little; one poll
+ * falls just after `decidedBy` (epoch ms: the earliest deadline, when workers decide a job at the
+ * latest) and every 25 ms after it, so a decision made at the deadline reaches the caller with it.
  */
 export async function waitForOutcomes(
   views: readonly JobView[],
   budgetMs: number,
   refresh: RefreshViews,
   signal?: AbortSignal,
+  decidedBy?: number,
 ): Promise<JobView[]> {
   const current = [...views];
   const deadline = performance.now() + budgetMs;
@@ -36,7 +41,9 @@ export async function waitForOutcomes(
     const left = deadline - performance.now();
     if (running.length === 0 || left <= 0 || signal?.aborted) return current;
     try {
-      await sleep(Math.min(interval, left), undefined, signal ? { signal } : {});
+      const untilDue = decidedBy === undefined ? Number.POSITIVE_INFINITY : decidedBy - Date.now();
+      const nap = untilDue > 0 ? Math.min(interval, untilDue + 5) : Math.min(interval, DUE_POLL_MS);
+      await sleep(Math.min(nap, left), undefined, signal ? { signal } : {});
     } catch {
       return current; // aborted: nobody is left to answer
     }
