@@ -105,6 +105,7 @@ const running = await runScoreWorker({
     concurrency: env.CALLBACK_CONCURRENCY,
   },
   ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
+  ...(env.RISKQ_RESCORE_DEGRADED === "on" ? { rescoreDegraded: { queue: scoreQueue, redis } } : {}),
   ...(budget ? { budget } : {}),
   // Every call's billing, and the traffic the cost simulator re-prices (README: Cost).
   cost: { redis, retentionDays: env.COST_RETENTION_DAYS },

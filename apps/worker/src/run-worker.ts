@@ -11,12 +11,14 @@ import {
   type DeadLetterStore,
   type Permit,
   type ScoreJobDataWithHistory,
+  type ScoreQueue,
   startCallbackWorker,
 } from "@riskq/pipeline";
 import { builtInPrefilter, type Prefilter } from "@riskq/prefilter";
 import { type ConnectionOptions, type Job, MetricsTime, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createAuditRescore } from "./audit-rescore";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
 import { createBatchCap } from "./batch-cap";
 import type { BudgetWaitOptions } from "./budget-wait";
@@ -110,6 +112,11 @@ export interface ScoreWorkerOptions {
   budget?: BudgetWaitOptions;
   /** The local pre-filter (README: Pre-filter, RISKQ_PREFILTER); without it every job goes to Alipay. */
   prefilter?: PrefilterStepOptions;
+  /**
+   * RISKQ_RESCORE_DEGRADED: degraded decisions are re-scored remotely at the lowest priority, the
+   * verdict stored next to the decision (audit-rescore.ts); `queue` is the score queue to add them to.
+   */
+  rescoreDegraded?: { queue: ScoreQueue; redis: Redis };
 }
 
 /**
@@ -241,6 +248,15 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ...(models ? { models } : {}),
       ...(options.budget ? { budget: options.budget } : {}),
       ...(prefilterStep ? { prefilter: prefilterStep } : {}),
+      ...(options.rescoreDegraded
+        ? {
+            audit: createAuditRescore({
+              ...options.rescoreDegraded,
+              prefix: options.prefix,
+              logger: logger.child({ component: "audit" }),
+            }),
+          }
+        : {}),
     }),
     {
       connection: options.connection,

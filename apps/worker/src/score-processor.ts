@@ -17,6 +17,7 @@ import {
   type ScoreJobDataWithHistory,
 } from "@riskq/pipeline";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { AuditRescore } from "./audit-rescore";
 import type { BatchItem } from "./batch-call";
 import { type BudgetWaitOptions, decideBudget } from "./budget-wait";
 import type { CallLatency } from "./call-latency";
@@ -44,6 +45,8 @@ export interface ScoreProcessorOptions {
   budget?: BudgetWaitOptions;
   /** Step 2, the local pre-filter (README: Pre-filter); none: every job goes to Alipay. */
   prefilter?: PrefilterStep;
+  /** RISKQ_RESCORE_DEGRADED: degraded decisions are scored remotely later, for audit; none: not. */
+  audit?: AuditRescore;
   now?: () => number;
 }
 
@@ -87,6 +90,8 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     // `completed` event instead would lose it whenever the process died between the two.
     const finish = async (result: ScoreJobResult): Promise<ScoreJobResult> => {
       const decided = { ...result, decided_in_ms: Math.max(0, now() - data.enqueued_at) };
+      if (options.audit && data.audit_of !== undefined) await options.audit.store(data.audit_of, decided);
+      else if (options.audit && decided.degraded) await options.audit.schedule(job.id!, data);
       if (callbacks && callbackUrl) {
         await enqueueCallback(callbacks, completedDelivery(job.id!, callbackUrl, decided), redrives);
       }
@@ -100,7 +105,8 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       if (!deadline.fits(now(), 0)) return await decideNow("deadline");
 
       // Step 2: a clear case is decided locally, before it takes a batch slot, a permit or money.
-      const step = options.prefilter;
+      // An audit is for Alipay's verdict: never decided locally.
+      const step = data.audit_of === undefined ? options.prefilter : undefined;
       const request = data.request;
       const verdict = await step?.judge(request);
       const local = step && verdict ? await step.decided(verdict, request, attemptsMade) : undefined;

@@ -45,6 +45,8 @@ export const workerEnv = riskqCommonEnv
     ALIPAY_CALL_TIMEOUT_MS: integer({ min: 100, max: 60_000, default: 5_000 }),
     // A batch cap lowered by truncations is probed back up to BATCH_CAP after this long without one.
     BATCH_CAP_PROBE_MS: integer({ min: 1_000, default: 600_000 }),
+    // Degraded decisions are scored remotely later, at the lowest priority, for audit (billed).
+    RISKQ_RESCORE_DEGRADED: oneOf(["on", "off"], "off"),
     RATE_LIMIT_MAX_WAIT_MS: integer({ min: 1_000, default: 3_600_000 }),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
     // How soon a job whose worker died is noticed and handed to another (BullMQ lock/stalled check).

@@ -108,6 +108,35 @@ describe("deadlines bound every step", () => {
     }
   });
 
+  it("with audit re-scoring on, a degraded decision gets Alipay's verdict stored next to it later", async () => {
+    const { kit, sandbox } = suite;
+    const { merchantIds, requests } = trafficOf(1304, 1, 3);
+    await kit.onboard(...merchantIds);
+    const ids = await kit.enqueue(
+      requests.map((r) => ({ ...r, on_deadline: "allow" as const })),
+      { deadlineAt: Date.now() - 1 },
+    );
+    await kit.startWorker({ rescoreDegraded: { queue: kit.scoreQueue, redis: kit.connection } });
+
+    // Three decisions, then three audits (ids `<job>.audit`), each scored remotely.
+    await kit.settle(6);
+    for (const id of ids) {
+      const decided = await kit.scoreQueue.getJob(id);
+      const result = scoreJobResultSchema.parse(decided?.returnvalue);
+      expect(result).toMatchObject({ source: "policy", decision: "allow", degraded_reason: "deadline" });
+      const audit = await kit.scoreQueue.getJob(`${id}.audit`);
+      const remote = scoreJobResultSchema.parse(audit?.returnvalue);
+      expect(remote.source).toBe("remote");
+      expect(result.audit).toMatchObject({
+        confidence: remote.confidence,
+        flagged: remote.flagged,
+        model_version: remote.model_version,
+      });
+    }
+    // Billed: the audits are real calls.
+    expect((await sandbox.control.ledger()).items).toBe(3);
+  });
+
   it("a job picked up past its deadline is decided by the worker's default policy without a call", async () => {
     const { kit, sandbox } = suite;
     const { merchantIds, requests } = trafficOf(1303, 1, 6);
@@ -118,7 +147,9 @@ describe("deadlines bound every step", () => {
 
     const { completed } = await kit.settle(requests.length);
     expect(completed.map((job) => resultOf(job))).toEqual(
-      requests.map(() => expect.objectContaining({ source: "policy", decision: "review", degraded_reason: "deadline" })),
+      requests.map(() =>
+        expect.objectContaining({ source: "policy", decision: "review", degraded_reason: "deadline" }),
+      ),
     );
     expect((await sandbox.control.ledger()).calls).toBe(before.calls);
   });

@@ -67,6 +67,8 @@ export const scoreJobDataSchema = z.object({
   deadline_at: z.number().int(),
   /** Random per add: the API reads it back to learn whether its add created the job (idempotency). */
   submission_id: z.string().optional(),
+  /** An audit re-scoring job: the id of the job whose degraded decision it scores remotely. */
+  audit_of: z.string().optional(),
 });
 export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
 
