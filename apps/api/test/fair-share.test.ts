@@ -1,11 +1,8 @@
-/** RISKQ_FAIR_SHARE_PER_S: a merchant's burst beyond its share is fetched after other merchants' jobs. */
-import { useTestRedis } from "@riskq/testing/vitest";
-import type { Worker } from "bullmq";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { describe, expect, it } from "vitest";
 import { FairShare } from "../src/scores/fair-share";
 import type { JobView } from "../src/scores/job-view";
 import {
-  type ApiKit,
   AUTH,
   countJobs,
   eventually,
@@ -13,27 +10,17 @@ import {
   type ScoreJob,
   scoreBody,
   scoredResult,
-  startApi,
   startTestWorker,
+  useApiWithWorkers,
 } from "./support/api-harness";
 
 const OTHER_MERCHANT = "2088000000000002";
 
 describe("fair admission (real API and Redis)", () => {
-  const suite = useTestRedis({ url: process.env.REDIS_URL });
-  let kit: ApiKit;
-  let worker: Worker | undefined;
-  beforeEach(async () => {
-    kit = await startApi({ redisUrl: process.env.REDIS_URL, prefix: suite.redis.prefix, fairSharePerS: 50 });
-  });
-  afterEach(async () => {
-    await worker?.close();
-    worker = undefined;
-    await kit.close();
-  });
+  const ctx = useApiWithWorkers({ fairSharePerS: 50 });
 
   const postBatch = (items: unknown[]) =>
-    kit.app.inject({ method: "POST", url: "/v1/scores/batch", headers: AUTH, payload: { items } });
+    ctx.kit.app.inject({ method: "POST", url: "/v1/scores/batch", headers: AUTH, payload: { items } });
   const burst = Array.from({ length: 180 }, (_, i) => scoreBody(`burst-${i}`));
 
   it("prioritises a burst's items beyond the share, not another merchant's, and workers take those first", async () => {
@@ -43,19 +30,19 @@ describe("fair admission (real API and Redis)", () => {
     );
     expect((await postBatch(others)).statusCode).toBe(202);
 
-    const priorityOf = async (id: string) => (await kit.scoreQueue.getJob(id))?.opts.priority ?? 0;
+    const priorityOf = async (id: string) => (await ctx.kit.scoreQueue.getJob(id))?.opts.priority ?? 0;
     expect(await priorityOf(`${MERCHANT_ID}-burst-0`)).toBe(0);
     expect(await priorityOf(`${MERCHANT_ID}-burst-49`)).toBe(0);
     expect(await priorityOf(`${MERCHANT_ID}-burst-50`)).toBe(1);
     expect(await priorityOf(`${MERCHANT_ID}-burst-149`)).toBe(1);
     expect(await priorityOf(`${MERCHANT_ID}-burst-150`)).toBe(2);
-    expect(await kit.scoreQueue.getPrioritizedCount()).toBe(130);
-    const waiting = (await kit.scoreQueue.getWaiting(0, -1)).map((job) => job.id);
+    expect(await ctx.kit.scoreQueue.getPrioritizedCount()).toBe(130);
+    const waiting = (await ctx.kit.scoreQueue.getWaiting(0, -1)).map((job) => job.id);
     for (let i = 0; i < 5; i++) expect(waiting).toContain(`${OTHER_MERCHANT}-other-${i}`);
 
     // Workers take the other merchant's later jobs before the burst's prioritised tail.
     const order: string[] = [];
-    worker = startTestWorker(kit, async (job: ScoreJob) => {
+    ctx.worker = startTestWorker(ctx.kit, async (job: ScoreJob) => {
       order.push(job.data.request.item_id);
       return scoredResult(job.data.request);
     });
@@ -67,7 +54,7 @@ describe("fair admission (real API and Redis)", () => {
     // Sending the burst again creates nothing and answers every item as a duplicate.
     const again = await postBatch(burst);
     expect(again.json<{ jobs: JobView[] }>().jobs.every((job) => job.duplicate === true)).toBe(true);
-    expect(await countJobs(kit.scoreQueue)).toBe(185);
+    expect(await countJobs(ctx.kit.scoreQueue)).toBe(185);
   });
 });
 

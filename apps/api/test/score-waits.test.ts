@@ -1,36 +1,21 @@
 /** `?wait_ms` against real Redis and hand-driven BullMQ workers: when a waiter answers, and with what. */
-import { useTestRedis } from "@riskq/testing/vitest";
-import { type Job, UnrecoverableError, type Worker } from "bullmq";
+
 import type { ScoreJobDataWithHistory } from "@riskq/pipeline";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Job, UnrecoverableError, } from "bullmq";
+import { describe, expect, it } from "vitest";
 import type { JobView } from "../src/scores/job-view";
 import {
-  type ApiKit,
   AUTH,
   eventually,
   MERCHANT_ID,
   type ScoreJob,
   scoreBody,
   scoredResult,
-  startApi,
   startTestWorker,
+  useApiWithWorkers,
 } from "./support/api-harness";
 
-const suite = useTestRedis({ url: process.env.REDIS_URL });
-let kit: ApiKit;
-let worker: Worker | undefined;
-
-beforeEach(async () => {
-  kit = await startApi({ redisUrl: process.env.REDIS_URL, prefix: suite.redis.prefix });
-});
-afterEach(async () => {
-  await worker?.close();
-  worker = undefined;
-  await kit.close();
-});
-
-const post = (url: string, body: unknown) =>
-  kit.app.inject({ method: "POST", url, headers: AUTH, payload: body as object });
+const ctx = useApiWithWorkers();
 
 /** Resolves what it is given once `open` is called: a job a test completes by hand. */
 function gate() {
@@ -44,14 +29,14 @@ function gate() {
 describe("a waiter", () => {
   it("answers 200 as soon as its job completes, not at wait_ms", async () => {
     const release = gate();
-    worker = startTestWorker(kit, async (job: ScoreJob) => {
+    ctx.worker = startTestWorker(ctx.kit, async (job: ScoreJob) => {
       await release.opened;
       return scoredResult(job.data.request);
     });
     const started = performance.now();
-    const pending = post("/v1/scores?wait_ms=10000", scoreBody("fast", { deadline_ms: 60_000 }));
+    const pending = ctx.post("/v1/scores?wait_ms=10000", scoreBody("fast", { deadline_ms: 60_000 }));
     // Complete the job by hand once it is active: the answer must come after that, and soon.
-    const state = () => kit.scoreQueue.getJobState(`${MERCHANT_ID}-fast`);
+    const state = () => ctx.kit.scoreQueue.getJobState(`${MERCHANT_ID}-fast`);
     await eventually(async () => ((await state()) === "active" ? true : undefined));
     const releasedAt = performance.now();
     release.open();
@@ -66,7 +51,7 @@ describe("a waiter", () => {
 
   it("stops at its job's deadline plus a grace, answering 202, well before wait_ms", async () => {
     const started = performance.now();
-    const res = await post("/v1/scores?wait_ms=10000", scoreBody("late", { deadline_ms: 300 }));
+    const res = await ctx.post("/v1/scores?wait_ms=10000", scoreBody("late", { deadline_ms: 300 }));
     const elapsed = performance.now() - started;
 
     expect(res.statusCode).toBe(202);
@@ -77,7 +62,7 @@ describe("a waiter", () => {
 
   it("waits for a batch until its latest deadline, not its earliest", async () => {
     const started = performance.now();
-    const res = await post("/v1/scores/batch?wait_ms=10000", {
+    const res = await ctx.post("/v1/scores/batch?wait_ms=10000", {
       items: [scoreBody("d-short", { deadline_ms: 200 }), scoreBody("d-long", { deadline_ms: 1_500 })],
     });
     const elapsed = performance.now() - started;
@@ -88,10 +73,10 @@ describe("a waiter", () => {
   });
 
   it("answers a duplicate of a job past its deadline at once, as it stands", async () => {
-    await post("/v1/scores", scoreBody("old", { deadline_ms: 1 }));
+    await ctx.post("/v1/scores", scoreBody("old", { deadline_ms: 1 }));
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = performance.now();
-    const res = await post("/v1/scores?wait_ms=10000", scoreBody("old", { deadline_ms: 60_000 }));
+    const res = await ctx.post("/v1/scores?wait_ms=10000", scoreBody("old", { deadline_ms: 60_000 }));
 
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ status: "queued", duplicate: true });
@@ -100,15 +85,15 @@ describe("a waiter", () => {
 
   it("shows a job that dies while waited on as dead with its dead letter, the rest completed", async () => {
     // One worker completing "ok-*" items and killing the others, as apps/worker would.
-    worker = startTestWorker(kit, async (job: ScoreJob) => {
+    ctx.worker = startTestWorker(ctx.kit, async (job: ScoreJob) => {
       if (job.data.request.item_id.startsWith("ok")) return scoredResult(job.data.request);
       throw new UnrecoverableError("dead:invalid_payload:x: died in a test");
     });
-    worker.on("failed", (job) => {
-      if (job) void kit.deadLetters.record(job as Job<ScoreJobDataWithHistory>);
+    ctx.worker.on("failed", (job) => {
+      if (job) void ctx.kit.deadLetters.record(job as Job<ScoreJobDataWithHistory>);
     });
 
-    const res = await post("/v1/scores/batch?wait_ms=10000", {
+    const res = await ctx.post("/v1/scores/batch?wait_ms=10000", {
       items: [scoreBody("ok-1", { deadline_ms: 8_000 }), scoreBody("bad-1", { deadline_ms: 8_000 })],
     });
     const { jobs } = res.json<{ jobs: JobView[] }>();
@@ -121,7 +106,7 @@ describe("a waiter", () => {
     // The letter is written just after the job fails: the answer may or may not have caught it,
     // but a later read always has it.
     const url = `/v1/scores/${MERCHANT_ID}-bad-1`;
-    const later = await kit.app.inject({ method: "GET", url, headers: AUTH });
+    const later = await ctx.kit.app.inject({ method: "GET", url, headers: AUTH });
     expect(later.json()).toMatchObject({ status: "dead", dead_letter: { reason: "invalid_payload" } });
   });
 });

@@ -1,9 +1,4 @@
-/**
- * The cost ledger as the worker books it, against what the sandbox billed: equal to the unit after
- * a run with silent drops, truncations, 429s and 500s; a lost answer (client timeout) booked apart
- * as an estimate that never under-states the call and item fees.
- */
-import { createAlipayClient } from "@riskq/alipay";
+
 import {
   addLedgerRow,
   emptyBilled,
@@ -14,7 +9,7 @@ import {
 } from "@riskq/cost";
 import type { SandboxLedger } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
-import { eventually, testLogger, trafficOf, useWorkerKit } from "./support/worker-harness";
+import { eventually, trafficOf, useWorkerKit } from "./support/worker-harness";
 
 const suite = useWorkerKit();
 const DEFAULT_LIMITS = { app_qps: 20, app_burst: 20, batch_qps: 10, batch_burst: 10 };
@@ -103,15 +98,7 @@ describe("the cost ledger against the sandbox's", () => {
     await kit.onboard(...merchantIds);
     await kit.alipay.currentKey();
     // The worker's client gives up after 150 ms; the sandbox answers after ~400 ms but bills at once.
-    const impatient = createAlipayClient({
-      endpoint: sandbox.url,
-      appId: sandbox.appId,
-      appPrivateKey: sandbox.appPrivateKey,
-      platformPublicKey: sandbox.platformPublicKey,
-      redis: kit.connection,
-      prefix: kit.prefix,
-      secretKey: kit.secretKey,
-      logger: testLogger,
+    const impatient = kit.alipayWith({
       defaultTimeoutMs: 150,
     });
     await sandbox.control.faults({ latency: { median_ms: 400, p99_ms: 450 } });

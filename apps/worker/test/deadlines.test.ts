@@ -1,8 +1,8 @@
-import { type AlipayCall, createAlipayClient } from "@riskq/alipay";
+import type { AlipayCall, } from "@riskq/alipay";
 import { type DeadlinePolicy, type ScoreJobResult, scoreJobResultSchema } from "@riskq/contracts";
 import { builtInPrefilter } from "@riskq/prefilter";
 import { describe, expect, it } from "vitest";
-import { type ScoreJob, testLogger, trafficOf, useWorkerKit } from "./support/worker-harness";
+import { type ScoreJob, trafficOf, useWorkerKit } from "./support/worker-harness";
 
 const suite = useWorkerKit();
 const DEFAULT_LIMITS = { app_qps: 20, app_burst: 20, batch_qps: 10, batch_burst: 10 };
@@ -47,15 +47,7 @@ describe("deadlines bound every step", () => {
   it("a call that cannot answer in time is cut at the deadline, and each policy decides its job", async () => {
     const { kit, sandbox } = suite;
     const calls: AlipayCall[] = [];
-    const alipay = createAlipayClient({
-      endpoint: sandbox.url,
-      appId: sandbox.appId,
-      appPrivateKey: sandbox.appPrivateKey,
-      platformPublicKey: sandbox.platformPublicKey,
-      redis: kit.connection,
-      prefix: kit.prefix,
-      secretKey: kit.secretKey,
-      logger: testLogger,
+    const alipay = kit.alipayWith({
       // The client's own limit stays far above the deadline: only the deadline can cut the call.
       defaultTimeoutMs: 30_000,
       onCall: (call) => calls.push(call),

@@ -1,11 +1,10 @@
 import { join } from "node:path";
-import { createAlipayClient } from "@riskq/alipay";
 import { parseExposition, type Sample, sampleValue, startMetricsServer } from "@riskq/metrics";
 import { createCallRateLimiter, createCircuitBreaker, DeadLetterStore } from "@riskq/pipeline";
 import { startAppProcess } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
 import { createWorkerMetrics } from "../src/worker-metrics";
-import { eventually, testLogger, trafficOf, useWorkerKit } from "./support/worker-harness";
+import { eventually, trafficOf, useWorkerKit } from "./support/worker-harness";
 
 const suite = useWorkerKit();
 const DEFAULT_LIMITS = { app_qps: 20, app_burst: 20, batch_qps: 10, batch_burst: 10 };
@@ -23,15 +22,7 @@ describe("worker metrics", () => {
     const limiter = createCallRateLimiter({ redis: kit.connection, prefix: kit.prefix, initialRate: 8 });
     const metrics = createWorkerMetrics({ breaker, limiter, defaultMetrics: false });
     // The worker's client reports to the metrics; every call the sandbox sees goes through it.
-    const alipay = createAlipayClient({
-      endpoint: sandbox.url,
-      appId: sandbox.appId,
-      appPrivateKey: sandbox.appPrivateKey,
-      platformPublicKey: sandbox.platformPublicKey,
-      redis: kit.connection,
-      prefix: kit.prefix,
-      secretKey: kit.secretKey,
-      logger: testLogger,
+    const alipay = kit.alipayWith({
       onCall: metrics.onAlipayCall,
     });
     const { merchantIds, requests } = trafficOf(909, 2, 41);

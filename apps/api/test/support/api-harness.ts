@@ -16,9 +16,11 @@ import {
   type ScoreJobDataWithHistory,
   type ScoreQueue,
 } from "@riskq/pipeline";
+import { useTestRedis } from "@riskq/testing/vitest";
 import { type Job, type Processor, UnrecoverableError, Worker } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
+import { afterEach, beforeEach } from "vitest";
 import { createApiMetrics } from "../../src/api-metrics";
 import { createApiRedis } from "../../src/redis-connection";
 import type { MerchantOnboarding } from "../../src/routes/merchants";
@@ -191,4 +193,39 @@ export async function eventually<T>(check: () => Promise<T | undefined>, everyMs
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/**
+ * The set-up of the tests that drive the API in-process against hand-driven BullMQ workers: a fresh
+ * Redis prefix and API per test, and whatever worker a test starts (`ctx.worker = …`) closed after it.
+ */
+export function useApiWithWorkers(options: Partial<Omit<StartApiOptions, "redisUrl" | "prefix">> = {}) {
+  const suite = useTestRedis({ url: process.env.REDIS_URL });
+  let kit: ApiKit | undefined;
+  const start = (more: typeof options = {}) =>
+    startApi({ ...options, ...more, redisUrl: process.env.REDIS_URL, prefix: suite.redis.prefix });
+  const ctx = {
+    /** Closes this test's API and starts another on the same prefix with these options on top. */
+    async restart(more: typeof options): Promise<ApiKit> {
+      await kit?.close();
+      kit = await start(more);
+      return kit;
+    },
+    worker: undefined as Worker | undefined,
+    get kit(): ApiKit {
+      if (!kit) throw new Error("the API kit exists only inside a test");
+      return kit;
+    },
+    post: (url: string, body: unknown) =>
+      ctx.kit.app.inject({ method: "POST", url, headers: AUTH, payload: body as object }),
+  };
+  beforeEach(async () => {
+    kit = await start();
+  });
+  afterEach(async () => {
+    await ctx.worker?.close();
+    ctx.worker = undefined;
+    await kit?.close();
+  });
+  return ctx;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { type AlipayClient, createAlipayClient } from "@riskq/alipay";
+import { type AlipayClient, type AlipayClientOptions, createAlipayClient } from "@riskq/alipay";
 import { type ScoreJobData, type ScoreJobResult, type ScoreRequestBody, scoreJobId } from "@riskq/contracts";
 import {
   createCallRateLimiter,
@@ -44,6 +44,8 @@ export interface WorkerKit {
   secretKey: Buffer;
   /** The Alipay client the in-process workers use (same prefix and secret as onboarding). */
   alipay: AlipayClient;
+  /** Another client of the same sandbox, Redis and sealing key, with these options on top (an observer, a timeout). */
+  alipayWith(options: Partial<AlipayClientOptions>): AlipayClient;
   scoreQueue: ScoreQueue;
   deadQueue: DeadLetterQueue;
   deadLetters: DeadLetterStore;
@@ -78,16 +80,19 @@ function createWorkerKit(sandbox: SandboxProcess, prefix: string) {
     maxRetriesPerRequest: null,
   });
   const secretKey = randomBytes(32);
-  const alipay = createAlipayClient({
-    endpoint: sandbox.url,
-    appId: sandbox.appId,
-    appPrivateKey: sandbox.appPrivateKey,
-    platformPublicKey: sandbox.platformPublicKey,
-    redis: connection,
-    prefix,
-    secretKey,
-    logger: testLogger,
-  });
+  const alipayWith = (options: Partial<AlipayClientOptions>) =>
+    createAlipayClient({
+      endpoint: sandbox.url,
+      appId: sandbox.appId,
+      appPrivateKey: sandbox.appPrivateKey,
+      platformPublicKey: sandbox.platformPublicKey,
+      redis: connection,
+      prefix,
+      secretKey,
+      logger: testLogger,
+      ...options,
+    });
+  const alipay = alipayWith({});
   const queueOptions = { connection, prefix, attempts: MAX_ATTEMPTS };
   const scoreQueue = createScoreQueue(queueOptions);
   const deadQueue = createDeadLetterQueue(queueOptions);
@@ -99,6 +104,7 @@ function createWorkerKit(sandbox: SandboxProcess, prefix: string) {
     connection,
     secretKey,
     alipay,
+    alipayWith,
     scoreQueue,
     deadQueue,
     deadLetters,
