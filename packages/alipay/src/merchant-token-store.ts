@@ -35,6 +35,8 @@ if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then retu
 redis.call('HSET', KEYS[2], 'state', 'reauth_required', 'reason', ARGV[2], 'since', ARGV[3])
 return 1`;
 
+const MAX_OPENED = 10_000;
+
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -44,6 +46,13 @@ return 0`;
  * All keys of one merchant share the `prefix` hash tag, so the scripts work on Redis Cluster.
  */
 export class MerchantTokenStore {
+  /**
+   * The last record opened per Redis key, by its sealed text: every scoring call reads its merchant's
+   * token, and while the stored text is unchanged, opening it again (AES-GCM, JSON) gives the same
+   * record. A changed text — refresh, re-onboarding, another secret key — is opened afresh.
+   */
+  private readonly opened = new Map<string, { sealed: string; record: MerchantTokenRecord }>();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -59,10 +68,20 @@ export class MerchantTokenStore {
     const fields = await this.redis.hgetall(key);
     if (!fields.sealed || !fields.version) return undefined;
     return {
-      record: JSON.parse(this.box.open(fields.sealed, key)) as MerchantTokenRecord,
+      record: this.open(key, fields.sealed),
       version: Number(fields.version),
       stale: fields.stale === fields.version,
     };
+  }
+
+  private open(key: string, sealed: string): MerchantTokenRecord {
+    const known = this.opened.get(key);
+    if (known?.sealed === sealed) return { ...known.record };
+    const record = JSON.parse(this.box.open(sealed, key)) as MerchantTokenRecord;
+    // Bounded: a process serving a huge merchant base keeps only recent ones rather than growing.
+    if (this.opened.size >= MAX_OPENED) this.opened.clear();
+    this.opened.set(key, { sealed, record: { ...record } });
+    return record;
   }
 
   /** Compare-and-set on the version; returns the new version, or undefined when someone wrote first. */

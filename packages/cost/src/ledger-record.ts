@@ -1,8 +1,10 @@
 /**
  * Writing the ledger and the recorded traffic: one script per remote call (one round trip on the
- * worker's hot path; the counters of a call land together or not at all).
+ * worker's hot path; the counters of a call land together or not at all), sent by its SHA so the
+ * script's text is not shipped and hashed again with every call.
  */
 import type { Billing } from "@riskq/contracts";
+import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
 import { dayNumberOf, utcDayOf } from "./ledger-days";
 import {
@@ -171,15 +173,12 @@ export async function recordAnsweredCall(
     ["total_units", unitsOf(call.billing.total)],
   ];
   const pairs = ledger.filter(([, n]) => n !== 0).flatMap(([metric, n]) => [rowField(call, metric), n]);
-  await redis.eval(
-    RECORD_ANSWERED,
-    3,
-    ...keys,
+  await runScript(redis, RECORD_ANSWERED, keys, [
     ...args,
     pairs.length / 2,
     ...pairs,
     ...trafficPairs(call, call.scored),
-  );
+  ]);
 }
 
 /**
@@ -195,10 +194,7 @@ export async function recordLostCall(
 ): Promise<number> {
   const { keys, args } = dayArgs(options);
   const prices = options.prices ?? PUBLISHED_PRICE_UNITS;
-  const reviewUnits = await redis.eval(
-    RECORD_LOST,
-    3,
-    ...keys,
+  const reviewUnits = await runScript(redis, RECORD_LOST, keys, [
     ...args,
     `${fieldOf(call.merchantId, call.task, call.modelVersion)}|`,
     call.itemsSent,
@@ -206,7 +202,7 @@ export async function recordLostCall(
     prices.item,
     prices.review,
     ...trafficPairs(call, []),
-  );
+  ]);
   return Number(reviewUnits);
 }
 
@@ -227,5 +223,5 @@ export async function recordLocalDecisions(
     modelVersion: decided.modelVersion,
     bucket: bucketOf(decided.bucket),
   });
-  await redis.eval(RECORD_ANSWERED, 3, ...keys, ...args, 0, field, decided.count);
+  await runScript(redis, RECORD_ANSWERED, keys, [...args, 0, field, decided.count]);
 }

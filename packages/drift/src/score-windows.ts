@@ -4,6 +4,7 @@
  * inside it), so a window costs the same few hundred fields whether it saw a thousand scores or a
  * million, and a batch costs one command however many items it held.
  */
+import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
 import { emptyWindow, SCORE_SCALE, type ScoreWindow, scoreKey } from "./score-window";
 
@@ -103,15 +104,13 @@ export async function recordScores(
   const pairs: Array<string | number> = [];
   for (const [field, count] of counts) pairs.push(field, count);
   try {
-    // The registry of series lets a checker find every (model, task) without scanning keys.
-    await redis.eval(
+    // The registry of series lets a checker find every (model, task) without scanning keys. By SHA:
+    // this runs once per answered call, and EVAL would ship and hash the script's text every time.
+    await runScript(
+      redis,
       RECORD_SCRIPT,
-      2,
-      key,
-      seriesRegistryKey(options.prefix),
-      ttlMs,
-      seriesMember(options),
-      ...pairs,
+      [key, seriesRegistryKey(options.prefix)],
+      [ttlMs, seriesMember(options), ...pairs],
     );
   } catch (err) {
     throw new Error(

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import {
@@ -66,6 +67,10 @@ for i = 2, #ARGV do
 end
 return back`;
 
+// A leader's scripts run through runScript (EVALSHA, EVAL only after a NOSCRIPT): it takes, renews
+// and releases once or more per batch, and EVAL would ship and hash each script's text every time.
+// HAND_OFF stays a plain EVAL: it only runs where several processes share a key.
+
 interface Entry<I> {
   id: string;
   owner: string;
@@ -128,13 +133,11 @@ export async function createRedisBatchExchange<I, R>(
       const check = overdue.length > 0 ? overdue : waiting.filter((o) => now - o.handedAt >= checkEveryMs);
       if (check.length === 0) continue;
       const force = overdue.length > 0 ? "1" : "0";
-      const back = (await redis.eval(
+      const back = (await runScript(
+        redis,
         RECLAIM,
-        2,
-        leadKey(key),
-        itemsKey(key),
-        force,
-        ...check.map((o) => o.entry),
+        [leadKey(key), itemsKey(key)],
+        [force, ...check.map((o) => o.entry)],
       )) as number[];
       for (const position of back) check[position - 1]?.settle(RETURNED);
       // Overdue and not found in the list: a leader took them and never answered (it died mid-call).
@@ -145,7 +148,7 @@ export async function createRedisBatchExchange<I, R>(
   function leaseOf(key: string): BatchLease<I> {
     let leading = true;
     const renew = setInterval(() => {
-      void redis.eval(KEEP_OR_RELEASE, 1, leadKey(key), me, leaseMs).then(
+      void runScript(redis, KEEP_OR_RELEASE, [leadKey(key)], [me, leaseMs]).then(
         (kept) => {
           if (kept === 0) stop();
         },
@@ -160,15 +163,11 @@ export async function createRedisBatchExchange<I, R>(
     return {
       async take(max, release) {
         if (!leading) return { items: [], leading: false };
-        const [still, raw] = (await redis.eval(
+        const [still, raw] = (await runScript(
+          redis,
           TAKE,
-          2,
-          leadKey(key),
-          itemsKey(key),
-          me,
-          max,
-          release,
-          leaseMs,
+          [leadKey(key), itemsKey(key)],
+          [me, max, release, leaseMs],
         )) as [number, string[]];
         if (still === 0) stop();
         const items: HandedItem<I>[] = [];
@@ -188,7 +187,7 @@ export async function createRedisBatchExchange<I, R>(
       async release() {
         if (!leading) return;
         stop();
-        await redis.eval(KEEP_OR_RELEASE, 1, leadKey(key), me, 0);
+        await runScript(redis, KEEP_OR_RELEASE, [leadKey(key)], [me, 0]);
       },
     };
   }
