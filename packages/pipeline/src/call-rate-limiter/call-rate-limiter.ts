@@ -79,8 +79,9 @@ export interface BucketSnapshot {
  * (e.g. "app" for every call, "batch-predict" for that method), learning the remote's unpublished
  * limits from its 429s. Calls, not jobs, are counted: one batch is one permit.
  *
- * Use: `const permit = await limiter.acquire(["app", "batch-predict"])`, make the call, then
- * `limiter.onSuccess(permit)` or, on a 429, `limiter.onThrottled(permit, bucket)`.
+ * Use: `const permit = await limiter.acquire(["app", "batch-predict"], { priority: deadline })`,
+ * make the call, then `limiter.onSuccess(permit)` or, on a 429, `limiter.onThrottled(permit, bucket)`.
+ * While calls are scarce the lowest priority (earliest deadline) goes first, in every process.
  */
 export class CallRateLimiter {
   private readonly redis: Redis;
