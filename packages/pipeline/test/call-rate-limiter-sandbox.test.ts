@@ -19,12 +19,18 @@ const WORKERS = 3;
 const RUN_MS = 9_000;
 const WARM_UP_MS = 3_000;
 const DEFAULT_LIMITS = { app_qps: 20, app_burst: 20, batch_qps: 10, batch_burst: 10 };
-const STORM = { app_qps: 2, app_burst: 2, batch_qps: 2, batch_burst: 2 };
-const STORM_WARM_UP_MS = 5_000;
-const STORM_MS = 2_000;
-const RECOVERY_MS = 15_000;
-/** The recovery is judged on the last seconds of RECOVERY_MS. */
-const TAIL_S = 3;
+/** As in the recovery bench (test/bench/limiter-recovery.ts, which measures how fast). */
+const STORM = { batch_qps: 1, batch_burst: 1 };
+const STORM_WARM_UP_MS = 8_000;
+const STORM_MS = 3_000;
+/**
+ * Generous: the recovery takes about a second on an idle machine (see the bench); this only
+ * catches a limiter that stays down.
+ */
+const RECOVERY_DEADLINE_MS = 40_000;
+/** Recovered: this many seconds in a row averaging at least RECOVERED_PER_S accepted calls. */
+const WINDOW_S = 3;
+const RECOVERED_PER_S = 5;
 
 interface CallerReport {
   calls: Array<[number, string]>;
@@ -65,40 +71,43 @@ describe("call-rate limiter against the sandbox's default limits", () => {
     }
   }, 40_000);
 
-  it("comes back to the restored limits within seconds after a 2 s storm at 2 calls/s", async () => {
+  it("comes back to the restored limits after a 3 s storm at 1 batch call/s", async () => {
     const { control } = sandboxSuite.sandbox;
-    const callers = await startCallers(STORM_WARM_UP_MS + STORM_MS + RECOVERY_MS + 2_000);
+    // Runs until told to stop (or, at the latest, past the recovery deadline).
+    const callers = await startCallers(STORM_WARM_UP_MS + STORM_MS + RECOVERY_DEADLINE_MS + 10_000);
     try {
+      await callers.ready;
       const running = callers.run();
       await sleep(STORM_WARM_UP_MS);
       await control.faults({ rate_limits: STORM });
       await sleep(STORM_MS);
       const storm = await control.ledger();
       await control.faults({ rate_limits: DEFAULT_LIMITS });
-      // Accepted calls per second after the restore, from the sandbox's own ledger.
+      // Accepted calls per second after the restore, from the sandbox's own ledger, until a window
+      // of WINDOW_S seconds averages RECOVERED_PER_S (half the limit) or the deadline passes.
       const perSecond: number[] = [];
       let previous = await control.ledger();
-      for (let second = 0; second < RECOVERY_MS / 1000; second++) {
+      const windowRate = () => perSecond.slice(-WINDOW_S).reduce((a, b) => a + b, 0) / WINDOW_S;
+      while (perSecond.length * 1000 < RECOVERY_DEADLINE_MS) {
         await sleep(1_000);
         const ledger = await control.ledger();
         perSecond.push(accepted(ledger) - accepted(previous));
         previous = ledger;
+        if (perSecond.length >= WINDOW_S && windowRate() >= RECOVERED_PER_S) break;
       }
+      callers.stop();
       const { reports } = await running;
-      const tail = perSecond.slice(-TAIL_S);
-      const tailRate = tail.reduce((a, b) => a + b, 0) / tail.length;
       console.log(
         `429s during the storm: ${storm.by_status["429"] ?? 0}; accepted calls per second after the restore: ${perSecond.join(" ")}; ` +
-          `last ${TAIL_S} s: ${tailRate.toFixed(2)}/s; final batch-predict rate ${reports[0]!.snapshot["batch-predict"]?.rate.toFixed(2)}/s, ` +
-          `app rate ${reports[0]!.snapshot.app?.rate.toFixed(2)}/s`,
+          `final batch-predict rate ${reports[0]!.snapshot["batch-predict"]?.rate.toFixed(2)}/s`,
       );
       expect(reports.flatMap((r) => r.errors)).toEqual([]);
       expect(storm.by_status["429"] ?? 0).toBeGreaterThan(0);
-      expect(tailRate).toBeGreaterThanOrEqual(6);
+      expect(windowRate()).toBeGreaterThanOrEqual(RECOVERED_PER_S);
     } finally {
       callers.kill();
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 /** Accepted calls so far: every /v3 call of the callers is a batch call, answered 200 or 429. */
@@ -165,13 +174,22 @@ async function startCallers(runMs: number) {
     ),
   );
   const outputs = children.map(jsonLines);
+  const ready = Promise.all(outputs.map((o) => o.next("ready")));
+  // Awaited by run(); a test that times its phases from the start awaits it first.
+  ready.catch(() => {});
   return {
+    /** Every caller has started (connected, loaded) and waits for "go". */
+    ready: ready.then(() => undefined),
     async run(): Promise<{ started: number; reports: CallerReport[] }> {
-      await Promise.all(outputs.map((o) => o.next("ready")));
+      await ready;
       const started = Date.now();
       for (const child of children) child.stdin!.write("go\n");
       const reports = (await Promise.all(outputs.map((o) => o.next("done")))) as unknown as CallerReport[];
       return { started, reports };
+    },
+    /** Ends the callers' run early: each finishes its calls in flight and reports. */
+    stop(): void {
+      for (const child of children) child.stdin!.write("stop\n");
     },
     kill(): void {
       for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");

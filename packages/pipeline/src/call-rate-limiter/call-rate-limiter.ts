@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   type AdaptiveRateParams,
@@ -16,7 +17,7 @@ import {
   runScript,
   UPDATE_SCRIPT,
 } from "./lua-scripts";
-import { WaitLane } from "./wait-lane";
+import { MAX_NAP_MS, WaitLane } from "./wait-lane";
 
 export interface CallRateLimiterOptions {
   redis: Redis;
@@ -44,6 +45,18 @@ export interface Permit {
   readonly grantedAt: number;
 }
 
+/** How one caller waits for a permit. */
+export interface AcquireOptions {
+  /** Gives up waiting: the promise rejects with the signal's reason and no permit is taken. */
+  signal?: AbortSignal;
+  /**
+   * Lower goes first, in this process and across processes while calls are scarce (e.g. the
+   * epoch-ms deadline of the batch's oldest item plus a fairness penalty). Equal priorities are
+   * served in arrival order; without one a caller comes after every prioritized caller.
+   */
+  priority?: number;
+}
+
 export type TryAcquireResult =
   | { readonly granted: true; readonly permit: Permit }
   | { readonly granted: false; readonly waitMs: number };
@@ -66,8 +79,9 @@ export interface BucketSnapshot {
  * (e.g. "app" for every call, "batch-predict" for that method), learning the remote's unpublished
  * limits from its 429s. Calls, not jobs, are counted: one batch is one permit.
  *
- * Use: `const permit = await limiter.acquire(["app", "batch-predict"])`, make the call, then
- * `limiter.onSuccess(permit)` or, on a 429, `limiter.onThrottled(permit, bucket)`.
+ * Use: `const permit = await limiter.acquire(["app", "batch-predict"], { priority: deadline })`,
+ * make the call, then `limiter.onSuccess(permit)` or, on a 429, `limiter.onThrottled(permit, bucket)`.
+ * While calls are scarce the lowest priority (earliest deadline) goes first, in every process.
  */
 export class CallRateLimiter {
   private readonly redis: Redis;
@@ -75,6 +89,8 @@ export class CallRateLimiter {
   private readonly params: AdaptiveRateParams;
   private readonly burstSeconds: number;
   private readonly lanes = new Map<string, WaitLane<Permit>>();
+  /** Names this instance's claims in Redis (one per lane: lanes of one instance must not collide). */
+  private readonly instanceId = randomBytes(8).toString("hex");
 
   constructor(options: CallRateLimiterOptions) {
     if (!/\{[^}]+\}/.test(options.prefix)) {
@@ -96,30 +112,56 @@ export class CallRateLimiter {
 
   /**
    * Waits until every named bucket has room, then takes one permit from each, atomically. Callers
-   * of one process queue locally (only the head asks Redis), and sleep the wait Redis computed.
+   * of one process queue locally, lowest priority first (only the head asks Redis), and sleep the
+   * wait Redis computed; the heads of all processes are ordered by priority in Redis.
    */
-  acquire(buckets: string | readonly string[], options: { signal?: AbortSignal; priority?: number } = {}): Promise<Permit> {
+  acquire(buckets: string | readonly string[], options: AcquireOptions = {}): Promise<Permit> {
     const names = bucketList(buckets);
     const laneKey = names.join("\u0000");
     let lane = this.lanes.get(laneKey);
     if (lane === undefined) {
-      lane = new WaitLane<Permit>(async () => {
-        const result = await this.tryAcquire(names);
+      const claimant = `${this.instanceId}:${this.lanes.size}`;
+      lane = new WaitLane<Permit>(async (priority) => {
+        const result = await this.attempt(names, claimant, priority);
         return result.granted ? { value: result.permit } : { waitMs: result.waitMs };
       });
       this.lanes.set(laneKey, lane);
     }
-    return lane.wait(options.signal);
+    return lane.wait({ signal: options.signal, priority: options.priority });
   }
 
-  /** One attempt: a permit from every named bucket, or how long until there will be room. */
-  async tryAcquire(buckets: string | readonly string[]): Promise<TryAcquireResult> {
-    const names = bucketList(buckets);
+  /**
+   * One attempt: a permit from every named bucket, or how long until there will be room. Claims
+   * no place in line, so it leaves a scarce call to any waiting caller with a priority.
+   */
+  tryAcquire(buckets: string | readonly string[]): Promise<TryAcquireResult> {
+    return this.attempt(bucketList(buckets), "", Number.POSITIVE_INFINITY);
+  }
+
+  private async attempt(
+    names: readonly string[],
+    claimant: string,
+    priority: number,
+  ): Promise<TryAcquireResult> {
     const reply = (await runScript(
       this.redis,
       ACQUIRE_SCRIPT,
-      [...names.map((name) => this.bucketKey(name)), this.registryKey()],
-      ["", this.params.initialRate, this.burstSeconds, ...names],
+      [
+        ...names.map((name) => this.bucketKey(name)),
+        this.registryKey(),
+        ...names.map((name) => `${this.bucketKey(name)}:claims`),
+        ...names.map((name) => `${this.bucketKey(name)}:claim-clocks`),
+      ],
+      [
+        "",
+        this.params.initialRate,
+        this.burstSeconds,
+        claimant,
+        claimScore(priority),
+        MIN_CLAIM_TTL_MS,
+        MAX_NAP_MS,
+        ...names,
+      ],
     )) as [number, string, string];
     const [granted, waitMs, now] = reply;
     if (granted === 1) return { granted: true, permit: { buckets: names, grantedAt: Number(now) } };
@@ -222,6 +264,23 @@ export class CallRateLimiter {
 }
 
 const MAX_CAS_ATTEMPTS = 5;
+
+/**
+ * A claim lapses this long after its last refresh at the least (longer when its holder was told to
+ * wait longer): long enough for a busy event loop to come back, short enough that a dead process
+ * holds nobody up for long.
+ */
+const MIN_CLAIM_TTL_MS = 250;
+
+/**
+ * "No priority" in Redis: above any epoch-ms deadline, so such callers yield to prioritized ones,
+ * and finite (Lua's tonumber knows no "inf"). Priorities beyond it are clamped to it.
+ */
+const NO_PRIORITY = 9e15;
+
+function claimScore(priority: number): string {
+  return String(Math.max(-NO_PRIORITY, Math.min(NO_PRIORITY, priority)));
+}
 
 function bucketList(buckets: string | readonly string[]): readonly string[] {
   const names = typeof buckets === "string" ? [buckets] : [...new Set(buckets)];

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-const MAX_NAP_MS = 1_000;
+/** The longest sleep between two attempts: a long wait (a very low rate) still looks again now and then. */
+export const MAX_NAP_MS = 1_000;
 
 /** One attempt's answer: the value, or how long to wait before asking again. */
 export type Attempt<T> = { value: T } | { waitMs: number };
@@ -8,15 +9,23 @@ export type Attempt<T> = { value: T } | { waitMs: number };
 interface Waiter<T> {
   resolve(value: T): void;
   reject(reason: unknown): void;
+  /** Lower goes first; +Infinity for callers that gave none. */
+  priority: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   done: boolean;
 }
 
 /**
- * A local first-come-first-served queue in front of a shared resource: only the head of the queue
- * asks (`attempt`), and between refusals it sleeps the wait it was told. A hundred callers in one
- * process thus cost one Redis round trip per grant, not a hundred, and nobody busy-spins.
+ * A local queue in front of a shared resource, served earliest deadline first: the waiter with the
+ * lowest priority is granted next, equal priorities in arrival order, waiters without one after
+ * every prioritized waiter. Only the head asks (`attempt`, told the head's priority so the shared
+ * side can order the heads of several processes), and between refusals it sleeps the wait it was
+ * told. A hundred callers in one process thus cost one Redis round trip per grant, not a hundred,
+ * and nobody busy-spins.
+ *
+ * The queue is a plain array scanned for the head: it holds the batches of one process waiting for
+ * a call (tens), and a grant happens a few times a second, so a heap would buy nothing.
  */
 export class WaitLane<T> {
   private readonly queue: Waiter<T>[] = [];
@@ -24,13 +33,23 @@ export class WaitLane<T> {
   /** Cuts the pump's sleep short when nobody is left waiting. */
   private nap: AbortController | undefined;
 
-  constructor(private readonly attempt: () => Promise<Attempt<T>>) {}
+  constructor(private readonly attempt: (priority: number) => Promise<Attempt<T>>) {}
 
-  /** Resolves with the value once this caller reaches the head and an attempt succeeds. */
-  wait(signal?: AbortSignal): Promise<T> {
+  /** Resolves with the value once this caller is the head (lowest priority) and an attempt succeeds. */
+  wait(options: { signal?: AbortSignal | undefined; priority?: number | undefined } = {}): Promise<T> {
+    const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const priority = options.priority ?? Number.POSITIVE_INFINITY;
+    if (Number.isNaN(priority)) return Promise.reject(new TypeError("priority must be a number, not NaN"));
     return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter<T> = { resolve, reject, signal, onAbort: undefined, done: false };
+      const waiter: Waiter<T> = {
+        resolve,
+        reject,
+        priority,
+        signal,
+        onAbort: undefined,
+        done: false,
+      };
       if (signal) {
         waiter.onAbort = () => this.settle(waiter, () => reject(signal.reason));
         signal.addEventListener("abort", waiter.onAbort, { once: true });
@@ -45,22 +64,22 @@ export class WaitLane<T> {
     this.pumping = true;
     try {
       for (;;) {
-        const head = this.queue.find((w) => !w.done);
+        const head = this.head();
         if (head === undefined) break;
         let result: Attempt<T>;
         try {
-          result = await this.attempt();
+          result = await this.attempt(head.priority);
         } catch (error) {
           this.settle(head, () => head.reject(error));
           continue;
         }
         if ("value" in result) {
-          // An aborted head gives its grant to the next caller rather than wasting it.
-          const taker = this.queue.find((w) => !w.done);
+          // The head at grant time takes it: the one that asked may have aborted meanwhile, or a
+          // waiter with an earlier deadline may have arrived; either way the grant is not wasted.
+          const taker = this.head();
           if (taker) this.settle(taker, () => taker.resolve(result.value));
           continue;
         }
-        // Capped, so a long wait (a very low rate) still looks again now and then.
         this.nap = new AbortController();
         await sleep(Math.min(MAX_NAP_MS, Math.max(1, Math.ceil(result.waitMs))), undefined, {
           signal: this.nap.signal,
@@ -70,6 +89,18 @@ export class WaitLane<T> {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * The live waiter with the lowest priority; the queue is in arrival order and only a strictly
+   * lower priority displaces the best so far, so equal priorities stay first come, first served.
+   */
+  private head(): Waiter<T> | undefined {
+    let best: Waiter<T> | undefined;
+    for (const w of this.queue) {
+      if (!w.done && (best === undefined || w.priority < best.priority)) best = w;
+    }
+    return best;
   }
 
   private settle(waiter: Waiter<T>, action: () => void): void {
