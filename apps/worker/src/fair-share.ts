@@ -1,17 +1,26 @@
 /**
  * Fair sharing of scarce calls between merchants. A batch waiting for a call permit asks with the
  * priority `deadline of its oldest item + penalty`, lowest first (earliest deadline first), where the
- * penalty grows with the calls its merchant was granted in the last `windowMs`. Merchants at their
- * usual pace carry similar penalties, so deadlines decide between them; a merchant's burst piles up
- * penalties and gets the calls left over once the others are served, not all of them.
+ * penalty is `penaltyMs` per call its merchant was granted recently. Merchants at their usual pace
+ * carry similar penalties, so deadlines decide between them; a merchant's burst piles up penalties
+ * and gets the calls left over once the others are served, not all of them.
+ *
+ * "Recently" is the last few calls' worth of time (three mean intervals between grants, at least a
+ * second, at most ten): at 10 calls/s the last second, at 1 call/s the last three — so the penalty of
+ * a grant still stands when the next permit is given, however slow the calls have become.
  */
-export function createFairShare(options: { penaltyMs: number; windowMs?: number; now?: () => number }) {
-  const windowMs = options.windowMs ?? 1_000;
+export function createFairShare(options: { penaltyMs: number; now?: () => number }) {
   const now = options.now ?? Date.now;
   const grants = new Map<string, number[]>();
+  const lastGrants: number[] = [];
+  const windowMs = (): number => {
+    if (lastGrants.length < 2) return MIN_WINDOW_MS;
+    const meanInterval = (lastGrants.at(-1)! - lastGrants[0]!) / (lastGrants.length - 1);
+    return Math.min(MAX_WINDOW_MS, Math.max(MIN_WINDOW_MS, 3 * meanInterval));
+  };
   const recent = (merchant: string): number[] => {
     const list = grants.get(merchant) ?? [];
-    const since = now() - windowMs;
+    const since = now() - windowMs();
     while (list.length > 0 && list[0]! <= since) list.shift();
     if (list.length === 0) grants.delete(merchant);
     return list;
@@ -23,10 +32,18 @@ export function createFairShare(options: { penaltyMs: number; windowMs?: number;
     },
     /** `merchant` was granted a call. */
     granted(merchant: string): void {
+      const at = now();
+      lastGrants.push(at);
+      if (lastGrants.length > GRANTS_FOR_PACE) lastGrants.shift();
       const list = recent(merchant);
-      list.push(now());
+      list.push(at);
       grants.set(merchant, list);
     },
   };
 }
 export type FairShare = ReturnType<typeof createFairShare>;
+
+const MIN_WINDOW_MS = 1_000;
+const MAX_WINDOW_MS = 10_000;
+/** Grants the pace is measured over. */
+const GRANTS_FOR_PACE = 20;

@@ -11,8 +11,21 @@ describe("fair share between merchants", () => {
     for (let i = 0; i < 3; i++) fair.granted("a");
     fair.granted("b");
     expect(fair.priority("a", 2_000)).toBeGreaterThan(fair.priority("b", 2_500));
-    // A second later the burst is forgotten.
+    // A second later the burst is forgotten (calls came fast: "recently" is the last second).
     now = 1_001;
     expect(fair.priority("a", 2_000)).toBeLessThan(fair.priority("b", 2_100));
+  });
+
+  it("remembers a grant for three call intervals when calls are slow, so it still counts at the next permit", () => {
+    let now = 0;
+    const fair = createFairShare({ penaltyMs: 1_000, now: () => now });
+    for (const merchant of ["x", "y", "x", "y"]) {
+      fair.granted(merchant);
+      now += 2_000;
+    }
+    // One call every 2 s: a's grant 2 s ago still weighs on it.
+    fair.granted("a");
+    now += 2_000;
+    expect(fair.priority("a", 2_000)).toBeGreaterThan(fair.priority("b", 2_500));
   });
 });
