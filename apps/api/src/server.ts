@@ -4,7 +4,8 @@ import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { bearerAuth } from "./http/bearer-auth";
-import { installErrorAnswers } from "./http/error-answers";
+import { answerFrameworkError, installErrorAnswers } from "./http/error-answers";
+import { installJsonDepthLimit } from "./http/json-depth";
 import { installRequestLog } from "./http/request-log";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
@@ -49,8 +50,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     logger: false, // request lines come from installRequestLog, through the redacting logger
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
   });
   installErrorAnswers(app, deps.logger);
+  installJsonDepthLimit(app, BODY_LIMIT_BYTES);
   installRequestLog(app, deps.logger);
 
   app.register(healthRoutes(deps.redis));
