@@ -1,4 +1,4 @@
-import type { DeadLetter, DeadLetterReason, ScoreJobData } from "@riskq/contracts";
+import { type DeadLetter, type DeadLetterReason, isScoreJobId, type ScoreJobData } from "@riskq/contracts";
 import type { Job } from "bullmq";
 import { deadDelivery } from "../callbacks/callback-payload";
 import { type CallbackQueue, enqueueCallback } from "../queues/callback-queue";
@@ -89,7 +89,13 @@ export class DeadLetterStore {
     return recorded;
   }
 
+  /**
+   * The dead letter of a job id; undefined for an id no score job can have. Every method taking ids
+   * from outside checks them first: `getJob("meta")` reads BullMQ's own hash as a job (and `events`,
+   * a stream, throws), so an unchecked id could show, redrive or delete what is not a dead letter.
+   */
   async get(id: string): Promise<DeadLetter | undefined> {
+    if (!isScoreJobId(id)) return undefined;
     return (await this.dead.getJob(id))?.data;
   }
 
@@ -110,6 +116,7 @@ export class DeadLetterStore {
   async redrive(ids: readonly string[]): Promise<string[]> {
     const done: string[] = [];
     for (const id of ids) {
+      if (!isScoreJobId(id)) continue;
       const letter = await this.dead.getJob(id);
       const job = (await this.score.getJob(id)) as Job<ScoreJobDataWithHistory> | undefined;
       if (!letter || !job || !(await job.isFailed())) continue;
@@ -128,12 +135,13 @@ export class DeadLetterStore {
 
   /**
    * Deletes dead letters for good, with their failed `score` jobs (an operator's purge). Returns the
-   * ids purged; ids without a dead letter are skipped, so repeating a purge is harmless. Afterwards
+   * ids purged; ids without a dead letter (or that cannot be job ids) are skipped, so repeating a purge is harmless. Afterwards
    * the job id is free again: the same request enqueued anew is a new job, not a duplicate.
    */
   async purge(ids: readonly string[]): Promise<string[]> {
     const done: string[] = [];
     for (const id of ids) {
+      if (!isScoreJobId(id)) continue;
       const letter = await this.dead.getJob(id);
       if (!letter) continue;
       // Only a failed job is the letter's; a job with this id in another state is someone's new work.
