@@ -94,6 +94,14 @@ describe("dead-letter ids that cannot be job ids", () => {
     expect(await kit.redis.exists(`${kit.prefix}:score-dead:meta`)).toBe(1);
   });
 
+  it("a purge by reason still removes a letter whose job a broken producer named oddly", async () => {
+    const odd = { job_id: "odd-id", reason: "invalid_payload", dead_at: Date.now() };
+    await kit.deadQueue.add("invalid_payload", odd as never, { jobId: "odd-id" });
+    const res = await request("DELETE", "/v1/dead-letters", { reason: "invalid_payload" });
+    expect(res.json().purged).toContain("odd-id");
+    expect(await kit.deadQueue.getJob("odd-id")).toBeUndefined();
+  });
+
   it("ids of audit re-scores (`.audit`) are job ids", async () => {
     const res = await request("GET", `/v1/dead-letters/${MERCHANT_ID}-real.audit`);
     expect(res.statusCode).toBe(404);

@@ -114,9 +114,13 @@ export class DeadLetterStore {
    * redriven; ids that are not dead are skipped.
    */
   async redrive(ids: readonly string[]): Promise<string[]> {
+    return this.redriveJobs(ids.filter(isScoreJobId));
+  }
+
+  /** `redrive` of ids read from the dead-letter queue itself (trusted, whatever their shape). */
+  private async redriveJobs(ids: readonly string[]): Promise<string[]> {
     const done: string[] = [];
     for (const id of ids) {
-      if (!isScoreJobId(id)) continue;
       const letter = await this.dead.getJob(id);
       const job = (await this.score.getJob(id)) as Job<ScoreJobDataWithHistory> | undefined;
       if (!letter || !job || !(await job.isFailed())) continue;
@@ -130,7 +134,7 @@ export class DeadLetterStore {
 
   async redriveReason(reason: DeadLetterReason): Promise<string[]> {
     const { items } = await this.list({ reason, limit: this.caps.maxCount });
-    return this.redrive(items.map((d) => d.job_id));
+    return this.redriveJobs(items.map((d) => d.job_id));
   }
 
   /**
@@ -139,9 +143,16 @@ export class DeadLetterStore {
    * the job id is free again: the same request enqueued anew is a new job, not a duplicate.
    */
   async purge(ids: readonly string[]): Promise<string[]> {
+    return this.purgeJobs(ids.filter(isScoreJobId));
+  }
+
+  /**
+   * `purge` of ids read from the dead-letter queue itself: trusted whatever their shape, so a letter
+   * of a job a broken producer named oddly still goes with its reason.
+   */
+  private async purgeJobs(ids: readonly string[]): Promise<string[]> {
     const done: string[] = [];
     for (const id of ids) {
-      if (!isScoreJobId(id)) continue;
       const letter = await this.dead.getJob(id);
       if (!letter) continue;
       // Only a failed job is the letter's; a job with this id in another state is someone's new work.
@@ -155,7 +166,7 @@ export class DeadLetterStore {
 
   async purgeReason(reason: DeadLetterReason): Promise<string[]> {
     const { items } = await this.list({ reason, limit: this.caps.maxCount });
-    return this.purge(items.map((d) => d.job_id));
+    return this.purgeJobs(items.map((d) => d.job_id));
   }
 
   /** Drops dead letters past the caps (oldest first), with their failed `score` jobs. */
