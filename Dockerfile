@@ -36,6 +36,9 @@ COPY test/package.json test/
 RUN pnpm install --frozen-lockfile
 
 FROM deps AS app
+# Production unless a deployment says otherwise: development secrets and plain-http Alipay are then
+# refused at start instead of being used silently (compose's RISKQ_NODE_ENV can override it).
+ENV NODE_ENV=production
 COPY . .
 # The sandbox writes its development keys under .data/; the apps run as the unprivileged node user.
 RUN mkdir -p .data/sandbox && chown -R node:node .data

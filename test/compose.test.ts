@@ -23,9 +23,11 @@ interface Service {
   environment?: Record<string, string> | string[];
   ports?: string[];
   healthcheck?: { test?: string | string[] };
+  secrets?: string[];
 }
 interface ComposeFile {
   services: Record<string, Service>;
+  secrets?: Record<string, { file?: string }>;
 }
 
 const compose = parse(readFileSync(composePath, "utf8")) as ComposeFile;
@@ -210,6 +212,31 @@ describe("docker-compose.yml", () => {
     }
     expect(compose.services.sandbox!.volumes).toContain("sandbox-keys:/app/.data/sandbox");
   });
+
+  it("runs the apps in production, their secrets only as compose secrets read through *_FILE", () => {
+    const secretsOf: Record<string, string[]> = {
+      api: ["RISKQ_API_KEYS", "RISKQ_SECRET_KEY"],
+      dashboard: ["DASHBOARD_PASSWORD"],
+      scheduler: ["RISKQ_SECRET_KEY"],
+      worker: ["RISKQ_SECRET_KEY", "RISKQ_CALLBACK_SECRET"],
+    };
+    for (const [name, variables] of Object.entries(secretsOf)) {
+      const service = compose.services[name]!;
+      const env = service.environment as Record<string, string>;
+      // Compose interpolation: production unless RISKQ_NODE_ENV says otherwise.
+      expect(env.NODE_ENV, name).toMatch(/^\$\{RISKQ_NODE_ENV:-production\}$/);
+      for (const variable of variables) {
+        expect(env[variable], `${name} ${variable}`).toBeUndefined();
+        const secret = env[`${variable}_FILE`]?.replace("/run/secrets/", "");
+        expect(service.secrets, `${name} ${variable}_FILE`).toContain(secret);
+        expect(compose.secrets?.[secret!]?.file, secret).toMatch(/^\.\/secrets\//);
+      }
+      // Production refuses a plain-http Alipay: only an https default may be written here.
+      if (env.ALIPAY_ENDPOINT) expect(env.ALIPAY_ENDPOINT, name).toMatch(/:-https:\/\//);
+    }
+    const ignored = readFileSync(join(repoRoot, ".gitignore"), "utf8").split("\n");
+    expect(ignored).toContain("secrets/");
+  });
 });
 
 describe("Dockerfile", () => {
@@ -245,8 +272,13 @@ describe("Dockerfile", () => {
       expect(existsSync(join(repoRoot, source)), source).toBe(true);
   });
 
-  it("leaves local installs and state out of the build context", () => {
+  it("leaves local installs, state and secrets out of the build context", () => {
     const ignored = readFileSync(join(repoRoot, ".dockerignore"), "utf8").split("\n");
-    expect(ignored).toEqual(expect.arrayContaining(["**/node_modules", ".data", ".git"]));
+    expect(ignored).toEqual(expect.arrayContaining(["**/node_modules", ".data", ".git", "secrets"]));
+  });
+
+  it("sets NODE_ENV=production in the app stage", () => {
+    const app = dockerfile.slice(dockerfile.search(/^FROM deps AS app/m));
+    expect(app).toMatch(/^ENV NODE_ENV=production$/m);
   });
 });

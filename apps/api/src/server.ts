@@ -4,8 +4,10 @@ import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { bearerAuth } from "./http/bearer-auth";
-import { installErrorAnswers } from "./http/error-answers";
+import { answerFrameworkError, installErrorAnswers } from "./http/error-answers";
+import { installJsonDepthLimit } from "./http/json-depth";
 import { installRequestLog } from "./http/request-log";
+import { API_TIMEOUTS, type ServerTimeouts, timeoutOptions } from "./http/server-timeouts";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { metricsRoutes } from "./routes/metrics";
@@ -41,6 +43,8 @@ export interface ApiDeps {
   now?: () => number;
   /** Served at `GET /metrics` (see `createApiMetrics`); without it there is no such route. */
   metrics?: Pick<Registry, "metrics" | "contentType">;
+  /** Request, header and idle limits (default API_TIMEOUTS; tests shorten them). */
+  timeouts?: ServerTimeouts;
 }
 
 /** The riskq HTTP API as a Fastify instance, not yet listening (tests use `inject` or `listen`). */
@@ -49,8 +53,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     logger: false, // request lines come from installRequestLog, through the redacting logger
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
+    ...timeoutOptions(deps.timeouts ?? API_TIMEOUTS),
   });
   installErrorAnswers(app, deps.logger);
+  installJsonDepthLimit(app, BODY_LIMIT_BYTES);
   installRequestLog(app, deps.logger);
 
   app.register(healthRoutes(deps.redis));

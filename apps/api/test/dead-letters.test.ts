@@ -99,7 +99,9 @@ describe("dead jobs", () => {
 
   it("redrives by ids: the job is queued again and its dead letter gone", async () => {
     await killJobs({ "d-5": "upstream_error", "d-6": "upstream_error" });
-    const res = await post("/v1/dead-letters/redrive", { ids: [`${MERCHANT_ID}-d-5`, "not-dead-at-all"] });
+    const res = await post("/v1/dead-letters/redrive", {
+      ids: [`${MERCHANT_ID}-d-5`, `${MERCHANT_ID}-not-dead-at-all`],
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ redriven: [`${MERCHANT_ID}-d-5`], count: 1 });
     expect((await get(`/v1/scores/${MERCHANT_ID}-d-5`)).json()).toEqual({
@@ -142,7 +144,9 @@ describe("dead jobs", () => {
 
   it("purges by ids: the dead letter and its failed job are gone, and the id is free again", async () => {
     await killJobs({ "d-11": "timeout", "d-12": "timeout" });
-    const res = await del("/v1/dead-letters", { ids: [`${MERCHANT_ID}-d-11`, "not-dead-at-all"] });
+    const res = await del("/v1/dead-letters", {
+      ids: [`${MERCHANT_ID}-d-11`, `${MERCHANT_ID}-not-dead-at-all`],
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ purged: [`${MERCHANT_ID}-d-11`], count: 1 });
     expect((await get(`/v1/scores/${MERCHANT_ID}-d-11`)).statusCode).toBe(404);

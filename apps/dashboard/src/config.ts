@@ -14,7 +14,9 @@ export const dashboardEnv = riskqCommonEnv
     }),
     DASHBOARD_PASSWORD: secret({
       devDefault: "riskq-development-only-password",
-      describe: "the password of the dashboard's HTTP Basic login, e.g. output of: openssl rand -base64 24",
+      minLength: 16,
+      describe:
+        "the password of the dashboard's HTTP Basic login, 16 characters or more, e.g. output of: openssl rand -base64 24",
     }),
     // The badge in the board's header; without it, NODE_ENV (so nobody mistakes production for a test).
     DASHBOARD_ENV_LABEL: z.string().trim().min(1).max(40).optional(),

@@ -13,6 +13,7 @@ import { COST_PATH, registerCostRoutes } from "./cost/cost-routes";
 import { installAccessControl, installSecurityHeaders } from "./http/access-control";
 import type { Credentials } from "./http/basic-auth";
 import { installRequestLog } from "./http/request-log";
+import { DASHBOARD_TIMEOUTS, type ServerTimeouts, timeoutOptions } from "./http/server-timeouts";
 
 /** Where the board lives; `/` redirects there. */
 export const BOARD_PATH = "/admin/queues";
@@ -25,6 +26,8 @@ export interface DashboardDeps {
   logger: Logger;
   /** Where the cost page reads the ledger, traffic and budgets, and the workers' settings it marks. */
   cost: CostReportSource;
+  /** Request, header and idle limits (default DASHBOARD_TIMEOUTS; tests shorten them). */
+  timeouts?: ServerTimeouts;
 }
 
 /**
@@ -32,7 +35,11 @@ export interface DashboardDeps {
  * yet listening.
  */
 export function buildDashboard(deps: DashboardDeps): FastifyInstance {
-  const app = Fastify({ logger: false, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    return503OnClosing: true,
+    ...timeoutOptions(deps.timeouts ?? DASHBOARD_TIMEOUTS),
+  });
   // Registered on the root instance before anything else, so they cover every route, the board's
   // static files and the 404 answer alike.
   installAccessControl(app, deps.credentials);

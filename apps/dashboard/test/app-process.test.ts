@@ -33,6 +33,34 @@ describe("configuration", () => {
       /exited early \(code 1[\s\S]*riskq: configuration error: DASHBOARD_PASSWORD is required in production/,
     );
   });
+
+  it.each([
+    ["the development password", "riskq-development-only-password", "holds the development default"],
+    ["a password under 16 characters", "short-password", "must be at least 16 characters"],
+  ])(
+    "in production the app refuses %s, naming DASHBOARD_PASSWORD, never the value",
+    async (_, password, problem) => {
+      const failure = await startAppProcess({
+        name: "dashboard",
+        script: "apps/dashboard/src/main.ts",
+        readyEvent: "listening",
+        env: {
+          NODE_ENV: "production",
+          DASHBOARD_USER: "ops",
+          DASHBOARD_PASSWORD: password,
+          REDIS_URL,
+          RISKQ_PREFIX: suite.redis.prefix,
+        },
+      }).then(
+        () => new Error("the dashboard started"),
+        (error: Error) => error,
+      );
+      expect(failure.message).toMatch(
+        new RegExp(`exited early \\(code 1[\\s\\S]*DASHBOARD_PASSWORD ${problem}`),
+      );
+      expect(failure.message).not.toContain(password);
+    },
+  );
 });
 
 describe("the app", () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { alipayEnv, field, integer, portOrOff, riskqCommonEnv, url } from "@riskq/config";
+import { alipayEnv, field, integer, portOrOff, riskqCommonEnv, sensitive, url } from "@riskq/config";
 import { z } from "zod";
 
 /** The repository root, whatever folder the scheduler is started from. */
@@ -9,14 +9,17 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
  * Slack-compatible webhook URLs, comma-separated; empty: alerts are only logged. Checked at start so
  * a typo fails loudly instead of every alert being undeliverable.
  */
-const webhookUrls = field("comma-separated http(s) URLs", (raw) => {
-  const urls = raw
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-  const valid = urls.every((u) => URL.canParse(u) && ["http:", "https:"].includes(new URL(u).protocol));
-  return valid ? { ok: true, value: urls } : { ok: false };
-}).default([]);
+// Sensitive: a Slack webhook URL carries its token in the path, so errors never quote it.
+const webhookUrls = sensitive(
+  field("comma-separated http(s) URLs", (raw) => {
+    const urls = raw
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
+    const valid = urls.every((u) => URL.canParse(u) && ["http:", "https:"].includes(new URL(u).protocol));
+    return valid ? { ok: true, value: urls } : { ok: false };
+  }),
+).default([]);
 
 /** The scheduler's variables (README: environment variables). */
 export const schedulerEnv = riskqCommonEnv

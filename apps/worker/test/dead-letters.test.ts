@@ -65,9 +65,10 @@ describe("dead letters", () => {
       r.merchant_id === unknownModel ? { ...r, model_version: "risk-v1-2020-01" } : r,
     );
     const ids = await kit.enqueue(pinned);
-    // A job written by a broken producer: the worker re-validates on dequeue.
+    // A job written by a broken producer (a job-shaped id, data without a merchant): the worker
+    // re-validates on dequeue.
     await kit.scoreQueue.add("bad", { request: { item_id: "no-merchant" } } as never, {
-      jobId: "bad-payload",
+      jobId: "2088000000000999-bad-payload",
     });
     await kit.startWorker();
 
@@ -81,7 +82,7 @@ describe("dead letters", () => {
     for (const job of completed) expect(scoreJobResultSchema.parse(job.returnvalue).source).toBe("remote");
 
     for (const job of failed) {
-      if (job.id === "bad-payload") {
+      if (job.id === "2088000000000999-bad-payload") {
         await expectDeadLetter(kit, job, "invalid_payload", "invalid_payload");
       } else if (merchantOf(job) === unknownModel) {
         const letter = await expectDeadLetter(kit, job, "model_retired", "model_unknown");

@@ -7,6 +7,9 @@ export type DeliveryResult = { ok: true } | { ok: false; error: string };
  * POSTs a JSON body to a webhook. Only a 2xx counts as delivered; anything else (status, timeout,
  * refused connection) is a failure to retry. Errors name the receiver by `receiverLabel` only:
  * Slack webhook URLs carry their token in the path.
+ *
+ * Redirects are not followed: a receiver (or whoever took over its host) could otherwise send the
+ * alert, and its details, to any address, including ones inside our network. A 3xx is a failure.
  */
 export async function postWebhook(url: string, body: unknown, timeoutMs: number): Promise<DeliveryResult> {
   try {
@@ -15,10 +18,16 @@ export async function postWebhook(url: string, body: unknown, timeoutMs: number)
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
+      redirect: "manual",
     });
     // Drain the body so the connection can be reused.
     await response.arrayBuffer().catch(() => undefined);
-    return response.ok ? { ok: true } : { ok: false, error: `HTTP ${response.status}` };
+    if (response.ok) return { ok: true };
+    const redirected = response.status >= 300 && response.status < 400;
+    return {
+      ok: false,
+      error: `HTTP ${response.status}${redirected ? " (redirects are not followed)" : ""}`,
+    };
   } catch (err) {
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return { ok: false, error };

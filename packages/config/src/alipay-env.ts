@@ -15,7 +15,9 @@ const DEV_SECRET_KEY = Buffer.from("riskq-development-only-secret!!!").toString(
 export function alipayEnv(repoRoot: string) {
   const keysDir = join(repoRoot, ".data", "sandbox");
   return z.object({
-    ALIPAY_ENDPOINT: url("http://127.0.0.1:8787"),
+    // Plain http only reaches the local sandbox: in production the signed calls carry merchant
+    // tokens, and the AES keys ride in them, so the endpoint must be https.
+    ALIPAY_ENDPOINT: url("http://127.0.0.1:8787", { productionProtocols: ["https:"] }),
     ALIPAY_APP_ID: z
       .string()
       .regex(/^\d{16}$/, "16 digits")
@@ -51,7 +53,10 @@ export const apiKeysEnv = z.object({
   RISKQ_API_KEYS: secret({
     of: csv(),
     devDefault: "dev-api-key",
-    describe: "comma-separated bearer keys for the API, e.g. output of: openssl rand -hex 24",
+    list: true,
+    minLength: 32,
+    describe:
+      "comma-separated bearer keys for the API of 32 characters or more, e.g. output of: openssl rand -hex 24",
   }),
 });
 

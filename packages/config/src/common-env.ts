@@ -1,6 +1,7 @@
 import { parseRedisUrl } from "@riskq/redis";
 import { z } from "zod";
 import { field } from "./field";
+import { sensitive } from "./sensitive-fields";
 import { oneOf } from "./text-fields";
 
 /** Log levels pino knows, plus `silent`. */
@@ -12,14 +13,17 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
  */
 export const riskqCommonEnv = z.object({
   // One server (redis://, rediss://) or a Redis Cluster's seed nodes (redis-cluster://h:p,h:p).
-  REDIS_URL: field("redis://host:port, rediss://…, or redis-cluster://host:port[,host:port…]", (raw) => {
-    try {
-      parseRedisUrl(raw);
-      return { ok: true, value: raw };
-    } catch {
-      return { ok: false };
-    }
-  }).default("redis://127.0.0.1:6379"),
+  // Sensitive: the URL may carry Redis's password, so errors never quote it (and REDIS_URL_FILE works).
+  REDIS_URL: sensitive(
+    field("redis://host:port, rediss://…, or redis-cluster://host:port[,host:port…]", (raw) => {
+      try {
+        parseRedisUrl(raw);
+        return { ok: true, value: raw };
+      } catch {
+        return { ok: false };
+      }
+    }),
+  ).default("redis://127.0.0.1:6379"),
   // A hash tag keeps every key of riskq in one Redis Cluster slot, so Lua scripts may touch any of them.
   RISKQ_PREFIX: field("a key prefix containing a {hash tag}, e.g. {riskq}", (raw) =>
     /\{[^{}]+\}/.test(raw) ? { ok: true, value: raw } : { ok: false },

@@ -8,6 +8,17 @@ export interface FieldMeta {
   secret?: boolean;
   /** Value used for a missing secret outside production (with a warning). */
   devDefault?: string;
+  /**
+   * The value may carry credentials (a password in a Redis URL, a token in a webhook URL): never
+   * echo it in an error, but unlike a secret it is not required. Secrets are always sensitive.
+   */
+  sensitive?: boolean;
+  /**
+   * Only with `NODE_ENV=production`: why the raw value (undefined when unset, i.e. the default
+   * applies) is not acceptable there, or undefined when it is. The reason follows the variable's
+   * name and must not quote the value.
+   */
+  productionCheck?: (raw: string | undefined) => string | undefined;
 }
 
 /**
@@ -65,6 +76,8 @@ export function fieldMeta(schema: z.core.$ZodType): FieldMeta {
       found.expected ??= meta.expected;
       found.devDefault ??= meta.devDefault;
       found.secret ||= meta.secret;
+      found.sensitive ||= meta.sensitive;
+      found.productionCheck ??= meta.productionCheck;
     }
     const def = current._zod.def as { innerType?: z.core.$ZodType; in?: z.core.$ZodType };
     current = def.innerType ?? def.in;

@@ -5,6 +5,8 @@ export { type Decoded, type FieldMeta, field } from "./field";
 export * from "./numeric-fields";
 export * from "./parse-config";
 export * from "./secret-fields";
+export * from "./secret-files";
+export * from "./sensitive-fields";
 export * from "./text-fields";
 export * from "./alipay-env";
 export * from "./port-or-off";

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { ConfigError } from "./config-error";
 import { type FieldMeta, fieldMeta, isFieldIssue } from "./field";
+import { secretFromFile } from "./secret-files";
 
 /** Environment-like input: apps pass `process.env`, tests pass a literal. */
 export type EnvSource = Readonly<Record<string, string | undefined>>;
@@ -16,7 +17,10 @@ const MAX_SHOWN_CHARS = 60;
 /**
  * Parses `source` with `schema` (keyed by env var name) and reports the dev defaults it used.
  * Empty strings count as unset, as `FOO=` in a .env file or compose file usually means "not set".
- * Production is `source.NODE_ENV === "production"`: there a missing secret is an error.
+ * A secret or sensitive variable may instead be read from the file `<NAME>_FILE` names.
+ * Production is `source.NODE_ENV === "production"`: there a missing secret is an error, and each
+ * field's production check applies (no development defaults, short keys or plain-http endpoints).
+ * Values of secret and sensitive variables never appear in the error.
  *
  * @throws {ConfigError} naming the first bad variable, in one line.
  */
@@ -29,7 +33,12 @@ export function loadConfig<S extends z.ZodObject>(schema: S, source: EnvSource):
   for (const [variable, fieldSchema] of Object.entries(schema.shape)) {
     const meta = fieldMeta(fieldSchema as z.core.$ZodType);
     metas.set(variable, meta);
-    const raw = source[variable] === "" ? undefined : source[variable];
+    const fromFile = meta.secret || meta.sensitive ? secretFromFile(variable, source) : undefined;
+    const raw = fromFile ?? (source[variable] === "" ? undefined : source[variable]);
+    if (inProduction && meta.productionCheck) {
+      const problem = meta.productionCheck(raw);
+      if (problem) throw new ConfigError(variable, `${variable} ${problem}`);
+    }
     if (raw === undefined && meta.secret) {
       if (inProduction) {
         throw new ConfigError(
@@ -67,6 +76,7 @@ function describeIssue(variable: string, issue: z.core.$ZodIssue, raw: string | 
 
 function shown(raw: string, meta: FieldMeta): string {
   if (meta.secret) return "(got a secret value, not shown)";
+  if (meta.sensitive) return "(value not shown: it may hold credentials)";
   const cut = raw.length > MAX_SHOWN_CHARS ? `${raw.slice(0, MAX_SHOWN_CHARS)}…` : raw;
   // JSON quoting escapes newlines, so the message stays one line whatever the value holds.
   return `(got ${JSON.stringify(cut)})`;

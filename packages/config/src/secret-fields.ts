@@ -12,13 +12,20 @@ export interface SecretOptions<T> {
   describe?: string;
   /** How to decode the value (default: any non-empty string), e.g. `csv()` or `base64Key(32)`. */
   of?: z.ZodType<T>;
+  /** In production, the fewest characters accepted (of each item, with `list`). */
+  minLength?: number;
+  /** The value is a comma-separated list (bearer keys): `minLength` and `devDefault` apply per item. */
+  list?: boolean;
 }
 
 const nonEmpty = field("a non-empty value", (raw) => (raw === "" ? { ok: false } : { ok: true, value: raw }));
 
 /**
  * A secret variable: its value never appears in error messages, it is required when
- * `NODE_ENV=production`, and elsewhere a missing value takes `devDefault` with a warning.
+ * `NODE_ENV=production`, and elsewhere a missing value takes `devDefault` with a warning. It may be
+ * given in a file named by `<NAME>_FILE` instead (see parseConfig). In production the development
+ * default (published in this repository, so no secret) and values shorter than `minLength` are
+ * refused.
  *
  * @example secret({ of: csv(), devDefault: "dev-key", describe: "comma-separated bearer keys of the API" })
  */
@@ -26,12 +33,36 @@ export function secret<T = string>(options: SecretOptions<T> = {}): z.ZodPipe<z.
   const inner = (options.of ?? nonEmpty) as z.ZodType<T, string>;
   // A fresh wrapper, so marking it secret leaves the caller's `of` schema untouched.
   const schema = z.string().pipe(inner);
+  const expected = options.describe ?? fieldMeta(inner).expected;
   envFields.add(schema, {
     secret: true,
+    sensitive: true,
     devDefault: options.devDefault,
-    expected: options.describe ?? fieldMeta(inner).expected,
+    expected,
+    productionCheck: (raw) => productionProblem(raw, options, expected),
   });
   return schema;
+}
+
+/** Why a secret's value must not be used in production (without quoting it), or undefined. */
+function productionProblem(raw: string | undefined, options: SecretOptions<unknown>, expected?: string) {
+  if (raw === undefined) return undefined; // a missing secret is reported as required
+  const values = options.list
+    ? raw
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "")
+    : [raw.trim()];
+  const what = expected ? ` (${expected})` : "";
+  if (options.devDefault !== undefined && values.includes(options.devDefault.trim())) {
+    return `holds the development default, which is public: set your own in production${what}`;
+  }
+  const { minLength } = options;
+  if (minLength !== undefined && values.some((value) => value.length < minLength)) {
+    const each = options.list ? " each" : "";
+    return `must be at least ${minLength} characters${each} in production${what}`;
+  }
+  return undefined;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

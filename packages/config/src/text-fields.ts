@@ -1,20 +1,26 @@
 import type { z } from "zod";
-import { field } from "./field";
+import { envFields, field } from "./field";
 
 /**
  * An absolute URL (kept as the string given, trimmed). `protocols` restricts the scheme, e.g.
  * `["redis:", "rediss:"]`. Without a default the variable is required.
  */
+export interface UrlOptions {
+  protocols?: readonly string[];
+  /** With `NODE_ENV=production` only these schemes (e.g. `["https:"]`), the default included. */
+  productionProtocols?: readonly string[];
+}
+
 export function url(
   defaultUrl: string,
-  options?: { protocols?: readonly string[] },
+  options?: UrlOptions,
 ): z.ZodDefault<z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>>;
 export function url(
   defaultUrl?: undefined,
-  options?: { protocols?: readonly string[] },
+  options?: UrlOptions,
 ): z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>;
-export function url(defaultUrl?: string, options: { protocols?: readonly string[] } = {}) {
-  const { protocols } = options;
+export function url(defaultUrl?: string, options: UrlOptions = {}) {
+  const { protocols, productionProtocols } = options;
   const expected = protocols
     ? `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`
     : "an absolute URL (e.g. https://host:port/path)";
@@ -24,6 +30,20 @@ export function url(defaultUrl?: string, options: { protocols?: readonly string[
     if (protocols && !protocols.includes(new URL(trimmed).protocol)) return { ok: false };
     return { ok: true, value: trimmed };
   });
+  if (productionProtocols) {
+    const schemes = productionProtocols.map((p) => `${p}//`).join(" or ");
+    envFields.add(schema, {
+      expected,
+      productionCheck: (raw) => {
+        const value = (raw ?? defaultUrl)?.trim();
+        if (value === undefined || !URL.canParse(value)) return undefined; // reported by the parse
+        if (productionProtocols.includes(new URL(value).protocol)) return undefined;
+        return raw === undefined
+          ? `must be set to a URL starting with ${schemes} in production (the default is for development)`
+          : `must start with ${schemes} in production`;
+      },
+    });
+  }
   return defaultUrl === undefined ? schema : schema.default(defaultUrl);
 }
 

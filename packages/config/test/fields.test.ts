@@ -131,7 +131,8 @@ describe("bad values give one line naming the variable", () => {
       "redis url",
       riskqCommonEnv,
       { REDIS_URL: "http://127.0.0.1:6379" },
-      'REDIS_URL must be redis://host:port, rediss://…, or redis-cluster://host:port[,host:port…] (got "http://127.0.0.1:6379")',
+      // Never quoted: a Redis URL may carry its password.
+      "REDIS_URL must be redis://host:port, rediss://…, or redis-cluster://host:port[,host:port…] (value not shown: it may hold credentials)",
     ],
     [
       "oneOf",

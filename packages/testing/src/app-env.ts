@@ -6,7 +6,7 @@ import { join } from "node:path";
  * applies — in tests, benches and the demo alike.
  */
 const APP_KNOBS =
-  /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|BATCH_|JOB_|EXPIRED_|RATE_LIMIT_|SHUTDOWN_|DASHBOARD_|DRIFT_|SCHEDULER_|METRICS_|TOKEN_REFRESH_|KEY_|ALERT_|CALLBACK_|COST_)|^(LOG_LEVEL|REDIS_URL|NODE_ENV)$/;
+  /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|BATCH_|JOB_|EXPIRED_|RATE_LIMIT_|SHUTDOWN_|DASHBOARD_|DRIFT_|SCHEDULER_|METRICS_|TOKEN_REFRESH_|KEY_|ALERT_|CALLBACK_|COST_)|^(LOG_LEVEL|REDIS_URL|REDIS_URL_FILE|NODE_ENV)$/;
 
 /** The parent's environment (PATH and friends, which tsx needs) minus riskq's own knobs. */
 export function inheritedEnv(parent: NodeJS.ProcessEnv): Record<string, string> {

@@ -13,5 +13,6 @@ export * from "./sandbox-control";
 export * from "./sandbox-process";
 export * from "./sdk";
 export * from "./signed-request";
+export * from "./slow-client";
 export * from "./tampering-proxy";
 export * from "./test-redis";

@@ -16,6 +16,11 @@ const FASTIFY_ERRORS: Record<string, () => ApiError> = {
     }),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
     new ApiError(415, { error: "unsupported_media_type", message: "send Content-Type: application/json" }),
+  // A path parameter over `maxParamLength` (an id no job can have): Fastify's own answer was a 414
+  // echoing the whole URL. No resource has such an id, so it is simply not found.
+  FST_ERR_MAX_PARAM_LENGTH: () =>
+    new ApiError(404, { error: "not_found", message: "no such resource (the id is too long to exist)" }),
+  FST_ERR_BAD_URL: () => new ApiError(400, { error: "bad_request", message: "the URL could not be decoded" }),
 };
 
 /** What an error becomes on the wire: a known answer, or a bare 500 (details go to the log only). */
@@ -35,6 +40,18 @@ export function answerFor(err: unknown): ApiError | undefined {
 
 function send(reply: FastifyReply, answer: ApiError): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors met while routing, before any handler or the error
+ * handler exists for the request (a too-long path parameter, an undecodable URL), answered in the
+ * API's shape instead of Fastify's (which echoes the URL).
+ */
+export function answerFrameworkError(err: FastifyError, _request: unknown, reply: FastifyReply): void {
+  send(
+    reply,
+    answerFor(err) ?? new ApiError(400, { error: "bad_request", message: "the request could not be read" }),
+  );
 }
 
 /**

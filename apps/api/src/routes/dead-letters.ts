@@ -1,4 +1,4 @@
-import { DEAD_LETTER_REASONS } from "@riskq/contracts";
+import { DEAD_LETTER_REASONS, isScoreJobId, SCORE_JOB_ID_SHAPE } from "@riskq/contracts";
 import type { Logger } from "@riskq/observability";
 import type { DeadLetterStore } from "@riskq/pipeline";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
@@ -16,7 +16,13 @@ const listQuerySchema = z.object({
 // Which dead letters a redrive or a purge acts on: listed ids, or every one of a reason.
 const selectionBodySchema = z
   .strictObject({
-    ids: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
+    // Checked here as well as in the store, so a caller learns which id is wrong instead of seeing
+    // it silently skipped.
+    ids: z
+      .array(z.string().refine(isScoreJobId, `a job id: ${SCORE_JOB_ID_SHAPE}`))
+      .min(1)
+      .max(10_000)
+      .optional(),
     reason: z.enum(DEAD_LETTER_REASONS).optional(),
   })
   .refine((body) => (body.ids === undefined) !== (body.reason === undefined), {
@@ -73,7 +79,8 @@ export function deadLetterRoutes(deadLetters: DeadLetterStore, logger: Logger): 
 
     app.get<{ Params: { id: string } }>("/v1/dead-letters/:id", async (request) => {
       const { id } = request.params;
-      const letter = id.length <= 128 ? await deadLetters.get(id) : undefined;
+      // The store answers undefined for an id no job can have (BullMQ's `meta`, `events`…): 404.
+      const letter = isScoreJobId(id) ? await deadLetters.get(id) : undefined;
       if (!letter) throw notFound(`no dead letter with id ${JSON.stringify(id)}`);
       return letter;
     });

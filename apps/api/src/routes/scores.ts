@@ -7,6 +7,7 @@ import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
 import type { FairShare } from "../scores/fair-share";
+import { occurredAtIssue } from "../scores/occurred-at-window";
 import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
 import { waitBudgetMs } from "../scores/wait-budget";
 import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
@@ -25,11 +26,14 @@ export interface ScoreRoutesDeps {
 }
 
 const waitQuerySchema = z.object({
-  wait_ms: z.coerce.number().int().min(0).max(MAX_WAIT_MS, `at most ${MAX_WAIT_MS}`).optional(),
+  // Decimal digits only: z.coerce.number() read "0x10" as 16, "1e3" as 1000 and " " as 0.
+  wait_ms: z
+    .string()
+    .regex(/^\d{1,6}$/, "a whole number of milliseconds (decimal digits)")
+    .transform(Number)
+    .pipe(z.number().max(MAX_WAIT_MS, `at most ${MAX_WAIT_MS}`))
+    .optional(),
 });
-
-// Longer ids cannot have been made from a 16-digit merchant id and a 64-character item id.
-const MAX_JOB_ID_LENGTH = 128;
 
 /** Aborts when the connection closes before the answer is written: a wait then stops at once. */
 function abortOnClose(reply: FastifyReply): AbortSignal {
@@ -87,6 +91,8 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
       const { wait_ms } = parseOrThrow(waitQuerySchema, request.query);
       refuseCardNumbers(request.body);
       const body = parseOrThrow(scoreRequestBodySchema, request.body);
+      const late = occurredAtIssue(body.occurred_at, deps.now(), "occurred_at");
+      if (late) throw invalidRequest([late]);
       const [view] = await enqueueAndAnswer(reply, [body], wait_ms);
       return view;
     });
@@ -98,10 +104,16 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
       // Every item is checked before anything is enqueued, and every item's errors are reported.
       const issues = [];
       const bodies = [];
+      const now = deps.now();
       for (const [index, item] of items.entries()) {
         const parsed = scoreRequestBodySchema.safeParse(item);
-        if (parsed.success) bodies.push(parsed.data);
-        else issues.push(...fieldIssues(parsed.error.issues, `items[${index}]`));
+        if (!parsed.success) {
+          issues.push(...fieldIssues(parsed.error.issues, `items[${index}]`));
+          continue;
+        }
+        const late = occurredAtIssue(parsed.data.occurred_at, now, `items[${index}].occurred_at`);
+        if (late) issues.push(late);
+        else bodies.push(parsed.data);
       }
       if (issues.length > 0) throw invalidRequest(issues);
       return { jobs: await enqueueAndAnswer(reply, bodies, wait_ms) };
@@ -109,8 +121,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
 
     app.get<{ Params: { id: string } }>("/v1/scores/:id", async (request) => {
       const { id } = request.params;
-      const view =
-        id.length <= MAX_JOB_ID_LENGTH ? await readJobView(deps.scoreQueue, deps.deadLetters, id) : undefined;
+      const view = await readJobView(deps.scoreQueue, deps.deadLetters, id);
       if (!view) throw notFound(`no score job with id ${JSON.stringify(id)}`);
       return view;
     });

@@ -1,4 +1,4 @@
-import type { DeadLetter, ScoreJobData, ScoreJobResult } from "@riskq/contracts";
+import { type DeadLetter, isScoreJobId, type ScoreJobData, type ScoreJobResult } from "@riskq/contracts";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import { type JobSnapshot, readJobSnapshots } from "./job-snapshots";
 
@@ -68,6 +68,8 @@ export async function readJobView(
   deadLetters: DeadLetterStore,
   id: string,
 ): Promise<JobView | undefined> {
+  // Another id would read BullMQ's own keys (`meta`, `events`…) as a job.
+  if (!isScoreJobId(id)) return undefined;
   const [stored] = await readStoredJobs(queue, deadLetters, [id]);
   return stored?.view;
 }

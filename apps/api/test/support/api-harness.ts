@@ -22,6 +22,7 @@ import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach } from "vitest";
 import { createApiMetrics } from "../../src/api-metrics";
+import type { ServerTimeouts } from "../../src/http/server-timeouts";
 import { createApiRedis } from "../../src/redis-connection";
 import type { MerchantOnboarding } from "../../src/routes/merchants";
 import { buildApi } from "../../src/server";
@@ -57,6 +58,8 @@ export interface StartApiOptions {
   logger?: Logger;
   /** Serve `GET /metrics` as main.ts does (its maintenance queue is the kit's `maintenanceQueue`). */
   metrics?: boolean;
+  /** Request, header and idle limits (default: the production ones). */
+  timeouts?: ServerTimeouts;
 }
 
 // Tests that do not onboard merchants must not reach Alipay at all.
@@ -89,6 +92,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     ...(options.maxWaitingJobs === undefined ? {} : { maxWaitingJobs: options.maxWaitingJobs }),
     ...(options.fairSharePerS === undefined ? {} : { fairSharePerS: options.fairSharePerS }),
     ...(metrics ? { metrics: metrics.registry } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
   await app.ready();
   let closed: Promise<void> | undefined;

@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { type BoardQueue, createBoardQueues } from "../../src/board/board-queues";
 import { environmentBadge } from "../../src/board/environment-badge";
 import type { CostSettings } from "../../src/cost/cost-settings";
+import type { ServerTimeouts } from "../../src/http/server-timeouts";
 import { buildDashboard } from "../../src/server";
 
 export const CREDENTIALS = { user: "ops", password: "test-dashboard-password-0123" };
@@ -34,6 +35,8 @@ export async function startDashboard(options: {
   cost?: CostSettings;
   /** The cost page's clock (default the system clock). */
   now?: () => number;
+  /** Request, header and idle limits (default: the production ones). */
+  timeouts?: ServerTimeouts;
 }): Promise<DashboardKit> {
   const redis = new Redis(options.redisUrl ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
   const queues = createBoardQueues({ connection: redis, prefix: options.prefix });
@@ -48,6 +51,7 @@ export async function startDashboard(options: {
       settings: options.cost ?? DEFAULT_COST_SETTINGS,
       now: options.now ?? Date.now,
     },
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
   await app.ready();
   return {

@@ -15,6 +15,22 @@ export interface HttpExchange {
   headers: Record<string, string>;
   body?: string | undefined;
   signal: AbortSignal;
+  /** Largest answer body read (default MAX_ANSWER_BYTES); a larger one rejects with AnswerTooLarge. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * Largest answer body read: a full batch answer is ~50 KB. Without a cap, a broken or hostile
+ * endpoint could stream gigabytes into a worker's memory.
+ */
+export const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
+
+/** The answer's body is over the cap: the request was abandoned without reading the rest. */
+export class AnswerTooLarge extends Error {
+  override readonly name = "AnswerTooLarge";
+  constructor(readonly limitBytes: number) {
+    super(`the answer's body exceeds ${limitBytes} bytes`);
+  }
 }
 
 // Keep-alive: a worker makes hundreds of calls per second to one host; new connections per call
@@ -34,6 +50,7 @@ export function exchange(req: HttpExchange): Promise<HttpAnswer> {
   const secure = req.url.protocol === "https:";
   const headers: Record<string, string | number> = { ...req.headers };
   if (req.body !== undefined) headers["content-length"] = Buffer.byteLength(req.body);
+  const limit = req.maxBodyBytes ?? MAX_ANSWER_BYTES;
   return new Promise((resolve, reject) => {
     const send = secure ? httpsRequest : httpRequest;
     const outgoing = send(
@@ -41,7 +58,19 @@ export function exchange(req: HttpExchange): Promise<HttpAnswer> {
       { method: req.method, headers, agent: agents[secure ? "https:" : "http:"], signal: req.signal },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        let received = 0;
+        // Refused by its declared length at once, else as soon as the bytes read pass the cap;
+        // destroying the request drops the socket, so the rest is never read.
+        const tooLarge = () => {
+          reject(new AnswerTooLarge(limit));
+          outgoing.destroy();
+        };
+        if (Number(res.headers["content-length"] ?? 0) > limit) return tooLarge();
+        res.on("data", (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > limit) return tooLarge();
+          chunks.push(chunk);
+        });
         res.on("error", reject);
         res.on("close", () => {
           if (!res.complete) reject(new Error("the answer was cut short"));

@@ -14,7 +14,8 @@ import { type CallContext, classifyRemoteError } from "../errors/classify-remote
 import { ResponseInvalid } from "../errors/response-invalid";
 import { Timeout } from "../errors/timeout";
 import { UpstreamError } from "../errors/upstream-error";
-import { exchange, type HttpAnswer } from "./http-exchange";
+import { staleAnswerReason } from "./answer-freshness";
+import { AnswerTooLarge, exchange, type HttpAnswer } from "./http-exchange";
 
 /** Who we are and whom we trust: the app's RSA key signs, the platform's verifies answers. */
 export interface WireIdentity {
@@ -95,6 +96,9 @@ export async function signedCall(
       signal,
     });
   } catch (err) {
+    if (err instanceof AnswerTooLarge) {
+      throw new ResponseInvalid(`${req.operation}: ${err.message}`, { cause: err });
+    }
     if (signal.aborted) throw new Timeout(req.operation, deadline.aborted ? req.timeoutMs : undefined, err);
     throw new UpstreamError(
       `${req.operation}: cannot reach Alipay at ${identity.endpoint} (${describe(err)})`,
@@ -123,6 +127,8 @@ export async function signedCall(
       },
     );
   }
+  const stale = staleAnswerReason(signedAt);
+  if (stale) throw new ResponseInvalid(`${req.operation}: ${stale}`, { httpStatus: res.status });
 
   if (res.status !== 200) {
     const parsed = apiErrorBodySchema.safeParse(parseJson(raw));

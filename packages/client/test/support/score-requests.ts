@@ -14,7 +14,8 @@ export function scoreRequest(itemId: string, overrides: Partial<ScoreRequestBody
     currency: "CNY",
     country: "CN",
     channel: "app",
-    occurred_at: "2025-03-01T10:15:00+08:00",
+    // An hour ago: the API refuses payment times more than 400 days back or a day ahead.
+    occurred_at: new Date(Date.now() - 3_600_000).toISOString(),
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import type { DeadLetter, DeadLetterReason, ScoreJobData } from "@riskq/contracts";
+import { type DeadLetter, type DeadLetterReason, isScoreJobId, type ScoreJobData } from "@riskq/contracts";
 import type { Job } from "bullmq";
 import { deadDelivery } from "../callbacks/callback-payload";
 import { type CallbackQueue, enqueueCallback } from "../queues/callback-queue";
@@ -89,7 +89,13 @@ export class DeadLetterStore {
     return recorded;
   }
 
+  /**
+   * The dead letter of a job id; undefined for an id no score job can have. Every method taking ids
+   * from outside checks them first: `getJob("meta")` reads BullMQ's own hash as a job (and `events`,
+   * a stream, throws), so an unchecked id could show, redrive or delete what is not a dead letter.
+   */
   async get(id: string): Promise<DeadLetter | undefined> {
+    if (!isScoreJobId(id)) return undefined;
     return (await this.dead.getJob(id))?.data;
   }
 
@@ -108,6 +114,11 @@ export class DeadLetterStore {
    * redriven; ids that are not dead are skipped.
    */
   async redrive(ids: readonly string[]): Promise<string[]> {
+    return this.redriveJobs(ids.filter(isScoreJobId));
+  }
+
+  /** `redrive` of ids read from the dead-letter queue itself (trusted, whatever their shape). */
+  private async redriveJobs(ids: readonly string[]): Promise<string[]> {
     const done: string[] = [];
     for (const id of ids) {
       const letter = await this.dead.getJob(id);
@@ -123,15 +134,23 @@ export class DeadLetterStore {
 
   async redriveReason(reason: DeadLetterReason): Promise<string[]> {
     const { items } = await this.list({ reason, limit: this.caps.maxCount });
-    return this.redrive(items.map((d) => d.job_id));
+    return this.redriveJobs(items.map((d) => d.job_id));
   }
 
   /**
    * Deletes dead letters for good, with their failed `score` jobs (an operator's purge). Returns the
-   * ids purged; ids without a dead letter are skipped, so repeating a purge is harmless. Afterwards
+   * ids purged; ids without a dead letter (or that cannot be job ids) are skipped, so repeating a purge is harmless. Afterwards
    * the job id is free again: the same request enqueued anew is a new job, not a duplicate.
    */
   async purge(ids: readonly string[]): Promise<string[]> {
+    return this.purgeJobs(ids.filter(isScoreJobId));
+  }
+
+  /**
+   * `purge` of ids read from the dead-letter queue itself: trusted whatever their shape, so a letter
+   * of a job a broken producer named oddly still goes with its reason.
+   */
+  private async purgeJobs(ids: readonly string[]): Promise<string[]> {
     const done: string[] = [];
     for (const id of ids) {
       const letter = await this.dead.getJob(id);
@@ -147,7 +166,7 @@ export class DeadLetterStore {
 
   async purgeReason(reason: DeadLetterReason): Promise<string[]> {
     const { items } = await this.list({ reason, limit: this.caps.maxCount });
-    return this.purge(items.map((d) => d.job_id));
+    return this.purgeJobs(items.map((d) => d.job_id));
   }
 
   /** Drops dead letters past the caps (oldest first), with their failed `score` jobs. */

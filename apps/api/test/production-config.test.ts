@@ -1,0 +1,49 @@
+/**
+ * The real API process in production refuses development secrets and a plain-http Alipay endpoint
+ * (issue 14): it exits 1 before listening, with one line naming the variable and never its value.
+ */
+import { inheritedEnv, startAppProcess } from "@riskq/testing";
+import { describe, expect, it } from "vitest";
+
+const production = {
+  ...inheritedEnv(process.env),
+  NODE_ENV: "production",
+  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  RISKQ_PREFIX: "{riskq-production-config-test}",
+  API_PORT: "0",
+  ALIPAY_ENDPOINT: "https://alipay.example",
+  RISKQ_API_KEYS: "k".repeat(32),
+  RISKQ_SECRET_KEY: Buffer.alloc(32, 5).toString("base64"),
+};
+
+const start = (env: Record<string, string>) =>
+  startAppProcess({
+    name: "api",
+    script: "apps/api/src/main.ts",
+    readyEvent: "listening",
+    env,
+    startTimeoutMs: 30_000,
+  });
+
+describe("the API in production", () => {
+  it.each([
+    ["RISKQ_API_KEYS", "dev-api-key", "holds the development default"],
+    [
+      "RISKQ_SECRET_KEY",
+      Buffer.from("riskq-development-only-secret!!!").toString("base64"),
+      "holds the development default",
+    ],
+    ["RISKQ_API_KEYS", "short-key-of-a-few-chars", "must be at least 32 characters each"],
+    ["ALIPAY_ENDPOINT", "http://alipay.example", "must start with https://"],
+  ])("refuses %s=%s, exiting 1 with the variable's name", async (variable, value, problem) => {
+    const failure = await start({ ...production, [variable]: value }).then(
+      () => {
+        throw new Error("the API started");
+      },
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(/exited early \(code 1/);
+    expect(failure.message).toContain(`riskq: configuration error: ${variable} ${problem}`);
+    if (variable !== "ALIPAY_ENDPOINT") expect(failure.message).not.toContain(value);
+  });
+});
