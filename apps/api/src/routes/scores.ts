@@ -1,8 +1,9 @@
 import { type ScoreRequestBody, scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
-import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import type { CallbackDestinationPolicy, DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
 import { notFound } from "../http/api-error";
+import { refuseCallbackDestinations } from "../http/callback-url-guard";
 import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
@@ -21,6 +22,8 @@ export interface ScoreRoutesDeps {
   waiters: WaiterCap;
   /** Priorities of a merchant's items beyond its fair share (RISKQ_FAIR_SHARE_PER_S). */
   fairShare: FairShare;
+  /** Where `callback_url`s may point (RISKQ_CALLBACK_ALLOWED_HOSTS; https in production). */
+  callbackDestinations: CallbackDestinationPolicy;
   now: () => number;
 }
 
@@ -87,6 +90,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
       const { wait_ms } = parseOrThrow(waitQuerySchema, request.query);
       refuseCardNumbers(request.body);
       const body = parseOrThrow(scoreRequestBodySchema, request.body);
+      await refuseCallbackDestinations([body], deps.callbackDestinations, () => "callback_url");
       const [view] = await enqueueAndAnswer(reply, [body], wait_ms);
       return view;
     });
@@ -104,6 +108,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         else issues.push(...fieldIssues(parsed.error.issues, `items[${index}]`));
       }
       if (issues.length > 0) throw invalidRequest(issues);
+      await refuseCallbackDestinations(bodies, deps.callbackDestinations, (i) => `items[${i}].callback_url`);
       return { jobs: await enqueueAndAnswer(reply, bodies, wait_ms) };
     });
 

@@ -7,6 +7,7 @@ import {
 } from "@riskq/contracts";
 import { createLogger, type Logger } from "@riskq/observability";
 import {
+  type CallbackDestinationPolicy,
   createDeadLetterQueue,
   createMaintenanceQueue,
   createScoreQueue,
@@ -53,6 +54,8 @@ export interface StartApiOptions {
   alipayOn?: (redis: Redis) => MerchantOnboarding;
   /** Default: silent. */
   logger?: Logger;
+  /** RISKQ_CALLBACK_ALLOWED_HOSTS and NODE_ENV as main.ts turns them into a policy (default: nothing opened). */
+  callbackDestinations?: CallbackDestinationPolicy;
   /** Serve `GET /metrics` as main.ts does (its maintenance queue is the kit's `maintenanceQueue`). */
   metrics?: boolean;
 }
@@ -87,6 +90,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     ...(options.maxWaitingJobs === undefined ? {} : { maxWaitingJobs: options.maxWaitingJobs }),
     ...(options.fairSharePerS === undefined ? {} : { fairSharePerS: options.fairSharePerS }),
     ...(metrics ? { metrics: metrics.registry } : {}),
+    ...(options.callbackDestinations ? { callbackDestinations: options.callbackDestinations } : {}),
   });
   await app.ready();
   let closed: Promise<void> | undefined;

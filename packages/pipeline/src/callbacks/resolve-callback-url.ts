@@ -1,8 +1,8 @@
+import { lookup } from "node:dns";
 import { isIpLiteral } from "./address-rules";
 import { canonicalHost } from "./callback-allow-list";
 import { type CallbackDestinationPolicy, callbackUrlProblem } from "./callback-url-check";
 import { type ResolveAll, refusedAmong } from "./guarded-lookup";
-import { lookup } from "node:dns";
 
 /**
  * callbackUrlProblem, plus what the host resolves to now: lets the API refuse `http://evil.test/`
