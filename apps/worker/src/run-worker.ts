@@ -252,6 +252,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       },
       callLatency,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      defaultModelVersion: options.defaultModelVersion,
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
       ...(models ? { models } : {}),
       ...(options.budget ? { budget: options.budget } : {}),

@@ -1,5 +1,6 @@
 export * from "./card-number";
 export * from "./dead-letter";
 export * from "./jobs";
+export * from "./model-version";
 export * from "./scoring";
 export * from "./transport";
