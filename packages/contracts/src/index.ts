@@ -1,4 +1,5 @@
 export * from "./card-number";
+export * from "./control-characters";
 export * from "./dead-letter";
 export * from "./jobs";
 export * from "./model-version";
