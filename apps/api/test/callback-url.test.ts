@@ -1,6 +1,8 @@
-import { parseCallbackAllowListText } from "@riskq/pipeline";
+import { parseConfig } from "@riskq/config";
+import { isAllowedAddress, isAllowedHost, parseCallbackAllowListText } from "@riskq/pipeline";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { afterEach, describe, expect, it } from "vitest";
+import { apiEnv, REPO_ROOT } from "../src/config";
 import { type ApiKit, AUTH, countJobs, scoreBody, startApi } from "./support/api-harness";
 
 // Only text is sent here: the API judges callback URLs without connecting anywhere (a name is
@@ -114,5 +116,25 @@ describe("callback_url destinations at the API", () => {
       scoreBody("cb-10", { callback_url: "http://127.0.0.1:9/" }),
     );
     expect(allowed.statusCode).toBe(202);
+  });
+});
+
+describe("RISKQ_CALLBACK_ALLOWED_HOSTS in the API's config", () => {
+  const base = { RISKQ_API_KEYS: "test-api-key-0123456789abcdef" };
+  it("opens nothing by default, and the hosts and CIDRs it lists", () => {
+    const none = parseConfig(apiEnv(REPO_ROOT), base).RISKQ_CALLBACK_ALLOWED_HOSTS;
+    expect(isAllowedAddress(none, "127.0.0.1")).toBe(false);
+    const set = parseConfig(apiEnv(REPO_ROOT), {
+      ...base,
+      RISKQ_CALLBACK_ALLOWED_HOSTS: "127.0.0.1,hooks.internal",
+    }).RISKQ_CALLBACK_ALLOWED_HOSTS;
+    expect(isAllowedAddress(set, "127.0.0.1")).toBe(true);
+    expect(isAllowedHost(set, "hooks.internal")).toBe(true);
+  });
+
+  it("refuses to start on an entry that is neither a hostname nor a CIDR", () => {
+    expect(() => parseConfig(apiEnv(REPO_ROOT), { ...base, RISKQ_CALLBACK_ALLOWED_HOSTS: "a b" })).toThrow(
+      /RISKQ_CALLBACK_ALLOWED_HOSTS/,
+    );
   });
 });
