@@ -1,5 +1,10 @@
 import { parseConfig } from "@riskq/config";
-import { isAllowedAddress, isAllowedHost, parseCallbackAllowListText } from "@riskq/pipeline";
+import {
+  isAllowedAddress,
+  isAllowedHost,
+  parseCallbackAllowListText,
+  type ResolveAll,
+} from "@riskq/pipeline";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiEnv, REPO_ROOT } from "../src/config";
@@ -14,13 +19,13 @@ afterEach(async () => {
   await Promise.all(kits.splice(0).map((kit) => kit.close()));
 });
 
-async function api(allowed = "", requireHttps = false): Promise<ApiKit> {
+async function api(allowed = "", requireHttps = false, resolve?: ResolveAll): Promise<ApiKit> {
   const parsed = parseCallbackAllowListText(allowed);
   if (!parsed.ok) throw new Error(parsed.message);
   const kit = await startApi({
     redisUrl: process.env.REDIS_URL,
     prefix: suite.redis.prefix,
-    callbackDestinations: { allowList: parsed.value, requireHttps },
+    callbackDestinations: { allowList: parsed.value, requireHttps, ...(resolve ? { resolve } : {}) },
   });
   kits.push(kit);
   return kit;
@@ -62,6 +67,26 @@ describe("callback_url destinations at the API", () => {
     expect(body.issues).toHaveLength(1);
     expect(body.issues[0]?.path).toBe("callback_url");
     expect(body.issues[0]?.message).toMatch(/^callback destination refused: /);
+    expect(await countJobs(kit.scoreQueue)).toBe(0);
+  });
+
+  it("refuses a name that resolves to a refused address now (a DNS stand-in answers; nothing is dialled)", async () => {
+    const metadata: ResolveAll = (_host, _options, callback) =>
+      callback(null, [{ address: "169.254.169.254", family: 4 }]);
+    const kit = await api("", false, metadata);
+    const res = await post(
+      kit,
+      "/v1/scores",
+      scoreBody("cb-11", { callback_url: "https://hooks.example.com/r" }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json<Refusal>().issues).toEqual([
+      {
+        path: "callback_url",
+        message:
+          "callback destination refused: hooks.example.com resolves to a refused address: 169.254.169.254 is a cloud metadata address",
+      },
+    ]);
     expect(await countJobs(kit.scoreQueue)).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import { type CallbackDestinationPolicy, resolvedCallbackUrlProblem } from "@riskq/pipeline";
+import { type CallbackDestinationPolicy, type ResolveAll, resolvedCallbackUrlProblem } from "@riskq/pipeline";
 import { type FieldIssue, invalidRequest } from "./field-issues";
 
 /**
@@ -11,6 +11,7 @@ export async function refuseCallbackDestinations(
   bodies: ReadonlyArray<{ callback_url?: string | undefined }>,
   policy: CallbackDestinationPolicy,
   pathOf: (index: number) => string,
+  resolve?: ResolveAll,
 ): Promise<void> {
   const verdicts = new Map<string, Promise<string | undefined>>();
   const issues: FieldIssue[] = [];
@@ -19,7 +20,7 @@ export async function refuseCallbackDestinations(
     if (url === undefined) continue;
     let verdict = verdicts.get(url);
     if (!verdict) {
-      verdict = resolvedCallbackUrlProblem(url, policy);
+      verdict = resolvedCallbackUrlProblem(url, policy, resolve ? { resolve } : {});
       verdicts.set(url, verdict);
     }
     const problem = await verdict;

@@ -3,6 +3,7 @@ import type { CallbackDestinationPolicy, DeadLetterStore, ScoreQueue } from "@ri
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
 import { notFound } from "../http/api-error";
+import { cachedResolve } from "../http/cached-resolve";
 import { refuseCallbackDestinations } from "../http/callback-url-guard";
 import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
@@ -46,6 +47,8 @@ function abortOnClose(reply: FastifyReply): AbortSignal {
 /** `POST /v1/scores`, `POST /v1/scores/batch`, `GET /v1/scores/:id`. */
 export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
   const refresh = (views: readonly JobView[]) => refreshViews(deps.scoreQueue, deps.deadLetters, views);
+  // A test's policy may bring its own DNS stand-in; otherwise names are resolved through a short cache.
+  const resolve = deps.callbackDestinations.resolve ?? cachedResolve();
 
   /**
    * Enqueues; 202 with the jobs as enqueued, or with `?wait_ms` 200 once all are final, 202 when
@@ -90,7 +93,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
       const { wait_ms } = parseOrThrow(waitQuerySchema, request.query);
       refuseCardNumbers(request.body);
       const body = parseOrThrow(scoreRequestBodySchema, request.body);
-      await refuseCallbackDestinations([body], deps.callbackDestinations, () => "callback_url");
+      await refuseCallbackDestinations([body], deps.callbackDestinations, () => "callback_url", resolve);
       const [view] = await enqueueAndAnswer(reply, [body], wait_ms);
       return view;
     });
@@ -108,7 +111,12 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         else issues.push(...fieldIssues(parsed.error.issues, `items[${index}]`));
       }
       if (issues.length > 0) throw invalidRequest(issues);
-      await refuseCallbackDestinations(bodies, deps.callbackDestinations, (i) => `items[${i}].callback_url`);
+      await refuseCallbackDestinations(
+        bodies,
+        deps.callbackDestinations,
+        (i) => `items[${i}].callback_url`,
+        resolve,
+      );
       return { jobs: await enqueueAndAnswer(reply, bodies, wait_ms) };
     });
 
