@@ -65,6 +65,10 @@ describe("refusedAddressReason", () => {
     ["198.18.0.1", "reserved"],
     ["2001:db8::1", "reserved"],
     ["2002:7f00:1::", "6to4"],
+    ["::7f00:1", "outside 2000::/3"], // IPv4-compatible ::127.0.0.1, what http://[::127.0.0.1]/ parses to
+    ["::a00:1", "outside 2000::/3"],
+    ["100::1", "discard"],
+    ["4000::1", "outside 2000::/3"],
   ])("refuses %s (%s)", (address, what) => {
     expect(refusedAddressReason(address)).toContain(what);
   });
@@ -97,6 +101,12 @@ describe("callbackUrlProblem (the URL alone)", () => {
     "http://[::1]:6379/",
     "http://[::ffff:127.0.0.1]/",
     "http://[0:0:0:0:0:ffff:7f00:1]/",
+    "http://[::127.0.0.1]/",
+    "http://127.0.0.1./",
+    "http://0x7f.1/",
+    "http://%31%32%37.0.0.1/",
+    "http://１２７.０.０.１/",
+    "http://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ/",
     "http://localhost:6379/",
     "http://LOCALHOST./",
     "http://api.localhost/",

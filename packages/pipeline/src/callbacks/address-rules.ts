@@ -16,6 +16,8 @@ const METADATA_ADDRESSES = new Set([
   "fd00:ec2::253", // AWS VPC DNS over IPv6
 ]);
 
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parse("2000::");
+
 /** ipaddr.js range names as a refusal's reason reads them. */
 const RANGE_WORDS: Record<string, string> = {
   loopback: "a loopback",
@@ -54,8 +56,14 @@ export function refusedAddressReason(address: string): string | undefined {
   const text = parsed.toString();
   if (METADATA_ADDRESSES.has(text)) return `${text} is a cloud metadata address`;
   const range = parsed.range();
-  if (range === "unicast") return undefined;
-  return `${text} is ${RANGE_WORDS[range] ?? `a special-purpose (${range})`} address`;
+  if (range !== "unicast") return `${text} is ${RANGE_WORDS[range] ?? `a special-purpose (${range})`} address`;
+  // IPv6 outside 2000::/3, the only block IANA allocates for global unicast, is refused too: ::/8
+  // holds the deprecated IPv4-compatible ::a.b.c.d (ipaddr.js calls ::7f00:1 "unicast"), the rest
+  // is unallocated.
+  if (parsed.kind() === "ipv6" && !(parsed as ipaddr.IPv6).match(GLOBAL_UNICAST_V6, 3)) {
+    return `${text} is a non-global IPv6 (outside 2000::/3) address`;
+  }
+  return undefined;
 }
 
 /** An IP literal (IPv6 ones possibly in URL brackets), as opposed to a name. */
