@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { alipayEnv, apiKeysEnv, integer, port, riskqCommonEnv } from "@riskq/config";
+import { alipayEnv, apiKeysEnv, field, integer, port, riskqCommonEnv } from "@riskq/config";
+import { ALLOW_LIST_EXPECTED, EMPTY_ALLOW_LIST, parseCallbackAllowListText } from "@riskq/pipeline";
 import { z } from "zod";
 import { DEFAULT_FAIR_SHARE_PER_S } from "./scores/fair-share";
 import { DEFAULT_MAX_WAITING_JOBS } from "./scores/waiter-cap";
@@ -19,6 +20,10 @@ export function apiEnv(repoRoot: string) {
       RISKQ_MAX_WAITING_JOBS: integer({ min: 1, default: DEFAULT_MAX_WAITING_JOBS }),
       // A merchant's items per second enqueued without priority; the rest go after others' (0: off).
       RISKQ_FAIR_SHARE_PER_S: integer({ min: 0, default: DEFAULT_FAIR_SHARE_PER_S }),
+      // Callback destinations opened on purpose (exact hostnames, CIDRs); the worker's must match.
+      RISKQ_CALLBACK_ALLOWED_HOSTS: field(ALLOW_LIST_EXPECTED, parseCallbackAllowListText).default(
+        () => EMPTY_ALLOW_LIST,
+      ),
     })
     .merge(alipayEnv(repoRoot))
     .merge(apiKeysEnv);

@@ -47,6 +47,10 @@ const app = buildApi({
   maxBacklog: env.RISKQ_MAX_BACKLOG,
   maxWaitingJobs: env.RISKQ_MAX_WAITING_JOBS,
   fairSharePerS: env.RISKQ_FAIR_SHARE_PER_S,
+  callbackDestinations: {
+    allowList: env.RISKQ_CALLBACK_ALLOWED_HOSTS,
+    requireHttps: env.NODE_ENV === "production",
+  },
   metrics: metrics.registry,
 });
 

@@ -1,6 +1,11 @@
 import type { Registry } from "@riskq/metrics";
 import type { Logger } from "@riskq/observability";
-import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import {
+  type CallbackDestinationPolicy,
+  DEFAULT_DESTINATION_POLICY,
+  type DeadLetterStore,
+  type ScoreQueue,
+} from "@riskq/pipeline";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { bearerAuth } from "./http/bearer-auth";
@@ -39,6 +44,8 @@ export interface ApiDeps {
   fairSharePerS?: number;
   /** How long a backlog count is reused (default 250 ms). */
   backlogCacheMs?: number;
+  /** Where `callback_url`s may point (default: loopback, private, metadata… refused; http allowed). */
+  callbackDestinations?: CallbackDestinationPolicy;
   /** Clock of job timestamps (default Date.now). */
   now?: () => number;
   /** Served at `GET /metrics` (see `createApiMetrics`); without it there is no such route. */
@@ -77,6 +84,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         guardBacklog,
         waiters: waiterCap(deps.maxWaitingJobs ?? DEFAULT_MAX_WAITING_JOBS),
         fairShare: new FairShare(deps.fairSharePerS ?? DEFAULT_FAIR_SHARE_PER_S),
+        callbackDestinations: deps.callbackDestinations ?? DEFAULT_DESTINATION_POLICY,
         now: deps.now ?? Date.now,
       }),
     );

@@ -103,6 +103,11 @@ const running = await runScoreWorker({
     queue: callbackQueue,
     secret: env.RISKQ_CALLBACK_SECRET,
     concurrency: env.CALLBACK_CONCURRENCY,
+    // Results travel signed but not sealed: production sends them over https unless the host is opened.
+    destinations: {
+      allowList: env.RISKQ_CALLBACK_ALLOWED_HOSTS,
+      requireHttps: env.NODE_ENV === "production",
+    },
   },
   ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
   ...(env.RISKQ_RESCORE_DEGRADED === "on" ? { rescoreDegraded: { queue: scoreQueue, redis } } : {}),

@@ -3,6 +3,7 @@ import { type DeadlinePolicy, QUEUES, type ScoreJobResult } from "@riskq/contrac
 import {
   type BackoffOptions,
   backoffMs,
+  type CallbackDestinationPolicy,
   type CallbackQueue,
   type CallRateLimiter,
   type CircuitBreaker,
@@ -95,7 +96,14 @@ export interface ScoreWorkerOptions {
    * Result callbacks: completed jobs queue theirs here (give `deadLetters` the same queue for dead
    * ones), and this process also delivers them, signed with `secret`. Without it none are sent.
    */
-  callbacks?: { queue: CallbackQueue; secret: string; concurrency: number; backoff?: BackoffOptions };
+  callbacks?: {
+    queue: CallbackQueue;
+    secret: string;
+    concurrency: number;
+    backoff?: BackoffOptions;
+    /** Where deliveries may go (RISKQ_CALLBACK_ALLOWED_HOSTS; https in production). */
+    destinations?: CallbackDestinationPolicy;
+  };
   /** Records scores for drift detection and honours degraded marks; without it neither happens. */
   drift?: WorkerDriftOptions;
   /**
@@ -244,6 +252,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       },
       callLatency,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      defaultModelVersion: options.defaultModelVersion,
       ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
       ...(models ? { models } : {}),
       ...(options.budget ? { budget: options.budget } : {}),
@@ -301,6 +310,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ...(options.lockMs === undefined ? {} : { lockMs: options.lockMs }),
       logger: logger.child({ component: "callbacks" }),
       ...(options.callbacks.backoff ? { backoff: options.callbacks.backoff } : {}),
+      ...(options.callbacks.destinations ? { destinations: options.callbacks.destinations } : {}),
     });
 
   const sweeper = startDeadLetterSweeper(options.deadLetters, logger, options.sweepEveryMs);

@@ -1,4 +1,4 @@
-import { AlipayError } from "@riskq/alipay";
+import { AlipayError, ModelUnknown } from "@riskq/alipay";
 import { type DegradedReason, type ScoreJobResult, scoreJobDataSchema } from "@riskq/contracts";
 import { BudgetExhausted } from "@riskq/cost";
 import {
@@ -25,6 +25,7 @@ import { type DeadlineOptions, decideAtDeadline } from "./deadline-policy";
 import { degradedReasonOf } from "./degraded-reason";
 import { startJobDeadline } from "./job-deadline";
 import { type ModelRouting, routeModel } from "./model-route";
+import { modelUnknownReason } from "./model-unknown-reason";
 import type { PrefilterStep } from "./prefilter-step";
 
 export interface ScoreProcessorOptions {
@@ -41,6 +42,8 @@ export interface ScoreProcessorOptions {
   callbacks?: CallbackQueue;
   /** Degraded-model handling (fallback or `model_flatline`); without it every model is used as asked. */
   models?: ModelRouting;
+  /** ALIPAY_MODEL_VERSION: Alipay not knowing it is `model_retired`; not knowing a caller's own pin is theirs. */
+  defaultModelVersion?: string;
   /** Jobs the budget guard stops wait or dead-letter as `budget_exhausted`; none: no budget. */
   budget?: BudgetWaitOptions;
   /** Step 2, the local pre-filter (README: Pre-filter); none: every job goes to Alipay. */
@@ -203,7 +206,14 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
           if (decision.kind === "dead") {
             await record(job, code, now());
             const message = err instanceof Error ? err.message : String(err);
-            throw new UnrecoverableError(deadMessage(decision.reason, code, message));
+            const reason =
+              err instanceof ModelUnknown
+                ? await modelUnknownReason(parsed.data.request.model_version, {
+                    defaultModelVersion: options.defaultModelVersion,
+                    models: options.models,
+                  })
+                : decision.reason;
+            throw new UnrecoverableError(deadMessage(reason, code, message));
           }
           // 429s, an open circuit and our own batch cap are not the job's fault: waiting spends no attempt.
           if (decision.kind === "wait" || !decision.consumesAttempt) {

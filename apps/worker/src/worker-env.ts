@@ -12,6 +12,7 @@ import {
 } from "@riskq/config";
 import { budgetLimitsEnv } from "@riskq/cost";
 import { DEADLINE_POLICIES } from "@riskq/contracts";
+import { ALLOW_LIST_EXPECTED, EMPTY_ALLOW_LIST, parseCallbackAllowListText } from "@riskq/pipeline";
 import { validate } from "node-cron";
 import { z } from "zod";
 
@@ -66,6 +67,11 @@ export const workerEnv = riskqCommonEnv
       describe: "at least 16 characters that sign result callbacks, e.g. output of: openssl rand -hex 32",
     }),
     CALLBACK_CONCURRENCY: integer({ min: 1, max: 1_000, default: 20 }),
+    // Callback destinations opened on purpose (exact hostnames, CIDRs): loopback, private, link-local
+    // and metadata addresses are refused unless named here (README "Result callbacks").
+    RISKQ_CALLBACK_ALLOWED_HOSTS: field(ALLOW_LIST_EXPECTED, parseCallbackAllowListText).default(
+      () => EMPTY_ALLOW_LIST,
+    ),
     // GET /metrics of this process (README: Metrics); 0 picks a free port, off serves none.
     WORKER_METRICS_PORT: portOrOff(9464),
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),

@@ -16,6 +16,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { startCallbackReceiver } from "../../../packages/pipeline/test/fixtures/callback-receiver";
 import { runScoreWorker } from "../src/run-worker";
+import { workerEnv } from "../src/worker-env";
 
 const sandboxSuite = useSandbox();
 const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
@@ -75,6 +76,11 @@ describe("result callbacks from a running worker", () => {
         secret: SECRET,
         concurrency: 20,
         backoff: { baseMs: 20, capMs: 100 },
+        // The receiver listens on 127.0.0.1: opened as RISKQ_CALLBACK_ALLOWED_HOSTS=127.0.0.1 would.
+        destinations: {
+          allowList: workerEnv.shape.RISKQ_CALLBACK_ALLOWED_HOSTS.parse("127.0.0.1"),
+          requireHttps: false,
+        },
       },
     });
 

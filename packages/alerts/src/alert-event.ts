@@ -1,16 +1,22 @@
+import { withoutControlCharacters } from "@riskq/contracts";
 import { z } from "zod";
 import type { AlertKind } from "./alert-kinds";
 import { scrubSecrets } from "./scrub-secrets";
 
-/** Free text, scrubbed of secrets and cut to `max` characters (a long stack trace is not news). */
+/**
+ * Free text, scrubbed of secrets, on one line, cut to `max` characters (a long stack trace is not
+ * news). It may quote caller data (an error naming a model version): a newline there must not
+ * become a line of the alert.
+ */
 const text = (max: number) =>
   z.string().transform((raw) => {
-    const clean = scrubSecrets(raw);
+    // One line first: a card number split by line breaks must be whole when the scrubber looks.
+    const clean = scrubSecrets(withoutControlCharacters(raw));
     return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
   });
 
-/** A short identifier (group, subject, reason, job id): no free text, so nothing to scrub. */
-const name = z.string().min(1).max(200);
+/** A short identifier (group, subject, reason, job id): no secrets, but it may come from a caller. */
+const name = z.string().min(1).max(200).transform(withoutControlCharacters);
 
 /**
  * One alert event on the stream, as the alerter reads it. `kind` is any snake_case word, not only

@@ -1,4 +1,4 @@
-import { passesLuhn } from "@riskq/contracts";
+import { containsCardNumber } from "@riskq/contracts";
 
 /**
  * Alert text goes to a chat channel: wider audience, no redaction downstream. Producers should
@@ -17,8 +17,11 @@ const NAMED_SECRET =
 const LONG_HEX = /\b[0-9a-fA-F]{32,}\b/g;
 // Base64-looking runs of 24+ characters with letters and digits: AES keys, tokens, signatures.
 const OPAQUE = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])/g;
-// Digit runs with the single spaces or dashes people type between card-number groups.
-const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
+// Digit groups and the short separator runs people and forms put between card-number groups
+// (`4111 1111…`, `4111.1111…`, `4111 / 1111…`); a line break ends a run. What the API's guard
+// counts as a card number (containsCardNumber) is what is removed, however it is grouped.
+// Digits of any script (full-width too: containsCardNumber reads them as ASCII digits).
+const DIGIT_RUN = /\p{Nd}+(?:[^\p{L}\p{N}\n]{1,3}\p{Nd}+)*/gu;
 
 /** `text` with secrets removed, card numbers removed and card fingerprints masked. */
 export function scrubSecrets(text: string): string {
@@ -28,11 +31,11 @@ export function scrubSecrets(text: string): string {
     .replace(NAMED_SECRET, (_m, name: string, sep: string) => `${name}${sep}[redacted]`)
     .replace(LONG_HEX, (hex) => `${hex.slice(0, 6)}…${hex.slice(-4)}`)
     .replace(OPAQUE, (run) => (/\d/.test(run) && /[A-Za-z]/.test(run) ? "[redacted]" : run))
-    .replace(DIGIT_RUN, (run) => (isCardNumber(run.replace(/[ -]/g, "")) ? "[card number removed]" : run));
+    .replace(DIGIT_RUN, (run) => (isCardNumber(run) ? "[card number removed]" : run));
 }
 
-/** 13–19 digits passing Luhn; Alipay partner ids (2088 + 12 digits) start no card range. */
-function isCardNumber(digits: string): boolean {
-  if (/^2088\d{12}$/.test(digits)) return false;
-  return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+/** A card number by the API guard's rules; Alipay partner ids (2088 + 12 digits) start no card range. */
+function isCardNumber(run: string): boolean {
+  if (/^2088\d{12}$/.test(run)) return false;
+  return containsCardNumber(run);
 }

@@ -1,3 +1,4 @@
+import { withoutControlCharacters } from "@riskq/contracts";
 import { alertKindInfo } from "./alert-kinds";
 import type { AlertNotification } from "./alert-notification";
 import { scrubSecrets } from "./scrub-secrets";
@@ -21,9 +22,11 @@ const STATUS_WORD = { firing: "FIRING", update: "UPDATE", repeat: "STILL FIRING"
 /**
  * Renders a notification as a Slack-compatible message: headline, counts, reason, sample job ids,
  * the last error and a link into Bull Board (the dead-letter queue for dead letters). Text fields
- * are scrubbed again here: an event published by an older producer may not have been.
+ * are scrubbed again here, and every field is put on one line: an event published by an older
+ * producer may not have been, and the lines of `text` are the message's structure.
  */
-export function slackMessage(n: AlertNotification, dashboardUrl: string): SlackMessage {
+export function slackMessage(raw: AlertNotification, dashboardUrl: string): SlackMessage {
+  const n = oneLineFields(raw);
   const info = alertKindInfo(n.kind);
   const link = boardLink(dashboardUrl, n.kind === "dead_letter" ? (n.subject ?? "score-dead") : undefined);
   const about = n.kind === "dead_letter" ? [n.reason, n.subject && `in ${n.subject}`] : [n.subject, n.reason];
@@ -76,6 +79,19 @@ export function slackMessage(n: AlertNotification, dashboardUrl: string): SlackM
     elements: [mrkdwn(`<${link}|${escapeMrkdwn(link)}> · notice ${escapeMrkdwn(n.id)}`)],
   });
   return { text, blocks };
+}
+
+/** The notification with control characters out of every caller-influenced string. */
+function oneLineFields(n: AlertNotification): AlertNotification {
+  const line = withoutControlCharacters;
+  return {
+    ...n,
+    message: line(n.message),
+    samples: n.samples.map(line),
+    ...(n.subject === undefined ? {} : { subject: line(n.subject) }),
+    ...(n.reason === undefined ? {} : { reason: line(n.reason) }),
+    ...(n.last_error === undefined ? {} : { last_error: line(n.last_error) }),
+  };
 }
 
 const mrkdwn = (text: string) => ({ type: "mrkdwn", text });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEAD_LETTER_REASONS } from "./dead-letter";
+import { modelVersionSchema } from "./model-version";
 import { RISK_LEVELS, strictScoreItemSchema, TASKS } from "./scoring";
 
 /** The queues of riskq (DESIGN, fixed names). */
@@ -39,7 +40,7 @@ export const scoreJobId = (merchantId: string, itemId: string): string => `${mer
 export const scoreRequestBodySchema = strictScoreItemSchema
   .extend({
     task: z.enum(TASKS),
-    model_version: z.string().min(1).max(64).optional(),
+    model_version: modelVersionSchema.optional(),
     confidence_threshold: z.number().min(0.05).max(0.95).optional(),
     deadline_ms: z.number().int().min(1).max(MAX_DEADLINE_MS).optional(),
     on_deadline: z.enum(DEADLINE_POLICIES).optional(),

@@ -23,3 +23,8 @@ export * from "./callbacks/callback-payload";
 export * from "./callbacks/callback-signature";
 export * from "./callbacks/deliver-callback";
 export * from "./callbacks/callback-worker";
+export * from "./callbacks/address-rules";
+export * from "./callbacks/callback-allow-list";
+export * from "./callbacks/callback-url-check";
+export * from "./callbacks/guarded-lookup";
+export * from "./callbacks/resolve-callback-url";

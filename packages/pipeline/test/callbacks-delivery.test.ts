@@ -2,16 +2,27 @@ import type { ScoreJobResult } from "@riskq/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   CALLBACK_HEADERS,
+  type CallbackDestinationPolicy,
   CallbackFailed,
   callbackDeliveryId,
   completedDelivery,
   deliverCallback,
+  parseCallbackAllowListText,
+  type ResolveAll,
   signCallback,
   verifyCallback,
 } from "../src/index";
 import { type CallbackReceiver, startCallbackReceiver } from "./fixtures/callback-receiver";
 
 const SECRET = "test-callback-secret-0123456789";
+
+/** A destination policy opening what RISKQ_CALLBACK_ALLOWED_HOSTS would (receivers run on 127.0.0.1). */
+function policy(allowed: string, resolve?: ResolveAll): CallbackDestinationPolicy {
+  const parsed = parseCallbackAllowListText(allowed);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return { allowList: parsed.value, requireHttps: false, ...(resolve ? { resolve } : {}) };
+}
+const OPTS = { secret: SECRET, destinations: policy("127.0.0.1") };
 const RESULT: ScoreJobResult = {
   item_id: "item-1",
   source: "remote",
@@ -49,7 +60,7 @@ describe("deliverCallback", () => {
   it("POSTs the result as JSON with the event, job id, timestamp and a signature receivers can verify", async () => {
     const r = await receiver();
     const outcome = await deliverCallback(completedDelivery("2088-item-1", r.url, RESULT), {
-      secret: SECRET,
+      ...OPTS,
       now: () => 1_764_000_000_000,
     });
 
@@ -97,7 +108,7 @@ describe("deliverCallback", () => {
     const kinds = [];
     for (const status of statuses) {
       const failure = await failureOf(
-        deliverCallback(completedDelivery(`job-${status}`, r.url, RESULT), { secret: SECRET }),
+        deliverCallback(completedDelivery(`job-${status}`, r.url, RESULT), { ...OPTS }),
       );
       kinds.push([failure.status, failure.kind]);
     }
@@ -116,9 +127,7 @@ describe("deliverCallback", () => {
   it("does not follow a redirect: the 3xx is a rejection and the other host gets nothing", async () => {
     const elsewhere = await receiver();
     const r = await receiver(() => ({ status: 307, location: elsewhere.url }));
-    const failure = await failureOf(
-      deliverCallback(completedDelivery("job-1", r.url, RESULT), { secret: SECRET }),
-    );
+    const failure = await failureOf(deliverCallback(completedDelivery("job-1", r.url, RESULT), { ...OPTS }));
     expect(failure).toMatchObject({ kind: "rejected", status: 307 });
     expect(r.received).toHaveLength(1);
     expect(elsewhere.received).toHaveLength(0);
@@ -127,7 +136,7 @@ describe("deliverCallback", () => {
   it("gives up on a receiver that does not answer within the timeout (transient)", async () => {
     const r = await receiver(() => "hang");
     const failure = await failureOf(
-      deliverCallback(completedDelivery("job-1", r.url, RESULT), { secret: SECRET, timeoutMs: 200 }),
+      deliverCallback(completedDelivery("job-1", r.url, RESULT), { ...OPTS, timeoutMs: 200 }),
     );
     expect(failure.kind).toBe("transient");
     expect(failure.message).toBe("no answer within 200 ms");
@@ -137,16 +146,14 @@ describe("deliverCallback", () => {
     const r = await receiver();
     const url = `${r.url}?token=s3cr3t`;
     await r.close(); // nothing listens on that port any more
-    const failure = await failureOf(
-      deliverCallback(completedDelivery("job-1", url, RESULT), { secret: SECRET }),
-    );
+    const failure = await failureOf(deliverCallback(completedDelivery("job-1", url, RESULT), { ...OPTS }));
     expect(failure.kind).toBe("transient");
     expect(failure.message).toBe("network error (ECONNREFUSED)");
   });
 
   it("refuses a URL that is not http(s) without sending anything", async () => {
     const failure = await failureOf(
-      deliverCallback(completedDelivery("job-1", "file:///etc/passwd", RESULT), { secret: SECRET }),
+      deliverCallback(completedDelivery("job-1", "file:///etc/passwd", RESULT), { ...OPTS }),
     );
     expect(failure.kind).toBe("invalid");
   });
@@ -158,5 +165,82 @@ describe("callbackDeliveryId", () => {
     expect(callbackDeliveryId("2088000000000001-a1", "dead")).toBe("2088000000000001-a1.dead");
     expect(callbackDeliveryId("2088000000000001-a1", "dead", 2)).toBe("2088000000000001-a1.dead.r2");
     expect(callbackDeliveryId("2088000000000001-a1", "dead", 2)).not.toContain(":");
+  });
+});
+
+/** A DNS stand-in: every name resolves to 127.0.0.1, as an attacker's zone (or a rebinding one) could. */
+const toLoopback: ResolveAll = (_host, _options, callback) =>
+  callback(null, [{ address: "127.0.0.1", family: 4 }]);
+
+describe("deliverCallback: destinations (loopback receivers only; nothing else is ever dialled)", () => {
+  it("refuses numeric and named spellings of loopback unless allowed: the receiver gets nothing", async () => {
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    for (const url of [
+      `http://0x7f000001:${port}/hook`,
+      `http://2130706433:${port}/hook`,
+      `http://localhost:${port}/hook`,
+      `http://[::ffff:127.0.0.1]:${port}/hook`,
+    ]) {
+      const failure = await failureOf(
+        deliverCallback(completedDelivery("job-1", url, RESULT), { secret: SECRET }),
+      );
+      expect(failure.kind).toBe("refused");
+      expect(failure.message).toMatch(/^callback destination refused: /);
+    }
+    expect(r.received).toHaveLength(0);
+
+    // Opened by the allow-list (CIDR for the numeric forms, exact name for localhost): delivered.
+    for (const url of [`http://0x7f000001:${port}/hook`, `http://2130706433:${port}/hook`]) {
+      await deliverCallback(completedDelivery("job-2", url, RESULT), OPTS);
+    }
+    await deliverCallback(completedDelivery("job-3", `http://localhost:${port}/hook`, RESULT), {
+      secret: SECRET,
+      destinations: policy("localhost"),
+    });
+    expect(r.received.map((x) => x.jobId)).toEqual(["job-2", "job-2", "job-3"]);
+  });
+
+  it("judges a name by the address it resolves to when connecting (rebinding to 127.0.0.1 is refused)", async () => {
+    const r = await receiver();
+    const url = `http://hooks.rebind.test:${new URL(r.url).port}/hook`;
+    const failure = await failureOf(
+      deliverCallback(completedDelivery("job-1", url, RESULT), {
+        secret: SECRET,
+        destinations: policy("", toLoopback),
+      }),
+    );
+    expect(failure).toMatchObject({
+      kind: "refused",
+      message:
+        "callback destination refused: hooks.rebind.test resolves to a refused address: 127.0.0.1 is a loopback address",
+    });
+    expect(r.received).toHaveLength(0);
+
+    // The same name, its resolved address opened by CIDR: the connection is made to what the guard
+    // resolved (the receiver gets it), so the check did run on the address connected to.
+    await deliverCallback(completedDelivery("job-2", url, RESULT), {
+      secret: SECRET,
+      destinations: policy("127.0.0.0/8", toLoopback),
+    });
+    expect(r.received.map((x) => x.jobId)).toEqual(["job-2"]);
+  });
+
+  it("refuses credentials in the URL and plain http in production unless the host is allowed", async () => {
+    const r = await receiver();
+    const withUser = r.url.replace("http://", "http://user:pass@");
+    expect((await failureOf(deliverCallback(completedDelivery("job-1", withUser, RESULT), OPTS))).kind).toBe(
+      "refused",
+    );
+    const production = { ...policy("", toLoopback), requireHttps: true };
+    const named = `http://hooks.rebind.test:${new URL(r.url).port}/hook`;
+    const failure = await failureOf(
+      deliverCallback(completedDelivery("job-1", named, RESULT), {
+        secret: SECRET,
+        destinations: production,
+      }),
+    );
+    expect(failure.message).toBe("callback destination refused: must use https");
+    expect(r.received).toHaveLength(0);
   });
 });

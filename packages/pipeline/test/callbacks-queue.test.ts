@@ -14,6 +14,7 @@ import {
   createScoreQueue,
   DeadLetterStore,
   deadMessage,
+  parseCallbackAllowListText,
   enqueueCallback,
   findQueuedResult,
   startCallbackWorker,
@@ -24,6 +25,10 @@ const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
 const SECRET = "test-callback-secret-0123456789";
 const FAST = { baseMs: 20, capMs: 50 };
 const logger = pino({ level: "silent" });
+// The receivers listen on 127.0.0.1, which callbacks may only reach when it is opened explicitly.
+const allowed = parseCallbackAllowListText("127.0.0.1");
+if (!allowed.ok) throw new Error(allowed.message);
+const LOCAL = { allowList: allowed.value, requireHttps: false };
 const RESULT: ScoreJobResult = {
   item_id: "item-1",
   source: "remote",
@@ -63,13 +68,17 @@ async function receiver(answer?: Parameters<typeof startCallbackReceiver>[1]): P
   cleanups.push(() => r.close());
   return r;
 }
-function deliverer(connection: Redis, extra: { rejectedAttempts?: number } = {}): CallbackWorker {
+function deliverer(
+  connection: Redis,
+  extra: { rejectedAttempts?: number; destinations?: typeof LOCAL } = {},
+): CallbackWorker {
   const w = startCallbackWorker({
     connection,
     prefix: redisSuite.redis.prefix,
     secret: SECRET,
     logger,
     backoff: FAST,
+    destinations: LOCAL,
     ...extra,
   });
   cleanups.push(() => w.close());
@@ -136,6 +145,29 @@ describe("score-callbacks queue and delivery worker", () => {
     expect(r.of("down").map((a) => a.status)).toEqual([503, 503, 503, 503, 503]);
   });
 
+  it("fails a delivery to a refused destination at once, with its reason, and never retries it", async () => {
+    const connection = connect();
+    const queue = callbackQueue(connection, 5);
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    // Queued before the rules existed (or written by something other than the API): the worker still refuses.
+    await enqueueCallback(queue, completedDelivery("numeric", `http://0x7f000001:${port}/hook`, RESULT));
+    await enqueueCallback(queue, completedDelivery("named", `http://localhost:${port}/hook`, RESULT));
+    deliverer(connection, { destinations: { ...LOCAL, allowList: { hosts: new Set(), cidrs: [] } } });
+
+    for (const id of ["numeric.completed", "named.completed"]) {
+      await until(stateIs(queue, id, "failed"), `the delivery ${id} to fail`);
+      const job = await queue.getJob(id);
+      expect(job?.attemptsMade).toBe(1);
+      expect(job?.failedReason).toMatch(/^callback destination refused: /);
+    }
+    expect((await queue.getJob("numeric.completed"))?.failedReason).toContain(
+      "127.0.0.1 is a loopback address",
+    );
+    expect((await queue.getJob("named.completed"))?.failedReason).toContain("localhost names the local host");
+    expect(r.received).toHaveLength(0);
+  });
+
   it("hands a delivery that a dead process held to another process once its lock (lockMs) lapses", async () => {
     const connection = connect();
     const queue = callbackQueue(connection);
@@ -156,6 +188,7 @@ describe("score-callbacks queue and delivery worker", () => {
       secret: SECRET,
       logger,
       backoff: FAST,
+      destinations: LOCAL,
       lockMs: 1_000,
     });
     cleanups.push(() => w.close());

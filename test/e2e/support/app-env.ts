@@ -25,5 +25,7 @@ export function sharedAppEnv(options: SharedAppEnv): Record<string, string> {
     ...sharedEnv({ ...options, parent: process.env, nodeEnv: "test", logLevel: options.logLevel ?? "warn" }),
     // A stack runs several workers on one host: each serves /metrics on a port of its own.
     WORKER_METRICS_PORT: "0",
+    // The tests' callback receivers listen on 127.0.0.1, which callbacks reach only when opened.
+    RISKQ_CALLBACK_ALLOWED_HOSTS: "127.0.0.1",
   };
 }

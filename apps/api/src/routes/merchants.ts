@@ -3,6 +3,7 @@ import type { Logger } from "@riskq/observability";
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import { ApiError } from "../http/api-error";
+import { refuseCardNumbers } from "../http/card-number-guard";
 import { parseOrThrow } from "../http/field-issues";
 
 /** What the API needs of the Alipay client (`createAlipayClient`'s `onboardMerchant`). */
@@ -22,6 +23,8 @@ const onboardBodySchema = z.strictObject({
 export function merchantRoutes(alipay: MerchantOnboarding, logger: Logger): FastifyPluginAsync {
   return async (app) => {
     app.post("/v1/merchants", async (request, reply) => {
+      // An auth_code that is a card number would be sent to Alipay (and logged on failure).
+      refuseCardNumbers(request.body);
       const body = parseOrThrow(onboardBodySchema, request.body);
       let expiresAt: number;
       try {

@@ -1,8 +1,10 @@
 import { type ScoreRequestBody, scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
-import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import type { CallbackDestinationPolicy, DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
 import { notFound } from "../http/api-error";
+import { cachedResolve } from "../http/cached-resolve";
+import { refuseCallbackDestinations } from "../http/callback-url-guard";
 import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
@@ -22,6 +24,8 @@ export interface ScoreRoutesDeps {
   waiters: WaiterCap;
   /** Priorities of a merchant's items beyond its fair share (RISKQ_FAIR_SHARE_PER_S). */
   fairShare: FairShare;
+  /** Where `callback_url`s may point (RISKQ_CALLBACK_ALLOWED_HOSTS; https in production). */
+  callbackDestinations: CallbackDestinationPolicy;
   now: () => number;
 }
 
@@ -47,6 +51,8 @@ function abortOnClose(reply: FastifyReply): AbortSignal {
 /** `POST /v1/scores`, `POST /v1/scores/batch`, `GET /v1/scores/:id`. */
 export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
   const refresh = (views: readonly JobView[]) => refreshViews(deps.scoreQueue, deps.deadLetters, views);
+  // A test's policy may bring its own DNS stand-in; otherwise names are resolved through a short cache.
+  const resolve = deps.callbackDestinations.resolve ?? cachedResolve();
 
   /**
    * Enqueues; 202 with the jobs as enqueued, or with `?wait_ms` 200 once all are final, 202 when
@@ -93,6 +99,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
       const body = parseOrThrow(scoreRequestBodySchema, request.body);
       const late = occurredAtIssue(body.occurred_at, deps.now(), "occurred_at");
       if (late) throw invalidRequest([late]);
+      await refuseCallbackDestinations([body], deps.callbackDestinations, () => "callback_url", resolve);
       const [view] = await enqueueAndAnswer(reply, [body], wait_ms);
       return view;
     });
@@ -116,6 +123,12 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         else bodies.push(parsed.data);
       }
       if (issues.length > 0) throw invalidRequest(issues);
+      await refuseCallbackDestinations(
+        bodies,
+        deps.callbackDestinations,
+        (i) => `items[${i}].callback_url`,
+        resolve,
+      );
       return { jobs: await enqueueAndAnswer(reply, bodies, wait_ms) };
     });
 

@@ -7,6 +7,7 @@ import {
 } from "@riskq/contracts";
 import { createLogger, type Logger } from "@riskq/observability";
 import {
+  type CallbackDestinationPolicy,
   createDeadLetterQueue,
   createMaintenanceQueue,
   createScoreQueue,
@@ -56,6 +57,8 @@ export interface StartApiOptions {
   alipayOn?: (redis: Redis) => MerchantOnboarding;
   /** Default: silent. */
   logger?: Logger;
+  /** RISKQ_CALLBACK_ALLOWED_HOSTS and NODE_ENV as main.ts turns them into a policy (default: nothing opened). */
+  callbackDestinations?: CallbackDestinationPolicy;
   /** Serve `GET /metrics` as main.ts does (its maintenance queue is the kit's `maintenanceQueue`). */
   metrics?: boolean;
   /** Request, header and idle limits (default: the production ones). */
@@ -93,6 +96,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     ...(options.fairSharePerS === undefined ? {} : { fairSharePerS: options.fairSharePerS }),
     ...(metrics ? { metrics: metrics.registry } : {}),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.callbackDestinations ? { callbackDestinations: options.callbackDestinations } : {}),
   });
   await app.ready();
   let closed: Promise<void> | undefined;

@@ -3,6 +3,7 @@ import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bu
 import type { Logger } from "pino";
 import { type BackoffOptions, backoffMs } from "../retry/backoff";
 import type { CallbackDelivery } from "./callback-payload";
+import type { CallbackDestinationPolicy } from "./callback-url-check";
 import { CallbackFailed, deliverCallback } from "./deliver-callback";
 
 export interface CallbackWorkerOptions {
@@ -24,7 +25,11 @@ export interface CallbackWorkerOptions {
    * dead process held go to another (default 30 s, BullMQ's). The worker passes its JOB_LOCK_MS.
    */
   lockMs?: number;
-  fetch?: typeof fetch;
+  /**
+   * Where callbacks may go (RISKQ_CALLBACK_ALLOWED_HOSTS, https in production). Default: loopback,
+   * private, link-local and metadata destinations refused, http allowed.
+   */
+  destinations?: CallbackDestinationPolicy;
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 300_000 };
@@ -46,7 +51,7 @@ export function startCallbackWorker(options: CallbackWorkerOptions) {
         const { status } = await deliverCallback(job.data, {
           secret: options.secret,
           ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+          ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
         });
         logger.debug({ jobId: job.data.job_id, event: job.data.body.event, status }, "callback delivered");
       } catch (err) {
@@ -60,8 +65,11 @@ export function startCallbackWorker(options: CallbackWorkerOptions) {
           },
           `callback attempt failed: ${err.message}`,
         );
+        // A refused destination stays refused: retrying would only knock on it again.
         const outOfTries =
-          err.kind === "invalid" || (err.kind === "rejected" && job.attemptsMade + 1 >= rejectedAttempts);
+          err.kind === "invalid" ||
+          err.kind === "refused" ||
+          (err.kind === "rejected" && job.attemptsMade + 1 >= rejectedAttempts);
         if (outOfTries) throw new UnrecoverableError(err.message);
         throw err;
       }

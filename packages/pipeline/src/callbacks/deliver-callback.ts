@@ -1,12 +1,20 @@
+import { Agent, fetch as undiciFetch } from "undici";
 import type { CallbackBody, CallbackDelivery } from "./callback-payload";
 import { CALLBACK_HEADERS, signCallback } from "./callback-signature";
+import {
+  type CallbackDestinationPolicy,
+  callbackUrlProblem,
+  DEFAULT_DESTINATION_POLICY,
+} from "./callback-url-check";
+import { DestinationRefused, guardedLookup } from "./guarded-lookup";
 
 export interface DeliverOptions {
   /** The HMAC key shared with receivers (RISKQ_CALLBACK_SECRET). */
   secret: string;
   /** Per attempt; a receiver slower than this counts as down (default 5 s). */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Where callbacks may go (default: no private destination opened, http allowed). */
+  destinations?: CallbackDestinationPolicy;
   now?: () => number;
 }
 
@@ -16,8 +24,11 @@ export interface DeliverOptions {
  * (another 4xx, or a 3xx we refuse to follow) — most likely a wrong URL or a receiver that refuses
  * our signature, which a deploy may still fix, so it gets a few attempts only. `invalid`: not an
  * http(s) URL at all (the API refuses those; this guards jobs written some other way) — never retried.
+ * `refused`: the destination is one callbacks may not reach (loopback, private, metadata…, see
+ * refusedAddressReason), judged on the URL and again on the address actually connected to — never
+ * retried either: a job accepted before the rules (or before a DNS change) must not get through later.
  */
-export type CallbackFailureKind = "transient" | "rejected" | "invalid";
+export type CallbackFailureKind = "transient" | "rejected" | "invalid" | "refused";
 
 /** A delivery attempt that did not get a 2xx. Its message names no URL, body or secret. */
 export class CallbackFailed extends Error {
@@ -49,14 +60,18 @@ export async function deliverCallback(
 ): Promise<{ status: number }> {
   if (!isHttpUrl(delivery.callback_url))
     throw new CallbackFailed("invalid", "callback_url is not an http(s) URL");
+  const destinations = options.destinations ?? DEFAULT_DESTINATION_POLICY;
+  const problem = callbackUrlProblem(delivery.callback_url, destinations);
+  if (problem) throw new CallbackFailed("refused", `callback destination refused: ${problem}`);
   const timestamp = (options.now ?? Date.now)();
   const body: CallbackBody = { ...delivery.body, delivered_at: timestamp };
   const raw = JSON.stringify(body);
   const timeoutMs = options.timeoutMs ?? 5_000;
-  let response: Response;
+  let response: Awaited<ReturnType<typeof undiciFetch>>;
   try {
-    response = await (options.fetch ?? fetch)(delivery.callback_url, {
+    response = await undiciFetch(delivery.callback_url, {
       method: "POST",
+      dispatcher: guardedAgent(destinations),
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
       headers: {
@@ -69,6 +84,9 @@ export async function deliverCallback(
       body: raw,
     });
   } catch (err) {
+    const cause = err instanceof Error ? err.cause : undefined;
+    if (cause instanceof DestinationRefused)
+      throw new CallbackFailed("refused", `callback destination refused: ${cause.message}`);
     throw new CallbackFailed("transient", networkProblem(err, timeoutMs));
   }
   // The answer's body is never needed; dropping it frees the connection for the next delivery.
@@ -79,6 +97,17 @@ export async function deliverCallback(
     `receiver answered ${response.status}`,
     response.status,
   );
+}
+
+// One connection pool per policy (a worker has one): every socket it opens resolves through the guard.
+const agents = new WeakMap<CallbackDestinationPolicy, Agent>();
+function guardedAgent(policy: CallbackDestinationPolicy): Agent {
+  let agent = agents.get(policy);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(policy.allowList, policy.resolve) } });
+    agents.set(policy, agent);
+  }
+  return agent;
 }
 
 /** A network failure in a few words: the error code, never the URL (it may embed a token). */
