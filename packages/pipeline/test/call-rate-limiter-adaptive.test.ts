@@ -79,11 +79,23 @@ describe("adaptive rate: decrease", () => {
   it("takes the accepted calls per second of answered grants when the send-rate estimate is lower", () => {
     let s: AdaptiveState = { ...initialAdaptiveState(params), rate: 20 };
     s = afterThrottle(s, T0, params, T0 - 10); // rate 14
-    // 10 calls sent over 1 s; the 7 answered (granted in the first 500 ms, at the higher rate) hold
-    // 4 accepted: 10/s × 4/7 ≈ 5.7/s by the share, but 4 accepted per 500 ms of grants is 8/s.
-    s = { ...s, sentSince: 10, acceptedSince: 4, refusedSince: 3, answeredUntil: T0 + 500 };
+    // 12 calls sent over 1 s (about the rate allowed); the 7 answered (granted in the first 500 ms, at
+    // the higher rate) hold 4 accepted: 12/s × 4/7 ≈ 6.9/s by the share, but 4 accepted per 500 ms of
+    // grants is 8/s.
+    s = { ...s, sentSince: 12, acceptedSince: 4, refusedSince: 3, answeredUntil: T0 + 500 };
     s = afterThrottle(s, T0 + 1_000, params, T0 + 900);
     expect(s.ceiling).toBeCloseTo(8, 9);
+  });
+
+  it("measures nothing from an overload while it sent well below the rate allowed (its demand, not the limit)", () => {
+    let s: AdaptiveState = { ...initialAdaptiveState(params), rate: 20 };
+    s = afterThrottle(s, T0, params, T0 - 10); // rate 14
+    // 4 calls over 1 s where 14/s were allowed: the 429s came from a burst of grants; what was
+    // accepted says how much we asked for, not what the remote takes. A plain cut instead.
+    s = { ...s, sentSince: 4, acceptedSince: 3, refusedSince: 1, answeredUntil: T0 + 800 };
+    s = afterThrottle(s, T0 + 1_000, params, T0 + 900);
+    expect(s.ceiling).toBeCloseTo(14, 9);
+    expect(s.rate).toBeCloseTo(14 * params.decrease, 9);
   });
 
   it("never goes below minRate", () => {

@@ -93,4 +93,15 @@ describe("micro-batcher: deadlines and withdrawn items", () => {
     inFlight.shift()!();
     await expect(inTime).resolves.toBe("scored 10500");
   });
+
+  it("sends late items rather than nothing when the permit would otherwise go unused (the limiter must hear answers)", async () => {
+    const { batcher, opens, sent, inFlight } = deadlineBatcher({ minTimeLeftMs: 400, now: () => 10_000 });
+    const late = batcher.submit(10_300);
+    await settle();
+    opens.shift()!();
+    await settle();
+    expect(sent).toEqual([[10_300]]);
+    inFlight.shift()!();
+    await expect(late).resolves.toBe("scored 10300");
+  });
 });

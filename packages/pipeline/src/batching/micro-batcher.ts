@@ -133,10 +133,12 @@ export function createMicroBatcher<I, R, G = undefined>(
     key: string,
     batch: PendingBatch<I, R> | undefined,
     waiting: readonly Waiting<I, R>[],
+    othersDeadline = Number.POSITIVE_INFINITY,
   ) => {
     const abort = new AbortController();
     if (batch) batch.gateAbort = abort;
-    return { abort, ticket: options.gate!(key, { deadline: deadlineOf(waiting), signal: abort.signal }) };
+    const deadline = Math.min(deadlineOf(waiting), othersDeadline);
+    return { abort, ticket: options.gate!(key, { deadline, signal: abort.signal }) };
   };
   const inFlight = new Set<Promise<void>>();
   let closed = false;
@@ -239,8 +241,12 @@ export function createMicroBatcher<I, R, G = undefined>(
 
     try {
       let leading = true;
+      // Items other processes hand over wait for this gate too, but their deadlines are known only
+      // once taken: the last ones taken stand in for them (or now, before any), so a lead serving
+      // only others' items is not put behind every other batch as if nothing in it were urgent.
+      let handedDeadline = options.deadlineOf ? now() : Number.POSITIVE_INFINITY;
       while (leading) {
-        const ticket = await openGate(key, undefined, batch.waiting).ticket;
+        const ticket = await openGate(key, undefined, batch.waiting, handedDeadline).ticket;
         const own = batch.waiting.splice(0, capOf(key));
         const room = closed ? 0 : capOf(key) - own.length;
         // Lead on for our own rest only when it is due; otherwise only while others' items wait.
@@ -250,6 +256,9 @@ export function createMicroBatcher<I, R, G = undefined>(
           ({ items: handed, leading } = await lease.take(room, release));
         } catch {
           leading = false;
+        }
+        if (handed.length > 0 && options.deadlineOf) {
+          handedDeadline = Math.min(...handed.map((h) => options.deadlineOf!(h.item)));
         }
         if (own.length + handed.length > 0) track(send(key, own, ticket, { exchange, handed }));
       }
@@ -347,7 +356,7 @@ export function createMicroBatcher<I, R, G = undefined>(
     across?: { exchange: BatchExchange<I, R>; handed: HandedItem<I>[] },
   ): Promise<void> {
     const handed = across?.handed ?? [];
-    waiting = withoutTooLate(waiting);
+    waiting = withoutTooLate(waiting, handed.length);
     for (const w of waiting) w.sent = true;
     const items = [...waiting.map((w) => w.item), ...handed.map((h) => h.item)];
     if (items.length === 0) return;
@@ -384,14 +393,18 @@ export function createMicroBatcher<I, R, G = undefined>(
    * Items whose deadline leaves less than `minTimeLeftMs` are withdrawn rather than sent: they waited
    * (for company or a permit) until no answer could come back in time.
    */
-  function withoutTooLate(waiting: Waiting<I, R>[]): Waiting<I, R>[] {
+  function withoutTooLate(waiting: Waiting<I, R>[], handedCount = 0): Waiting<I, R>[] {
     if (!options.deadlineOf || !options.minTimeLeftMs) return waiting;
     const latestStart = now() + options.minTimeLeftMs();
-    return waiting.filter((w) => {
-      if (options.deadlineOf!(w.item) >= latestStart) return true;
-      w.reject(new ItemWithdrawn(options.gate ? "gating" : "lingering"));
-      return false;
-    });
+    const inTime = waiting.filter((w) => options.deadlineOf!(w.item) >= latestStart);
+    // A permit that would carry nothing is still spent: send the late items rather than nothing. When
+    // calls are this scarce (a storm) the limiter only learns the storm is over from calls answered,
+    // and a rate that stays cut because every permit went unused would decide every job locally from
+    // then on. Their jobs are decided at their deadlines as usual; the answers only teach the limiter.
+    if (inTime.length === 0 && handedCount === 0) return waiting;
+    for (const w of waiting)
+      if (!inTime.includes(w)) w.reject(new ItemWithdrawn(options.gate ? "gating" : "lingering"));
+    return inTime;
   }
 
   /** The submitter gave up on `w` (its signal aborted): out of its batch if not yet sent, then rejected. */

@@ -222,8 +222,15 @@ export function afterThrottle(
   const answeredSpan = state.answeredUntil - state.overloadSince;
   // Only answers covering `measureMs` of grants measure anything: with slow answers, the first few
   // are a handful of calls from the overload's first instants.
+  // Both also assume we sent as fast as allowed: when we sent well below the rate (demand-limited,
+  // the 429s came from a burst of grants), what was accepted is our demand, not the remote's limit.
+  const sentRate = overloadFor > 0 ? (state.sentSince * 1000) / overloadFor : 0;
+  const sentAtRate = sentRate >= DEMAND_SHARE_TO_MEASURE * state.rate;
   const measured =
-    overloadFor >= params.measureMs && answeredSpan >= params.measureMs && answered >= MIN_ANSWERS_TO_MEASURE
+    sentAtRate &&
+    overloadFor >= params.measureMs &&
+    answeredSpan >= params.measureMs &&
+    answered >= MIN_ANSWERS_TO_MEASURE
       ? Math.max(
           ((state.sentSince * 1000) / overloadFor) * (state.acceptedSince / answered),
           (state.acceptedSince * 1000) / answeredSpan,
@@ -388,6 +395,9 @@ const climbed = {
 
 /** Clean probes in a row counted at most (the step and interval stop changing long before). */
 const MAX_STREAK = 16;
+
+/** An overload measures the limit only if we sent at least this share of the allowed rate meanwhile. */
+const DEMAND_SHARE_TO_MEASURE = 0.8;
 
 /** Fewer answers than this measure nothing (one call more or less would swing the estimate). */
 const MIN_ANSWERS_TO_MEASURE = 5;

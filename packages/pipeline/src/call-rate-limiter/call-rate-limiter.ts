@@ -266,11 +266,12 @@ export class CallRateLimiter {
 const MAX_CAS_ATTEMPTS = 5;
 
 /**
- * A claim lapses this long after its last refresh at the least (longer when its holder was told to
- * wait longer): long enough for a busy event loop to come back, short enough that a dead process
- * holds nobody up for long.
+ * A claim lapses this long after its holder was due back: long enough for a busy event loop to come
+ * back, short enough that a claim left behind (its batch gave up at its deadline, or its process
+ * died) holds the other processes' batches up for a moment only — heads give up all the time when
+ * deadlines bind, and a longer grace measurably starved the others of calls.
  */
-const MIN_CLAIM_TTL_MS = 250;
+const MIN_CLAIM_TTL_MS = 100;
 
 /**
  * "No priority" in Redis: above any epoch-ms deadline, so such callers yield to prioritized ones,

@@ -51,7 +51,7 @@ local function ms(x) return string.format('%.3f', x) end
  *
  * When calls are scarce each process's waiting head holds a claim on every bucket it asks for:
  * its priority (lower goes first) in a sorted set, and in a hash when it said it would ask again
- * and when the claim lapses (`max(minTtl, 2 × that wait)` on this clock, so a dead or departed
+ * and when the claim lapses (that wait + `minTtl` on this clock, so a dead or departed
  * claimant stops counting within moments). A caller that finds room while a live claim of strictly
  * lower priority exists leaves the call to that claimant and is told to wait until the claimant is
  * due back; the lowest takes it and drops its claim (its next attempt claims anew). Equal priorities
@@ -88,7 +88,7 @@ end
 local function claim(wait)
   if claimant == '' then return end
   local nap = math.min(wait, maxNap)
-  local clock = ms(now + nap) .. ' ' .. ms(now + math.max(minTtl, 2 * nap))
+  local clock = ms(now + nap) .. ' ' .. ms(now + nap + minTtl)
   for i = 1, n do
     redis.call('ZADD', claims(i), priority, claimant)
     redis.call('HSET', clocks(i), claimant, clock)
