@@ -92,6 +92,10 @@ export class DemoStack {
         ALIPAY_FALLBACK_MODEL_VERSION: FALLBACK_MODEL,
         // The demo's traffic is the synthetic kind the pre-filter was trained on: let it decide.
         RISKQ_PREFILTER: "on",
+        // A batch waits up to 100 ms for company (25 by default): the demo's permits are plentiful,
+        // and a settlement burst fetched a few hundred jobs at a time must still form full batches
+        // for the young-account incident to show its truncations.
+        BATCH_LINGER_MS: "100",
         WORKER_METRICS_PORT: "0",
         SHUTDOWN_GRACE_MS: String(STOP_GRACE_MS),
       };

@@ -186,12 +186,20 @@ class CutShortByDeadline extends Error {
   }
 }
 
-/** The time left until the batch's earliest item must be decided; undefined: the client's default. */
+/**
+ * A call gets at least this long, whatever its deadline: the jobs in it are decided at their
+ * deadlines by their own timers anyway, but the answer still matters — the shared limiter climbs
+ * back after a storm only on answered calls, and a rate kept low because every late call was cut
+ * before it could answer would decide every job locally from then on.
+ */
+const CALL_TIMEOUT_FLOOR_MS = TELLING_TIMEOUT_MS;
+
+/** The time left until the batch's earliest item must be decided (at least the floor); undefined: the client's default. */
 function callTimeoutMs(deps: BatchCallDeps, items: readonly BatchItem[]): number | undefined {
   if (!deps.deadlines) return undefined;
   const now = (deps.deadlines.now ?? Date.now)();
   const earliest = Math.min(...items.map((item) => item.data.deadline_at - deps.deadlines!.marginMs));
-  return Math.max(1, Math.floor(earliest - now));
+  return Math.max(CALL_TIMEOUT_FLOOR_MS, Math.floor(earliest - now));
 }
 
 /** The contract item of a request: everything but riskq's own fields. */

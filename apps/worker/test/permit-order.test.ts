@@ -48,8 +48,9 @@ describe("the order of scarce calls", () => {
     const other = trafficOf(1404, 1, 20);
     await kit.onboard(...burst.merchantIds, ...other.merchantIds);
     await twoWorkersAtOneCallPerSecond();
-    // By deadline alone the burst's ten full batches would come first and the other merchant's jobs
-    // would get a call after 4 s at best, past their deadline.
+    // By deadline alone the burst's batches would take every call until its own jobs expire (3.4 s),
+    // and the other merchant's jobs would get one after that, too late for a 3.9-s deadline; with a
+    // fair share they get the 2nd or 3rd call, about 2 s early.
     await kit.enqueue(burst.requests, { deadlineAt: Date.now() + 3_400 });
     await kit.enqueue(other.requests, { deadlineAt: Date.now() + 3_900 });
 

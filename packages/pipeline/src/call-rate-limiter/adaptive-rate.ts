@@ -11,21 +11,8 @@
  *
  * A ceiling is not a prison: limits change (the gateway's, or another tenant's storm), so while probes
  * keep succeeding each one doubles the next step (like TCP slow start after idle) and the wait before
- * it halves.
- *
- * A storm (the remote's limit cut for a few seconds, then restored) leaves the rate far below the
- * one held before it (`peak`: the hover point where the storm's first cut came). Far below the peak
- * the rule does not climb: every `farProbeMs` of clean time it probes straight back to the peak.
- * Each step needs the answer to a call granted after it (about half a second at the remote's
- * latency), and a recovery is judged in seconds, so one step it is. A probe refused at once
- * (`stormSignalMs`) met the storm: the rate goes back to where the probe started (no ratchet down
- * to a grant every few seconds, see `stormFloor`), and neither the probe interval nor the peak
- * changes — the storm is still on, the old rate is not wrong. Only after `stormMemoryMs` without
- * holding a rate near the peak do such refusals wear the peak down (a limit lowered for good). A
- * probe refused late met no storm: the remote's burst ran dry, so the peak was a little high and
- * the hover point under it becomes the peak. "Far" is below `farBelowPeak` of the peak, lower than
- * one cut (`decrease`), so a single cut at the hover point is climbed back carefully, as before.
- * Probes near the peak keep the slow, careful rules above.
+ * it halves; and far below the highest rate ever held clean (`peak`) probes come every
+ * `fastProbeMs`, so the rate regains its old level within seconds once a storm is over.
  */
 
 /** Tuning of the rate update; every field has a default in `DEFAULT_ADAPTIVE_PARAMS`. */
@@ -57,38 +44,18 @@ export interface AdaptiveRateParams {
   readonly probeStep: number;
   /** The largest probe step, as a share of the rate. */
   readonly maxProbeStep: number;
-  /** The shortest probe interval near the peak (reached after many clean probes in a row). */
+  /** Probe interval while the rate is far below `peak` (and the floor of a shortened interval). */
   readonly fastProbeMs: number;
-  /**
-   * "Far below the peak": under this share of it. Lower than one cut (`decrease`): a single cut at
-   * the hover point (the remote's burst ran dry) is climbed back carefully; only a storm's repeated
-   * cuts reach it.
-   */
+  /** "Far below the peak": under this share of it. */
   readonly farBelowPeak: number;
-  /** Clean time between two probes far below the peak, however many of them failed. */
-  readonly farProbeMs: number;
-  /** A failed probe near the peak lowers the peak to this share of it (never below the probe's rate). */
+  /** The first probe step far below the peak (doubled per clean probe like `probeStep`). */
+  readonly farProbeStep: number;
+  /** A failed probe lowers the peak to this share of it (never below the probe's rate). */
   readonly peakDecay: number;
   /**
-   * The rate is cut no lower than this share of the peak: in a storm a grant comes at least every
-   * 1 / (this × peak) seconds, and the first answer after the storm can end it. (A limit lowered
-   * for good below it wears the peak, and so the floor, down after `stormMemoryMs`.)
-   */
-  readonly stormFloor: number;
-  /** A far probe refused within this long of its step met a storm (see `afterThrottle`). */
-  readonly stormSignalMs: number;
-  /**
-   * Failed probes far below the peak lower it only once this long has passed since a rate near it
-   * was last held: a storm is that short; a limit lowered for longer is the new normal.
-   */
-  readonly stormMemoryMs: number;
-  /**
-   * A rate that drew no 429 for this long before a cut becomes the peak (so does the hover point,
-   * without proof: it was chosen under where 429s began). The remote's burst hides an overload for
-   * burst / excess seconds, so a rate held this long is at most burst / this over the limit (10%
-   * for a 10/s bucket of burst 10): coming back to it after a storm then draws its 429s only after
-   * several seconds, a "late" refusal that lowers the peak to the hover point under it. A climb's
-   * steps, a few hundred ms each, never qualify.
+   * A rate that drew no 429 for this long before an overload becomes the peak. The remote's burst
+   * hides a small overload for burst / excess seconds (50 s for 2% over a 10/s bucket of burst 10),
+   * so only a rate held well beyond that proves anything; a climb's short steps prove nothing.
    */
   readonly peakProofMs: number;
   /**
@@ -117,13 +84,10 @@ export const DEFAULT_ADAPTIVE_PARAMS: AdaptiveRateParams = {
   probeStep: 0.02,
   maxProbeStep: 0.5,
   fastProbeMs: 1_000,
-  farBelowPeak: 0.6,
-  farProbeMs: 400,
+  farBelowPeak: 0.8,
+  farProbeStep: 0.25,
   peakDecay: 0.5,
-  stormSignalMs: 2_000,
-  stormFloor: 0.1,
-  stormMemoryMs: 20_000,
-  peakProofMs: 10_000,
+  peakProofMs: 120_000,
   probeBaseMs: 120_000,
   probeMaxMs: 240_000,
   cleanProbesToReset: 3,
@@ -159,10 +123,8 @@ export interface AdaptiveState {
   readonly cleanProbes: number;
   /** The rate the running probe started from (it held clean for a whole interval). */
   readonly probeFrom: number;
-  /** The rate to come back to after a storm (0: none yet); see `peakProofMs` and `peakDecay`. */
+  /** The highest rate held clean for a whole step, lowered by failed probes (0: none yet). */
   readonly peak: number;
-  /** When a rate near the peak was last held (a cut or a probe from there); see `stormMemoryMs`. */
-  readonly nearPeakAt: number;
 }
 
 /** A bucket nobody has used yet. */
@@ -184,7 +146,6 @@ export function initialAdaptiveState(params: AdaptiveRateParams): AdaptiveState 
     cleanProbes: 0,
     probeFrom: 0,
     peak: 0,
-    nearPeakAt: 0,
   };
 }
 
@@ -203,11 +164,8 @@ export function afterThrottle(
   if (state.lastCutAt > 0 && now - state.lastCutAt < params.cutWindowMs) {
     return { ...state, lastThrottleAt: now };
   }
-  const cut = cutKind(state, now, params);
-  const stormRefusal = cut === "storm-refusal";
-  // A late far probe is no probe failure: the remote took its rate for a while, so it is where
-  // 429s began, like a cut from the hover point.
-  const probing = stormRefusal || cut === "probe-failed";
+  const probing = state.probeAt > 0;
+  const heldClean = now - Math.max(state.lastStepAt, state.lastThrottleAt) >= params.peakProofMs;
   // No upward step since the last cut: the remote's bucket has stayed empty since then, so what it
   // accepted meanwhile is its real rate — a far better ceiling than the rates we were cutting
   // through (the bucket's burst hid the overload until well above the limit). Measured as our send
@@ -241,19 +199,11 @@ export function afterThrottle(
   const probedFrom =
     probing && state.probeFrom > 0 ? state.probeFrom / params.hover : Number.POSITIVE_INFINITY;
   const ceiling = Math.max(params.minRate, Math.min(state.rate, measured, probedFrom));
-  const peak = peakAfterCut(state, now, params, cut);
   return {
     ...state,
     lastThrottleAt: now,
     ceiling,
-    // A far probe into a storm goes back to where it started, which held clean: cutting below it
-    // each time would ratchet the rate down to the floor, a grant every few seconds, and the
-    // recovery would wait that long for each answer.
-    // Nor below `stormFloor` of the peak: the answer that ends the recovery has to wait for a grant.
-    rate: clamp(
-      Math.max(stormRefusal ? state.probeFrom : ceiling * params.decrease, params.stormFloor * peak),
-      params,
-    ),
+    rate: clamp(ceiling * params.decrease, params),
     overloadSince: continuing ? state.overloadSince : now,
     sentSince: continuing ? state.sentSince : 0,
     acceptedSince: continuing ? state.acceptedSince : 0,
@@ -262,54 +212,21 @@ export function afterThrottle(
     lastCutAt: now,
     lastStepAt: now,
     probeAt: 0,
-    // A far probe failing says the storm is on, not that probing near the peak is unwise.
-    failedProbes:
-      cut === "probe-failed" ? Math.min(state.failedProbes + 1, maxDoublings(params)) : state.failedProbes,
+    failedProbes: probing ? Math.min(state.failedProbes + 1, maxDoublings(params)) : state.failedProbes,
     cleanProbes: 0,
     probeFrom: 0,
-    peak,
-    // Cut while near the peak: the storm memory counts from here.
-    nearPeakAt: (probing ? !stormRefusal : !farBelowPeak(state, params)) ? now : state.nearPeakAt,
+    // A failed probe refutes part of the remembered peak (a limit lowered for good is forgotten
+    // after a few); a storm's cuts outside probes do not, so the rate comes back after it.
+    // A measured ceiling is an estimate, low when answers are slow: the previous ceiling becomes a
+    // soft peak, so fast probes check the estimate rather than hovering under it for minutes.
+    peak: probing
+      ? Math.max(state.probeFrom, state.peak * params.peakDecay)
+      : heldClean
+        ? Math.max(state.peak, state.rate)
+        : Number.isFinite(measured)
+          ? Math.max(state.peak, state.ceiling)
+          : state.peak,
   };
-}
-
-/**
- * What a cut says about the peak. "storm-refusal": a probe far below the peak refused within
- * `stormSignalMs` — the storm is still on. "late-far": a far probe the remote took for a while
- * before refusing — no storm, the remote's burst ran dry: the rate is where 429s begin.
- * "probe-failed": a probe near the peak. "cut": no probe running.
- */
-type CutKind = "storm-refusal" | "late-far" | "probe-failed" | "cut";
-
-function cutKind(state: AdaptiveState, now: number, params: AdaptiveRateParams): CutKind {
-  if (state.probeAt === 0) return "cut";
-  if (state.probeFrom >= params.farBelowPeak * state.peak) return "probe-failed";
-  return now - state.probeAt < params.stormSignalMs ? "storm-refusal" : "late-far";
-}
-
-/**
- * The rate to come back to after this cut. A storm's refusals leave it alone for `stormMemoryMs`
- * (then wear it down: a limit lowered for good); a failed probe near it refutes part of it; a rate
- * the remote took for a while and then refused is a little high (the hover point under it is the
- * new peak); a cut at the hover point near the peak, or of a rate held clean for long, is the limit
- * moving: that rate is the one to come back to.
- */
-function peakAfterCut(state: AdaptiveState, now: number, params: AdaptiveRateParams, cut: CutKind): number {
-  const decayed = Math.max(state.probeFrom, state.peak * params.peakDecay);
-  switch (cut) {
-    case "storm-refusal":
-      return now - state.nearPeakAt < params.stormMemoryMs ? state.peak : decayed;
-    case "probe-failed":
-      return decayed;
-    case "late-far":
-      return params.hover * state.rate;
-    case "cut": {
-      const atHover = state.ceiling > 0 && state.rate >= params.hover * state.ceiling * (1 - 1e-9);
-      if (atHover && !farBelowPeak(state, params)) return state.rate;
-      const heldClean = now - Math.max(state.lastStepAt, state.lastThrottleAt) >= params.peakProofMs;
-      return heldClean ? Math.max(state.peak, state.rate) : state.peak;
-    }
-  }
 }
 
 /**
@@ -337,15 +254,15 @@ export function afterSuccess(
     };
   }
   const hoverRate = params.hover * state.ceiling;
-  // Far below the peak the ceiling is probably a storm's: no climb to its hover point first (each
-  // step costs an answer's wait), a far probe at once.
-  const far = farBelowPeak(state, params);
-  if (state.rate < hoverRate && !far) {
+  if (state.rate < hoverRate) {
     if (cleanFor < params.stepMs) return state;
     // Halve the gap each step: quick from far below, gentle where the limit probably is, so that
-    // when the limit is lower than remembered the 429 comes at a rate just above it.
+    // when the limit is lower than remembered the 429 comes at a rate just above it. Far below the
+    // peak the ceiling is probably a storm's: straight to the hover point, the probes take over.
     const gap = hoverRate - state.rate;
-    const step = Math.max(gap * params.approach, params.minStep * hoverRate);
+    const step = farBelowPeak(state, params)
+      ? gap
+      : Math.max(gap * params.approach, params.minStep * hoverRate);
     return {
       ...state,
       ...climbed,
@@ -355,18 +272,15 @@ export function afterSuccess(
   }
   if (cleanFor < probeIntervalMs(state, params)) return state;
   // The current rate held clean for a whole interval: it becomes the hover point, and a step above
-  // it is tried next — twice as large as the last one if that one held too. Far probes are a
-  // storm's recovery and say nothing about how boldly to probe near the peak: they do not count.
-  const lastProbeNear = state.probeAt > 0 && state.probeFrom >= params.farBelowPeak * state.peak;
-  const cleanProbes = lastProbeNear ? Math.min(state.cleanProbes + 1, MAX_STREAK) : state.cleanProbes;
+  // it is tried next — twice as large as the last one if that one held too.
+  const cleanProbes = state.probeAt > 0 ? Math.min(state.cleanProbes + 1, MAX_STREAK) : state.cleanProbes;
   const limitRose = cleanProbes >= params.cleanProbesToReset;
-  const step = Math.min(params.maxProbeStep, params.probeStep * 2 ** cleanProbes);
+  const firstStep = farBelowPeak(state, params) ? params.farProbeStep : params.probeStep;
+  const step = Math.min(params.maxProbeStep, firstStep * 2 ** cleanProbes);
   const small = state.rate * (1 + params.probeStep);
-  // Far below the peak: straight back to it (one answer's wait, not one per step). Below the peak a
-  // step stops at it: it held clean before, what lies above it is unknown.
-  const target = far
-    ? state.peak
-    : state.rate < state.peak
+  // Below the peak a step stops at it: it held clean before, what lies above it is unknown.
+  const target =
+    state.rate < state.peak
       ? Math.max(small, Math.min(state.rate * (1 + step), state.peak))
       : state.rate * (1 + step);
   return {
@@ -380,7 +294,6 @@ export function afterSuccess(
     peak: Math.max(state.peak, state.rate),
     failedProbes: limitRose ? 0 : state.failedProbes,
     cleanProbes,
-    nearPeakAt: far ? state.nearPeakAt : now,
   };
 }
 
@@ -404,13 +317,15 @@ const MIN_ANSWERS_TO_MEASURE = 5;
 
 /**
  * Clean time required at the hover point before the next probe: `probeBaseMs`, doubled per failed
- * probe and halved per clean one in a row, never under `fastProbeMs`; and only `farProbeMs` while
- * the rate is far below the peak (a storm's failed probes do not stretch it: the storm may end any
- * moment, and the recovery is judged in seconds).
+ * probe and halved per clean one in a row, never under `fastProbeMs`; and only `fastProbeMs`
+ * (doubled per failed probe) while the rate is far below the peak it once held.
  */
 export function probeIntervalMs(state: AdaptiveState, params: AdaptiveRateParams): number {
-  if (farBelowPeak(state, params)) return params.farProbeMs;
-  const interval = (params.probeBaseMs * 2 ** state.failedProbes) / 2 ** state.cleanProbes;
+  const failed = 2 ** state.failedProbes;
+  if (farBelowPeak(state, params)) {
+    return Math.min(params.probeBaseMs, params.fastProbeMs * failed);
+  }
+  const interval = (params.probeBaseMs * failed) / 2 ** state.cleanProbes;
   return Math.min(params.probeMaxMs, Math.max(params.fastProbeMs, interval));
 }
 

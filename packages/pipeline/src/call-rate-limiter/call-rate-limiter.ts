@@ -121,10 +121,13 @@ export class CallRateLimiter {
     let lane = this.lanes.get(laneKey);
     if (lane === undefined) {
       const claimant = `${this.instanceId}:${this.lanes.size}`;
-      lane = new WaitLane<Permit>(async (priority) => {
-        const result = await this.attempt(names, claimant, priority);
-        return result.granted ? { value: result.permit } : { waitMs: result.waitMs };
-      });
+      lane = new WaitLane<Permit>(
+        async (priority) => {
+          const result = await this.attempt(names, claimant, priority);
+          return result.granted ? { value: result.permit } : { waitMs: result.waitMs };
+        },
+        () => void this.dropClaim(names, claimant).catch(() => {}),
+      );
       this.lanes.set(laneKey, lane);
     }
     return lane.wait({ signal: options.signal, priority: options.priority });
@@ -166,6 +169,16 @@ export class CallRateLimiter {
     const [granted, waitMs, now] = reply;
     if (granted === 1) return { granted: true, permit: { buckets: names, grantedAt: Number(now) } };
     return { granted: false, waitMs: Number(waitMs) };
+  }
+
+  /** Gives up a lane's place in the shared line (its callers left): nobody waits for it to lapse. */
+  private async dropClaim(names: readonly string[], claimant: string): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const name of names) {
+      pipeline.zrem(`${this.bucketKey(name)}:claims`, claimant);
+      pipeline.hdel(`${this.bucketKey(name)}:claim-clocks`, claimant);
+    }
+    await pipeline.exec();
   }
 
   /** The permitted call was answered (not with a 429): every bucket of the permit may climb. */

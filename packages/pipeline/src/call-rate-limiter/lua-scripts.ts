@@ -24,7 +24,6 @@ export const ADAPTIVE_FIELDS = [
   "cleanProbes",
   "probeFrom",
   "peak",
-  "nearPeakAt",
 ] as const;
 
 export type AdaptiveField = (typeof ADAPTIVE_FIELDS)[number];
@@ -102,27 +101,20 @@ end
 local wait = 0
 local waits = {}
 local tats = {}
-local rates = {}
 local fresh = {}
 for i = 1, n do
-  local v = redis.call('HMGET', KEYS[i], 'rate', 'tat', 'tatRate')
+  local v = redis.call('HMGET', KEYS[i], 'rate', 'tat')
   local rate = tonumber(v[1]) or initial
   local interval = 1000 / rate
   -- Tolerance for a burst of burstMs worth of calls (at least one call).
   local tau = math.max(0, burstMs - interval)
   local tat = math.max(tonumber(v[2]) or now, now)
-  -- After a step up, what is still owed counts in calls at the rate it was granted at: from a low
-  -- rate the next call comes at the new pace, not a whole old interval later. (After a cut the old
-  -- schedule stands: the overload measurement counts the calls it lets through.)
-  local tatRate = tonumber(v[3]) or rate
-  if tat > now and tatRate < rate then tat = now + (tat - now) * tatRate / rate end
   local w = tat - tau - now
   if w > 0 then
     waits[i] = w
     if w > wait then wait = w end
   end
   tats[i] = tat + interval
-  rates[i] = v[1] or ARGV[2]
   fresh[i] = v[1] == false
 end
 if wait > 0 then
@@ -152,7 +144,7 @@ if due then
   return {0, ms(yield), ms(now)}
 end
 for i = 1, n do
-  redis.call('HSET', KEYS[i], 'tat', ms(tats[i]), 'tatRate', rates[i])
+  redis.call('HSET', KEYS[i], 'tat', ms(tats[i]))
   if fresh[i] then redis.call('HSET', KEYS[i], 'rate', ARGV[2]) end
   if tonumber(redis.call('HGET', KEYS[i], 'overloadSince') or '0') > 0 then
     redis.call('HINCRBY', KEYS[i], 'sentSince', 1)

@@ -33,7 +33,17 @@ export class WaitLane<T> {
   /** Cuts the pump's sleep short when nobody is left waiting. */
   private nap: AbortController | undefined;
 
-  constructor(private readonly attempt: (priority: number) => Promise<Attempt<T>>) {}
+  /** Whether the pump's last attempt ended in a grant (then the shared claim is already gone). */
+  private lastGranted = false;
+
+  /**
+   * @param onIdle told when the lane empties without a grant (its callers gave up): a place in a
+   *   shared line held for them must be given up at once, not left to lapse while others wait on it.
+   */
+  constructor(
+    private readonly attempt: (priority: number) => Promise<Attempt<T>>,
+    private readonly onIdle?: () => void,
+  ) {}
 
   /** Resolves with the value once this caller is the head (lowest priority) and an attempt succeeds. */
   wait(options: { signal?: AbortSignal | undefined; priority?: number | undefined } = {}): Promise<T> {
@@ -51,7 +61,11 @@ export class WaitLane<T> {
         done: false,
       };
       if (signal) {
-        waiter.onAbort = () => this.settle(waiter, () => reject(signal.reason));
+        waiter.onAbort = () => {
+          this.settle(waiter, () => reject(signal.reason));
+          // The head may be gone: ask again now, with the priority of whoever leads the lane now.
+          this.nap?.abort();
+        };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       this.queue.push(waiter);
@@ -67,6 +81,7 @@ export class WaitLane<T> {
         const head = this.head();
         if (head === undefined) break;
         let result: Attempt<T>;
+        this.lastGranted = false;
         try {
           result = await this.attempt(head.priority);
         } catch (error) {
@@ -77,6 +92,7 @@ export class WaitLane<T> {
           // The head at grant time takes it: the one that asked may have aborted meanwhile, or a
           // waiter with an earlier deadline may have arrived; either way the grant is not wasted.
           const taker = this.head();
+          this.lastGranted = true;
           if (taker) this.settle(taker, () => taker.resolve(result.value));
           continue;
         }
@@ -88,6 +104,7 @@ export class WaitLane<T> {
       }
     } finally {
       this.pumping = false;
+      if (!this.lastGranted) this.onIdle?.();
     }
   }
 
