@@ -1,3 +1,4 @@
+import { type ServerTimeouts, timeoutOptions } from "@riskq/config";
 import type { Registry } from "@riskq/metrics";
 import type { Logger } from "@riskq/observability";
 import {
@@ -12,11 +13,11 @@ import { bearerAuth } from "./http/bearer-auth";
 import { answerFrameworkError, installErrorAnswers } from "./http/error-answers";
 import { installJsonDepthLimit } from "./http/json-depth";
 import { installRequestLog } from "./http/request-log";
-import { API_TIMEOUTS, type ServerTimeouts, timeoutOptions } from "./http/server-timeouts";
+import { API_TIMEOUTS } from "./http/server-timeouts";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
-import { metricsRoutes } from "./routes/metrics";
 import { type MerchantOnboarding, merchantRoutes } from "./routes/merchants";
+import { metricsRoutes } from "./routes/metrics";
 import { scoreRoutes } from "./routes/scores";
 import { backlogGuard } from "./scores/backlog-guard";
 import { DEFAULT_FAIR_SHARE_PER_S, FairShare } from "./scores/fair-share";

@@ -1,7 +1,8 @@
 import { createBullBoard } from "@bull-board/api";
-import type { IServerAdapter } from "@bull-board/api/typings/app";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import type { IServerAdapter } from "@bull-board/api/typings/app";
 import { FastifyAdapter } from "@bull-board/fastify";
+import { type ServerTimeouts, timeoutOptions } from "@riskq/config";
 import type { Logger } from "@riskq/observability";
 import Fastify, { type FastifyInstance } from "fastify";
 import { boardHooks } from "./board/board-hooks";
@@ -13,7 +14,7 @@ import { COST_PATH, registerCostRoutes } from "./cost/cost-routes";
 import { installAccessControl, installSecurityHeaders } from "./http/access-control";
 import type { Credentials } from "./http/basic-auth";
 import { installRequestLog } from "./http/request-log";
-import { DASHBOARD_TIMEOUTS, type ServerTimeouts, timeoutOptions } from "./http/server-timeouts";
+import { DASHBOARD_TIMEOUTS } from "./http/server-timeouts";
 
 /** Where the board lives; `/` redirects there. */
 export const BOARD_PATH = "/admin/queues";

@@ -1,12 +1,13 @@
+export * from "./alipay-env";
 export * from "./common-env";
 export * from "./config-error";
 export * from "./config-or-exit";
 export { type Decoded, type FieldMeta, field } from "./field";
 export * from "./numeric-fields";
 export * from "./parse-config";
+export * from "./port-or-off";
 export * from "./secret-fields";
 export * from "./secret-files";
 export * from "./sensitive-fields";
+export * from "./server-timeouts";
 export * from "./text-fields";
-export * from "./alipay-env";
-export * from "./port-or-off";

@@ -1,3 +1,4 @@
+import type { ServerTimeouts } from "@riskq/config";
 import {
   type DeadLetterReason,
   QUEUES,
@@ -23,7 +24,6 @@ import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach } from "vitest";
 import { createApiMetrics } from "../../src/api-metrics";
-import type { ServerTimeouts } from "../../src/http/server-timeouts";
 import { createApiRedis } from "../../src/redis-connection";
 import type { MerchantOnboarding } from "../../src/routes/merchants";
 import { buildApi } from "../../src/server";

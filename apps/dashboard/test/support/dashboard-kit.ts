@@ -1,3 +1,4 @@
+import type { ServerTimeouts } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
 import type { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
@@ -5,7 +6,6 @@ import { Redis } from "ioredis";
 import { type BoardQueue, createBoardQueues } from "../../src/board/board-queues";
 import { environmentBadge } from "../../src/board/environment-badge";
 import type { CostSettings } from "../../src/cost/cost-settings";
-import type { ServerTimeouts } from "../../src/http/server-timeouts";
 import { buildDashboard } from "../../src/server";
 
 export const CREDENTIALS = { user: "ops", password: "test-dashboard-password-0123" };
