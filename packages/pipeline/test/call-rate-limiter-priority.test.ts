@@ -4,11 +4,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { REPO_ROOT } from "@riskq/testing";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { CallRateLimiter } from "../src/index";
+import { jsonLines } from "./fixtures/json-lines";
 
 const suite = useTestRedis({ url: process.env.REDIS_URL });
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -159,43 +159,10 @@ function startWaiters(priorities: number[], rate: number) {
     },
   );
   children.push(child);
-  const seen: Array<Record<string, unknown>> = [];
-  const waiters: Array<{
-    event: string;
-    resolve(line: Record<string, unknown>): void;
-    reject(e: Error): void;
-  }> = [];
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const deliver = () => {
-    for (const waiter of [...waiters]) {
-      const index = seen.findIndex((line) => line.event === waiter.event);
-      if (index < 0) continue;
-      const [line] = seen.splice(index, 1);
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line!);
-    }
-  };
-  createInterface({ input: child.stdout! }).on("line", (text) => {
-    if (!text.startsWith("{")) return;
-    seen.push(JSON.parse(text) as Record<string, unknown>);
-    deliver();
-  });
-  child.once("exit", (code) => {
-    for (const waiter of waiters.splice(0))
-      waiter.reject(
-        new Error(`waiters exited (code ${code}) before "${waiter.event}"\n${stderr.slice(-3000)}`),
-      );
-  });
+  const lines = jsonLines(child, "waiters");
   return {
     go: () => child.stdin!.write("go\n"),
     kill: () => child.kill("SIGKILL"),
-    next: (event: string) =>
-      new Promise<Record<string, unknown>>((resolve, reject) => {
-        waiters.push({ event, resolve, reject });
-        deliver();
-      }),
+    next: lines.next,
   };
 }

@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createAlipayClient } from "@riskq/alipay";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
@@ -10,6 +9,7 @@ import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { BucketSnapshot } from "../src/index";
+import { jsonLines } from "./fixtures/json-lines";
 
 const sandboxSuite = useSandbox();
 const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
@@ -173,7 +173,7 @@ async function startCallers(runMs: number) {
       },
     ),
   );
-  const outputs = children.map(jsonLines);
+  const outputs = children.map((child) => jsonLines(child, "caller"));
   const ready = Promise.all(outputs.map((o) => o.next("ready")));
   // Awaited by run(); a test that times its phases from the start awaits it first.
   ready.catch(() => {});
@@ -194,47 +194,5 @@ async function startCallers(runMs: number) {
     kill(): void {
       for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
     },
-  };
-}
-
-/** Reads a child's stdout as JSON lines; `next(event)` resolves with the next line of that event. */
-function jsonLines(child: ChildProcess) {
-  const seen: Array<Record<string, unknown>> = [];
-  const waiters: Array<{
-    event: string;
-    resolve(line: Record<string, unknown>): void;
-    reject(e: Error): void;
-  }> = [];
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const deliver = () => {
-    for (const waiter of [...waiters]) {
-      const index = seen.findIndex((line) => line.event === waiter.event);
-      if (index < 0) continue;
-      const [line] = seen.splice(index, 1);
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line!);
-    }
-  };
-  createInterface({ input: child.stdout! }).on("line", (text) => {
-    if (!text.startsWith("{")) return;
-    seen.push(JSON.parse(text) as Record<string, unknown>);
-    deliver();
-  });
-  child.once("exit", (code) => {
-    for (const waiter of waiters.splice(0)) {
-      waiter.reject(
-        new Error(`caller exited (code ${code}) before "${waiter.event}"\n${stderr.slice(-3000)}`),
-      );
-    }
-  });
-  return {
-    next: (event: string) =>
-      new Promise<Record<string, unknown>>((resolve, reject) => {
-        waiters.push({ event, resolve, reject });
-        deliver();
-      }),
   };
 }

@@ -396,15 +396,15 @@ export function createMicroBatcher<I, R, G = undefined>(
   function withoutTooLate(waiting: Waiting<I, R>[], handedCount = 0): Waiting<I, R>[] {
     if (!options.deadlineOf || !options.minTimeLeftMs) return waiting;
     const latestStart = now() + options.minTimeLeftMs();
-    const inTime = waiting.filter((w) => options.deadlineOf!(w.item) >= latestStart);
+    const late = new Set(waiting.filter((w) => options.deadlineOf!(w.item) < latestStart));
+    if (late.size === 0) return waiting;
     // A permit that would carry nothing is still spent: send the late items rather than nothing. When
     // calls are this scarce (a storm) the limiter only learns the storm is over from calls answered,
     // and a rate that stays cut because every permit went unused would decide every job locally from
     // then on. Their jobs are decided at their deadlines as usual; the answers only teach the limiter.
-    if (inTime.length === 0 && handedCount === 0) return waiting;
-    for (const w of waiting)
-      if (!inTime.includes(w)) w.reject(new ItemWithdrawn(options.gate ? "gating" : "lingering"));
-    return inTime;
+    if (late.size === waiting.length && handedCount === 0) return waiting;
+    for (const w of late) w.reject(new ItemWithdrawn(options.gate ? "gating" : "lingering"));
+    return waiting.filter((w) => !late.has(w));
   }
 
   /** The submitter gave up on `w` (its signal aborted): out of its batch if not yet sent, then rejected. */
