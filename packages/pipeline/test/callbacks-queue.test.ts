@@ -202,6 +202,48 @@ describe("score-callbacks queue and delivery worker", () => {
     expect(r.of("2088-held").every((x) => x.signatureValid)).toBe(true);
   });
 
+  it("still delivers after two processes in a row died holding the delivery (stalls never give it up)", async () => {
+    const connection = connect();
+    const queue = callbackQueue(connection);
+    const r = await receiver();
+    await enqueueCallback(queue, completedDelivery("2088-twice", r.url, RESULT));
+    const { prefix } = redisSuite.redis;
+    const takeAndDie = async (name: string) => {
+      const crashed = new Worker(QUEUES.callbacks, null, { connection, prefix, lockDuration: 500 });
+      cleanups.push(() => crashed.close());
+      expect((await crashed.getNextJob(name))?.id).toBe("2088-twice.completed");
+    };
+    await takeAndDie("first-dead-process");
+    // Another process's stalled check hands it back (its first stall), and the next taker dies too.
+    const checker = new Worker(QUEUES.callbacks, null, {
+      connection,
+      prefix,
+      stalledInterval: 200,
+      maxStalledCount: 5,
+    });
+    cleanups.push(() => checker.close());
+    await checker.startStalledCheckTimer();
+    await until(stateIs(queue, "2088-twice.completed", "waiting"), "the first stall to be handed back");
+    await checker.close();
+    await takeAndDie("second-dead-process");
+
+    // The delivery worker's own stalled check finds its second stall: with BullMQ's default
+    // allowance (1) it would fail the delivery, and the outcome would never be announced.
+    const w = startCallbackWorker({
+      connection,
+      prefix,
+      secret: SECRET,
+      logger,
+      backoff: FAST,
+      destinations: LOCAL,
+      lockMs: 500,
+    });
+    cleanups.push(() => w.close());
+    await until(stateIs(queue, "2088-twice.completed", "completed"), "the delivery to complete");
+    expect(r.of("2088-twice").map((x) => [x.status, x.signatureValid])).toEqual([[200, true]]);
+    expect((await queue.getJob("2088-twice.completed"))?.stalledCounter).toBe(2);
+  });
+
   it("a dead job's callback is queued with its dead letter, once, also when the reconciler records it", async () => {
     const connection = connect();
     const { prefix } = redisSuite.redis;

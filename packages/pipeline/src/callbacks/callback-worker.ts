@@ -1,6 +1,7 @@
 import { QUEUES } from "@riskq/contracts";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
+import { CALLBACK_ATTEMPTS } from "../queues/callback-queue";
 import { type BackoffOptions, backoffMs } from "../retry/backoff";
 import type { CallbackDelivery } from "./callback-payload";
 import type { CallbackDestinationPolicy } from "./callback-url-check";
@@ -31,6 +32,9 @@ export interface CallbackWorkerOptions {
    */
   destinations?: CallbackDestinationPolicy;
 }
+
+/** Far more stalls than any run of crashes: a delivery that stalls this often is itself the problem. */
+const STALLS_BEFORE_GIVING_UP = CALLBACK_ATTEMPTS * 10;
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 300_000 };
 
@@ -78,6 +82,10 @@ export function startCallbackWorker(options: CallbackWorkerOptions) {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 20,
+      // A delivery caught in a dying process is run again, however often that happens: BullMQ's
+      // default (1) would fail it on its second stall, and that outcome would never be announced.
+      // Receivers get at least once and deduplicate by the delivery id.
+      maxStalledCount: STALLS_BEFORE_GIVING_UP,
       ...(options.lockMs === undefined
         ? {}
         : { lockDuration: options.lockMs, stalledInterval: options.lockMs }),
