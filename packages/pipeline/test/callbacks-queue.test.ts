@@ -14,9 +14,9 @@ import {
   createScoreQueue,
   DeadLetterStore,
   deadMessage,
-  parseCallbackAllowListText,
   enqueueCallback,
   findQueuedResult,
+  parseCallbackAllowListText,
   startCallbackWorker,
 } from "../src/index";
 import { type CallbackReceiver, startCallbackReceiver } from "./fixtures/callback-receiver";
