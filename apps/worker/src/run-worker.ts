@@ -329,6 +329,11 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     worker,
     /** Current batch cap (lowered by truncations, probed back up). */
     batchCap: batchCap.peek,
+    /**
+     * Jobs whose items this process holds in batches or calls in flight. An active job may not be
+     * here yet (still judged or routed): `close()` hands such jobs to other workers.
+     */
+    itemsInBatches: () => batcher.held(),
     async close(): Promise<void> {
       // Stop fetching first; jobs already active await their batches, which the batcher flushes.
       const closing = worker.close();

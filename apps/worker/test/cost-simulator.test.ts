@@ -8,7 +8,7 @@ import { readLedger, readRecordedTraffic, simulateMonthlyBill, utcDayOf } from "
 import { createCallRateLimiter } from "@riskq/pipeline";
 import type { SandboxLedger } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
-import { trafficOf, useWorkerKit } from "./support/worker-harness";
+import { type RunningWorker, trafficOf, useWorkerKit } from "./support/worker-harness";
 
 const suite = useWorkerKit();
 
@@ -55,14 +55,18 @@ describe("cost simulator against the sandbox", () => {
       maxRate: 8,
     });
 
-    /** Waits until the worker has taken every job (active, or already completed). */
-    async function allFetched(): Promise<void> {
+    /**
+     * Waits until every job's item is in the worker's batches or already completed. Active is not
+     * enough: a job still being judged when the worker closes is handed back (delayed) for another.
+     */
+    async function allInBatches(worker: RunningWorker): Promise<void> {
       for (let i = 0; i < 600; i++) {
-        const counts = await kit.scoreQueue.getJobCounts("active", "completed");
-        if ((counts.active ?? 0) + (counts.completed ?? 0) >= ITEMS) return;
+        // Completed first: an item counted there has left the batches for good.
+        const completed = await kit.scoreQueue.getCompletedCount();
+        if (completed + worker.itemsInBatches() >= ITEMS) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error("the worker did not take every job within 30 s");
+      throw new Error("the worker did not take every job into its batches within 30 s");
     }
 
     /** One run from a fresh sandbox (same seed: same answers to the same calls), booked on `day`. */
@@ -85,7 +89,7 @@ describe("cost simulator against the sandbox", () => {
         lingerMs: 600_000,
         cost: { redis: kit.connection, now: () => DAY0 + day * DAY_MS },
       });
-      await allFetched();
+      await allInBatches(worker);
       // Closing flushes the partial batches (graceful shutdown sends what waits).
       await worker.close();
       const { completed, failed } = await kit.settle(ITEMS);

@@ -73,6 +73,8 @@ export interface MicroBatcher<I, R> {
   submit(item: I, options?: { signal?: AbortSignal }): Promise<R>;
   /** Sends every pending batch now and waits until all batches in flight have settled. */
   drain(): Promise<void>;
+  /** Items submitted and not yet settled: waiting in a batch, or in a call in flight. */
+  held(): number;
   /** Refuses new items, then drains: graceful shutdown ("stop fetching, flush batches"). Idempotent. */
   close(): Promise<void>;
 }
@@ -478,6 +480,7 @@ export function createMicroBatcher<I, R, G = undefined>(
   return {
     submit,
     drain,
+    held: () => held,
     close() {
       closed = true;
       return drain();
