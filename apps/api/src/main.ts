@@ -10,6 +10,8 @@ import {
 import { createApiMetrics } from "./api-metrics";
 import { apiEnv, REPO_ROOT } from "./config";
 import { createApiRedis } from "./redis-connection";
+import { createOutcomeEvents } from "./scores/outcome-events";
+import { OutcomeWakeups } from "./scores/outcome-wakeups";
 import { buildApi } from "./server";
 
 // The only file of the API that reads process.env.
@@ -27,6 +29,7 @@ const maintenanceQueue = createMaintenanceQueue(queueOptions);
 // Connection trouble is already logged once per outage by createApiRedis; without a listener an
 // 'error' event would crash the process.
 for (const queue of [scoreQueue, deadQueue, maintenanceQueue]) queue.on("error", () => {});
+const outcomeEvents = createOutcomeEvents({ redisUrl: env.REDIS_URL, prefix: env.RISKQ_PREFIX });
 
 const metrics = createApiMetrics({ redis, scoreQueue, deadQueue, maintenanceQueue });
 const alipay = createAlipayClient({
@@ -52,6 +55,7 @@ const app = buildApi({
     requireHttps: env.NODE_ENV === "production",
   },
   metrics: metrics.registry,
+  outcomeWakeups: new OutcomeWakeups(outcomeEvents.events),
 });
 
 // BullMQ holds its first command until the connection is ready: start answering only once Redis is
@@ -72,7 +76,12 @@ async function shutdown(signal: string): Promise<void> {
   // Waits (?wait_ms) last at most 10 s; past the grace period, leave anyway.
   setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
   await app.close();
-  await Promise.allSettled([scoreQueue.close(), deadQueue.close(), maintenanceQueue.close()]);
+  await Promise.allSettled([
+    scoreQueue.close(),
+    deadQueue.close(),
+    maintenanceQueue.close(),
+    outcomeEvents.close(),
+  ]);
   await redis.quit().catch(() => redis.disconnect());
   process.exit(0);
 }

@@ -21,6 +21,7 @@ import { metricsRoutes } from "./routes/metrics";
 import { scoreRoutes } from "./routes/scores";
 import { backlogGuard } from "./scores/backlog-guard";
 import { DEFAULT_FAIR_SHARE_PER_S, FairShare } from "./scores/fair-share";
+import type { OutcomeWakeups } from "./scores/outcome-wakeups";
 import { DEFAULT_MAX_WAITING_JOBS, waiterCap } from "./scores/waiter-cap";
 
 /** Largest body accepted (a full batch of 1 000 items fits with room to spare). */
@@ -47,6 +48,8 @@ export interface ApiDeps {
   backlogCacheMs?: number;
   /** Where `callback_url`s may point (default: loopback, private, metadata… refused; http allowed). */
   callbackDestinations?: CallbackDestinationPolicy;
+  /** Wakes `?wait_ms` requests when their jobs end (see OutcomeWakeups); without it they poll alone. */
+  outcomeWakeups?: OutcomeWakeups;
   /** Clock of job timestamps (default Date.now). */
   now?: () => number;
   /** Served at `GET /metrics` (see `createApiMetrics`); without it there is no such route. */
@@ -86,6 +89,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         waiters: waiterCap(deps.maxWaitingJobs ?? DEFAULT_MAX_WAITING_JOBS),
         fairShare: new FairShare(deps.fairSharePerS ?? DEFAULT_FAIR_SHARE_PER_S),
         callbackDestinations: deps.callbackDestinations ?? DEFAULT_DESTINATION_POLICY,
+        watchEnds: deps.outcomeWakeups?.watch,
         now: deps.now ?? Date.now,
       }),
     );

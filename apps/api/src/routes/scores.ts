@@ -9,8 +9,9 @@ import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
 import type { FairShare } from "../scores/fair-share";
-import { occurredAtIssue } from "../scores/occurred-at-window";
 import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
+import { occurredAtIssue } from "../scores/occurred-at-window";
+import type { WatchEnds } from "../scores/outcome-wakeups";
 import { waitBudgetMs } from "../scores/wait-budget";
 import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
 import type { WaiterCap } from "../scores/waiter-cap";
@@ -26,6 +27,8 @@ export interface ScoreRoutesDeps {
   fairShare: FairShare;
   /** Where `callback_url`s may point (RISKQ_CALLBACK_ALLOWED_HOSTS; https in production). */
   callbackDestinations: CallbackDestinationPolicy;
+  /** Wakes waits when their jobs end (the API's OutcomeWakeups); without it waits poll alone. */
+  watchEnds?: WatchEnds | undefined;
   now: () => number;
 }
 
@@ -84,7 +87,11 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         deps.now(),
       );
       const decidedBy = Math.min(...jobs.map((job) => job.deadlineAt));
-      const final = await waitForOutcomes(views, budgetMs, refresh, abortOnClose(reply), decidedBy);
+      const final = await waitForOutcomes(views, budgetMs, refresh, {
+        signal: abortOnClose(reply),
+        decidedBy,
+        watch: deps.watchEnds,
+      });
       reply.code(final.every((view) => isFinal(view.status)) ? 200 : 202);
       return final;
     } finally {

@@ -1,13 +1,31 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { isFinal, type JobView } from "./job-view";
+import type { WatchEnds } from "./outcome-wakeups";
 
 /** The longest `?wait_ms` accepted. */
 export const MAX_WAIT_MS = 10_000;
 
-const FIRST_POLL_MS = 20;
-const MAX_POLL_MS = 200;
-/** Past the first deadline decisions are due at any moment: poll this often (a few polls at most). */
-const DUE_POLL_MS = 25;
+/** How often a wait re-reads its jobs: intervals grow from `firstMs` to `maxMs`. */
+export interface PollIntervals {
+  firstMs: number;
+  maxMs: number;
+  /** Past the first deadline decisions are due at any moment: poll this often (a few polls at most). */
+  dueMs: number;
+}
+
+/** Without wake-ups every answer waits for a poll: keep them close. */
+export const POLLS_ALONE: PollIntervals = { firstMs: 20, maxMs: 200, dueMs: 25 };
+/** With wake-ups a poll only catches what events missed: spread them, sparing Redis. */
+export const POLLS_BEHIND_WAKEUPS: PollIntervals = { firstMs: 20, maxMs: 1_000, dueMs: 25 };
+
+export interface WaitOptions {
+  /** The caller went away: stop at once. */
+  signal?: AbortSignal | undefined;
+  /** Epoch ms of the earliest deadline, when workers decide a job at the latest. */
+  decidedBy?: number | undefined;
+  /** Wakes the wait when one of its jobs ends (the API's OutcomeWakeups); without it, polls alone. */
+  watch?: WatchEnds | undefined;
+  polls?: PollIntervals;
+}
 
 /** Reads fresh views of these running jobs, in order (undefined for a job gone meanwhile). */
 export type RefreshViews = (running: readonly JobView[]) => Promise<Array<JobView | undefined>>;
@@ -16,38 +34,34 @@ export type RefreshViews = (running: readonly JobView[]) => Promise<Array<JobVie
  * Waits until every job is completed or dead, the budget is spent, or `signal` aborts (the caller
  * went away), re-reading only the jobs still running.
  *
- * Why polling, with ONE round trip per poll for the whole batch (`refresh` is one Lua script over
- * all running jobs, see job-snapshots.ts), rather than a shared QueueEvents subscription: it needs
- * no extra blocking connection per API process, fails fast like every other command when Redis is
- * down (503, where a stalled XREAD would leave waiters hanging until their budget), and cannot miss
- * an event that happened before it started listening or while a stream was trimmed. Its cost no
- * longer grows with the batch in round trips, only in the keys one script reads. Intervals grow
- * from 20 ms to 200 ms, so a quick job is answered quickly and a slow batch costs little; one poll
- * falls just after `decidedBy` (epoch ms: the earliest deadline, when workers decide a job at the
- * latest) and every 25 ms after it, so a decision made at the deadline reaches the caller with it.
+ * Each read is ONE round trip for the whole batch (`refresh` is one Lua script over all running
+ * jobs, see job-snapshots.ts). A read happens when `watch` reports one of the jobs ended (an event
+ * from the API's single QueueEvents subscription), or when a poll is due: intervals grow from
+ * `firstMs` to `maxMs`, one poll falls just after `decidedBy` and every `dueMs` after it. Polls are
+ * kept under the events because they fail fast like every other command when Redis is down (503,
+ * where a stalled XREAD would leave waiters hanging) and cannot miss an event that happened before
+ * the wait began or while the stream was unreachable.
  */
 export async function waitForOutcomes(
   views: readonly JobView[],
   budgetMs: number,
   refresh: RefreshViews,
-  signal?: AbortSignal,
-  decidedBy?: number,
+  options: WaitOptions = {},
 ): Promise<JobView[]> {
+  const { signal, decidedBy, watch } = options;
+  const polls = options.polls ?? (watch ? POLLS_BEHIND_WAKEUPS : POLLS_ALONE);
   const current = [...views];
   const deadline = performance.now() + budgetMs;
-  let interval = FIRST_POLL_MS;
+  let interval = polls.firstMs;
   for (;;) {
     const running = current.flatMap((view, index) => (isFinal(view.status) ? [] : [index]));
     const left = deadline - performance.now();
     if (running.length === 0 || left <= 0 || signal?.aborted) return current;
-    try {
-      const untilDue = decidedBy === undefined ? Number.POSITIVE_INFINITY : decidedBy - Date.now();
-      const nap = untilDue > 0 ? Math.min(interval, untilDue + 5) : Math.min(interval, DUE_POLL_MS);
-      await sleep(Math.min(nap, left), undefined, signal ? { signal } : {});
-    } catch {
-      return current; // aborted: nobody is left to answer
-    }
-    interval = Math.min(interval * 2, MAX_POLL_MS);
+    const untilDue = decidedBy === undefined ? Number.POSITIVE_INFINITY : decidedBy - Date.now();
+    const nap = untilDue > 0 ? Math.min(interval, untilDue + 5) : Math.min(interval, polls.dueMs);
+    const ids = running.map((index) => current[index]!.id);
+    if ((await napOrWake(Math.min(nap, left), ids, signal, watch)) === "aborted") return current;
+    interval = Math.min(interval * 2, polls.maxMs);
     const fresh = await refresh(running.map((index) => current[index]!));
     running.forEach((index, i) => {
       const view = fresh[i];
@@ -55,4 +69,26 @@ export async function waitForOutcomes(
       if (view) current[index] = view;
     });
   }
+}
+
+/** Sleeps `ms`, less if one of `ids` ends first; "aborted" when the caller went away. */
+function napOrWake(
+  ms: number,
+  ids: readonly string[],
+  signal: AbortSignal | undefined,
+  watch: WatchEnds | undefined,
+): Promise<"slept" | "woken" | "aborted"> {
+  return new Promise((resolve) => {
+    let unwatch: (() => void) | undefined;
+    const end = (how: "slept" | "woken" | "aborted") => {
+      clearTimeout(timer);
+      unwatch?.();
+      signal?.removeEventListener("abort", onAbort);
+      resolve(how);
+    };
+    const onAbort = () => end("aborted");
+    const timer = setTimeout(() => end("slept"), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    unwatch = watch?.(ids, () => end("woken"));
+  });
 }

@@ -26,6 +26,8 @@ import { afterEach, beforeEach } from "vitest";
 import { createApiMetrics } from "../../src/api-metrics";
 import { createApiRedis } from "../../src/redis-connection";
 import type { MerchantOnboarding } from "../../src/routes/merchants";
+import { createOutcomeEvents } from "../../src/scores/outcome-events";
+import { OutcomeWakeups } from "../../src/scores/outcome-wakeups";
 import { buildApi } from "../../src/server";
 
 export const API_KEY = "test-api-key";
@@ -41,6 +43,8 @@ export interface ApiKit extends AsyncDisposable {
   deadQueue: DeadLetterQueue;
   maintenanceQueue: MaintenanceQueue;
   deadLetters: DeadLetterStore;
+  /** The waits' wake-ups, when on. */
+  outcomeWakeups: OutcomeWakeups | undefined;
   prefix: string;
   redisUrl: string;
   close(): Promise<void>;
@@ -63,6 +67,8 @@ export interface StartApiOptions {
   metrics?: boolean;
   /** Request, header and idle limits (default: the production ones). */
   timeouts?: ServerTimeouts;
+  /** Wake waits on the queue's events as main.ts does (default true); false: waits poll alone. */
+  wakeups?: boolean;
 }
 
 // Tests that do not onboard merchants must not reach Alipay at all.
@@ -84,6 +90,10 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
   const metrics = options.metrics
     ? createApiMetrics({ redis, scoreQueue, deadQueue, maintenanceQueue, defaultMetrics: false })
     : undefined;
+  const outcomeEvents =
+    options.wakeups === false ? undefined : createOutcomeEvents({ redisUrl, prefix: options.prefix });
+  const outcomeWakeups = outcomeEvents && new OutcomeWakeups(outcomeEvents.events);
+  await outcomeEvents?.events.waitUntilReady();
   const app = buildApi({
     redis,
     scoreQueue,
@@ -97,13 +107,19 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     ...(metrics ? { metrics: metrics.registry } : {}),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.callbackDestinations ? { callbackDestinations: options.callbackDestinations } : {}),
+    ...(outcomeWakeups ? { outcomeWakeups } : {}),
   });
   await app.ready();
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       await app.close();
-      await Promise.allSettled([scoreQueue.close(), deadQueue.close(), maintenanceQueue.close()]);
+      await Promise.allSettled([
+        scoreQueue.close(),
+        deadQueue.close(),
+        maintenanceQueue.close(),
+        outcomeEvents?.close(),
+      ]);
       redis.disconnect();
     })();
     return closed;
@@ -115,6 +131,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     deadQueue,
     maintenanceQueue,
     deadLetters,
+    outcomeWakeups,
     prefix: options.prefix,
     redisUrl,
     close,

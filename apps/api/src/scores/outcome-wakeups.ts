@@ -1,0 +1,47 @@
+import type { QueueEvents } from "bullmq";
+
+/** Registers `onEnd` for jobs; returns what removes it. */
+export type WatchEnds = (ids: readonly string[], onEnd: () => void) => () => void;
+
+/**
+ * Wakes waiting requests the moment one of their jobs ends, from the one `QueueEvents` subscription
+ * of the API process (a single blocking XREAD on the score queue's event stream, however many
+ * callers wait). Polls remain the source of truth: an event only says "read now". A `failed` event
+ * may be an attempt that will be retried, and an event missed while the stream was unreachable is
+ * caught by the next poll, so waiters never depend on events alone.
+ */
+export class OutcomeWakeups {
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  constructor(events: Pick<QueueEvents, "on">) {
+    events.on("completed", ({ jobId }) => this.wake(jobId));
+    events.on("failed", ({ jobId }) => this.wake(jobId));
+  }
+
+  readonly watch: WatchEnds = (ids, onEnd) => {
+    for (const id of ids) {
+      let set = this.watchers.get(id);
+      if (!set) {
+        set = new Set();
+        this.watchers.set(id, set);
+      }
+      set.add(onEnd);
+    }
+    return () => {
+      for (const id of ids) {
+        const set = this.watchers.get(id);
+        set?.delete(onEnd);
+        if (set?.size === 0) this.watchers.delete(id);
+      }
+    };
+  };
+
+  /** Jobs someone waits on (leaks would show here). */
+  get watched(): number {
+    return this.watchers.size;
+  }
+
+  private wake(jobId: string): void {
+    for (const onEnd of this.watchers.get(jobId) ?? []) onEnd();
+  }
+}
