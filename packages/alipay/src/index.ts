@@ -10,6 +10,7 @@ export {
 } from "./alipay-client";
 export { type Clock, systemClock } from "./clock";
 export { AlipayError } from "./errors/alipay-error";
+export { AuthCodeOfAnotherMerchant } from "./errors/auth-code-of-another-merchant";
 export { AuthRevoked } from "./errors/auth-revoked";
 export { BatchTruncated } from "./errors/batch-truncated";
 export { InvalidRequest } from "./errors/invalid-request";
@@ -20,8 +21,8 @@ export { ResponseInvalid } from "./errors/response-invalid";
 export { SilentDrop } from "./errors/silent-drop";
 export { Timeout } from "./errors/timeout";
 export { UpstreamError } from "./errors/upstream-error";
-export type { MerchantStatus } from "./merchant-token-store";
 export { checkKeyHealth, type KeyHealthCheckDeps, type KeyHealthCheckReport } from "./key-health-check";
+export type { MerchantStatus } from "./merchant-token-store";
 export type { ScoreBatchInput } from "./score-request";
 export type { ItemOutcome } from "./score-response";
 export { SecretBox } from "./secret-box";

@@ -28,6 +28,16 @@ if current ~= tonumber(ARGV[1]) then return -1 end
 redis.call('HSET', KEYS[1], 'sealed', ARGV[2], 'version', current + 1, 'stale', '0')
 return current + 1`;
 
+// KEYS: token, merchants set, status. ARGV: sealed record, merchant id. Reading the version and
+// writing the next one in one script: two onboardings racing must never store the same version
+// (the fence that stale refreshes and late 401s are judged by).
+const REPLACE = `
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0') + 1
+redis.call('HSET', KEYS[1], 'sealed', ARGV[1], 'version', version, 'stale', '0')
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[3])
+return version`;
+
 // KEYS: token, status. ARGV: version the caller used ('' for any), reason, since. A refusal of a
 // token older than the stored one says nothing about the stored one (a re-onboarding came between).
 const MARK_REAUTH_REQUIRED = `
@@ -92,16 +102,19 @@ export class MerchantTokenStore {
     return result < 0 ? undefined : result;
   }
 
-  /** Onboarding replaces whatever was there. */
-  async replace(merchantId: string, record: MerchantTokenRecord): Promise<void> {
+  /** Onboarding replaces whatever was there; returns the version it stored. */
+  async replace(merchantId: string, record: MerchantTokenRecord): Promise<number> {
     const key = this.key(merchantId, "token");
-    const current = Number((await this.redis.hget(key, "version")) ?? 0);
-    await this.redis
-      .multi()
-      .hset(key, "sealed", this.box.seal(JSON.stringify(record), key), "version", current + 1, "stale", "0")
-      .sadd(`${this.prefix}:merchants`, merchantId)
-      .del(this.key(merchantId, "status"))
-      .exec();
+    const sealed = this.box.seal(JSON.stringify(record), key);
+    return (await this.redis.eval(
+      REPLACE,
+      3,
+      key,
+      `${this.prefix}:merchants`,
+      this.key(merchantId, "status"),
+      sealed,
+      merchantId,
+    )) as number;
   }
 
   /** Marks a version as answered with a silent drop; a newer version is left alone. */

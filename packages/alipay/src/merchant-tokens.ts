@@ -3,8 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { API_PATHS, type TokenResponse, tokenResponseSchema } from "@riskq/contracts";
 import type { Logger } from "pino";
 import type { Clock } from "./clock";
+import { AuthCodeOfAnotherMerchant } from "./errors/auth-code-of-another-merchant";
 import { AuthRevoked } from "./errors/auth-revoked";
-import { InvalidRequest } from "./errors/invalid-request";
 import { ResponseInvalid } from "./errors/response-invalid";
 import { Timeout } from "./errors/timeout";
 import type { MerchantTokenRecord, MerchantTokenStore, StoredToken } from "./merchant-token-store";
@@ -41,12 +41,7 @@ export class MerchantTokens {
   /** Exchanges a merchant's one-time auth code for tokens and stores them; clears a re-authorisation mark. */
   async onboard(merchantId: string, authCode: string): Promise<{ expiresAt: number }> {
     const grant = await this.exchange({ grant_type: "authorization_code", code: authCode }, merchantId);
-    if (grant.user_id !== merchantId) {
-      throw new InvalidRequest(
-        `the auth code belongs to merchant ${grant.user_id}, not ${merchantId}`,
-        "auth_code",
-      );
-    }
+    if (grant.user_id !== merchantId) throw new AuthCodeOfAnotherMerchant(merchantId);
     const record = this.recordOf(grant);
     await this.options.store.replace(merchantId, record);
     this.options.logger.info({ merchantId }, "merchant onboarded");

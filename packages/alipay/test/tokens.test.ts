@@ -1,7 +1,7 @@
 import { API_PATHS } from "@riskq/contracts";
 import { signedRequest } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
-import { AuthRevoked, InvalidRequest, SecretBox, SilentDrop } from "../src/index";
+import { AuthCodeOfAnotherMerchant, AuthRevoked, InvalidRequest, SecretBox, SilentDrop } from "../src/index";
 import type { MerchantTokenRecord } from "../src/merchant-token-store";
 import {
   expireTokenBehindClientsBack,
@@ -58,6 +58,22 @@ describe("merchant tokens", () => {
     const error = await client.onboardMerchant(merchantId, code).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequest);
     expect((error as InvalidRequest).remoteCode).toBe("invalid-code");
+  });
+
+  it("refuses another merchant's auth code without naming that merchant, and stores nothing", async () => {
+    const client = suite.kit.client();
+    const owner = await suite.sandbox.control.createMerchant();
+    const { merchant_id } = await suite.sandbox.control.createMerchant();
+
+    const error = await client.onboardMerchant(merchant_id, owner.auth_code).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthCodeOfAnotherMerchant);
+    expect(error).toBeInstanceOf(InvalidRequest);
+    // Everything the error carries (message, fields, as a log would serialise it) leaves the owner out.
+    expect(JSON.stringify({ ...(error as Error), message: (error as Error).message })).not.toContain(
+      owner.merchant_id,
+    );
+    expect((error as Error).message).toContain(`ask merchant ${merchant_id} for a new auth code`);
+    await expect(client.getMerchantToken(merchant_id)).rejects.toThrow(/not onboarded/);
   });
 
   it("reports an expired token's silent drop as SilentDrop, then refreshes and scores on the next call", async () => {

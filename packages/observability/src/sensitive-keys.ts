@@ -11,6 +11,11 @@ const CENSORED = new Set([
   "proxyauthorization",
   "cookie",
   "setcookie",
+  // request signatures: with the signed content they prove a call, and a logged one can be replayed
+  "sign",
+  "signature",
+  "alipaysignature",
+  "xriskqsignature",
   // merchant tokens of the Alipay open platform
   "appauthtoken",
   "alipayappauthtoken",
@@ -18,6 +23,9 @@ const CENSORED = new Set([
   "accesstoken",
   "apprefreshtoken",
   "refreshtoken",
+  // one-time onboarding codes: whoever holds an unspent one can exchange it for the merchant's tokens
+  "authcode",
+  "appauthcode",
   // keys: AES content keys, RSA private keys, riskq's own secrets
   "aeskey",
   "encryptkey",

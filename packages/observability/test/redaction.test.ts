@@ -34,6 +34,10 @@ const SECRET_KEYS = [
   "secretKey",
   "password",
   "apiKey",
+  "auth_code",
+  "authCode",
+  "sign",
+  "signature",
 ] as const;
 
 const FINGERPRINT_KEYS = ["card_fingerprint", "cardFingerprint"] as const;
@@ -95,6 +99,27 @@ describe("createLogger redaction", () => {
     const line = JSON.parse(lines[0]!);
     expect(line.headers["content-type"]).toBe("application/json");
     expect(line.req.method).toBe("POST");
+  });
+
+  it("censors auth codes and signatures nested in bodies and as request headers", () => {
+    const { logger, lines, output } = memoryLogger();
+    const secrets = Array.from({ length: 7 }, (_, i) => secretOf(`sig${i}`));
+    logger.info({
+      req: {
+        method: "POST",
+        headers: { "Alipay-Signature": secrets[0], "x-riskq-signature": secrets[1], signature: secrets[2] },
+        body: { merchant_id: "m1", auth_code: secrets[3] },
+      },
+      onboarding: { request: { authCode: secrets[4] } },
+      alipay: { biz_content: { sign_type: "RSA2", sign: secrets[5] } },
+      callbacks: [{ delivery: { headers: { Signature: secrets[6] } } }],
+    });
+    expectRedacted(output(), secrets, []);
+    const line = JSON.parse(lines[0]!);
+    expect(line.req.headers["Alipay-Signature"]).toBe("[redacted]");
+    expect(line.req.body).toEqual({ merchant_id: "m1", auth_code: "[redacted]" });
+    expect(line.onboarding.request.authCode).toBe("[redacted]");
+    expect(line.alipay.biz_content).toEqual({ sign_type: "RSA2", sign: "[redacted]" });
   });
 
   it("redacts inside arrays and job data nested two and three levels deep", () => {

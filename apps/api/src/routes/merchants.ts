@@ -1,4 +1,4 @@
-import { AlipayError, AuthRevoked, InvalidRequest } from "@riskq/alipay";
+import { AlipayError, AuthCodeOfAnotherMerchant, AuthRevoked, InvalidRequest } from "@riskq/alipay";
 import type { Logger } from "@riskq/observability";
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
@@ -30,7 +30,15 @@ export function merchantRoutes(alipay: MerchantOnboarding, logger: Logger): Fast
       try {
         ({ expiresAt } = await alipay.onboardMerchant(body.merchant_id, body.auth_code));
       } catch (err) {
-        // A code that is wrong, used or someone else's: the caller's to fix, not retryable.
+        // Another merchant's code: said without naming that merchant, whose account is not the
+        // caller's business. Still 400 like every unusable code, with a code of its own.
+        if (err instanceof AuthCodeOfAnotherMerchant) {
+          throw new ApiError(400, {
+            error: "auth_code_of_another_merchant",
+            message: `this auth code was not issued by merchant ${body.merchant_id}; ask merchant ${body.merchant_id} for a new auth code`,
+          });
+        }
+        // A code that is wrong or used: the caller's to fix, not retryable.
         if (err instanceof InvalidRequest || err instanceof AuthRevoked) {
           throw new ApiError(400, { error: "invalid_auth_code", message: err.message });
         }
