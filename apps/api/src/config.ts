@@ -8,7 +8,7 @@ import { DEFAULT_MAX_WAITING_JOBS } from "./scores/waiter-cap";
 /** The repository root, whatever folder the API is started from. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** The API's start-up variables (DESIGN: fixed contracts), common and Alipay ones included. */
+/** The API's start-up variables (docs/architecture.md, "Fixed names and settings"), common and Alipay ones included. */
 export function apiEnv(repoRoot: string) {
   return riskqCommonEnv
     .extend({

@@ -22,7 +22,7 @@ export interface ScheduleDefinition {
   template: { name: string; data: Record<string, string | number | boolean>; opts: JobSchedulerTemplateOptions };
 }
 
-/** The knobs operators may turn (scheduler env); defaults are the DESIGN's intervals. */
+/** The knobs operators may turn (scheduler env); defaults are the intervals of docs/architecture.md, "Maintenance jobs (the scheduler)". */
 export interface ScheduleSettings {
   tokenRefreshEveryMs: number;
   keyHealthEveryMs: number;

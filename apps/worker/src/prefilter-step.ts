@@ -20,7 +20,7 @@ export interface PrefilterStepOptions {
   onLocalDecision?: (request: ScoreRequestBody, bucket: PrefilterBucket) => Promise<void>;
 }
 
-/** DESIGN data flow step 2 for one job: the verdict, and what the processor may do with it. */
+/** Step 2 of a job's flow (docs/architecture.md, "Step 2: the local pre-filter") for one job: the verdict, and what the processor may do with it. */
 export interface PrefilterStep {
   judge(request: ScoreRequestBody): Promise<PrefilterVerdict>;
   /** The job's result when the pre-filter decides it (mode "on", a clear case); else undefined. */

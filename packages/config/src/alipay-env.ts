@@ -9,7 +9,7 @@ import { csv, url } from "./text-fields";
 const DEV_SECRET_KEY = Buffer.from("riskq-development-only-secret!!!").toString("base64");
 
 /**
- * How apps reach Alipay (DESIGN: fixed contracts). Key files default to the sandbox's dev keys in
+ * How apps reach Alipay (docs/architecture.md, "Fixed names and settings"). Key files default to the sandbox's dev keys in
  * `.data/sandbox/` at the repository root, whatever folder the app runs from.
  */
 export function alipayEnv(repoRoot: string) {

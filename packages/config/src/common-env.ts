@@ -8,7 +8,7 @@ import { oneOf } from "./text-fields";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /**
- * Variables most riskq apps share (DESIGN: fixed contracts). Extend it per app:
+ * Variables most riskq apps share (docs/architecture.md, "Fixed names and settings"). Extend it per app:
  * `riskqCommonEnv.extend({ SANDBOX_PORT: port(8787) })`.
  */
 export const riskqCommonEnv = z.object({

@@ -1,5 +1,5 @@
 /**
- * Why a job ended in the dead-letter queue: a stable enum (DESIGN, "Dead-letter reasons").
+ * Why a job ended in the dead-letter queue: a stable enum (docs/architecture.md, "Dead-letter reasons").
  * Operators filter, alert and redrive by these names, so they never change meaning.
  */
 export const DEAD_LETTER_REASONS = [

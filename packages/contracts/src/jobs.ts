@@ -3,7 +3,7 @@ import { DEAD_LETTER_REASONS } from "./dead-letter";
 import { modelVersionSchema } from "./model-version";
 import { RISK_LEVELS, strictScoreItemSchema, TASKS } from "./scoring";
 
-/** The queues of riskq (DESIGN, fixed names). */
+/** The queues of riskq (docs/architecture.md, "Queues and Redis keys"). */
 export const QUEUES = {
   score: "score",
   dead: "score-dead",
@@ -34,7 +34,7 @@ export const MAX_DEADLINE_MS = 24 * 3_600_000;
 export const scoreJobId = (merchantId: string, itemId: string): string => `${merchantId}-${itemId}`;
 
 /**
- * A score request as services send it (DESIGN "HTTP API"): the contract item plus how to score it.
+ * A score request as services send it (docs/architecture.md, "The HTTP API and enqueueing"): the contract item plus how to score it.
  * Strict: a field the model would ignore is refused rather than silently dropped.
  */
 export const scoreRequestBodySchema = strictScoreItemSchema
@@ -93,7 +93,7 @@ export const auditScoreSchema = z.object({
 });
 export type AuditScore = z.infer<typeof auditScoreSchema>;
 
-/** A completed job's result (DESIGN; the job's return value and the API's `result`). */
+/** A completed job's result (docs/architecture.md, "Job results"; the job's return value and the API's `result`). */
 export const scoreJobResultSchema = z.object({
   item_id: z.string(),
   source: z.enum(JOB_SOURCES),

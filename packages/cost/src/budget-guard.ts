@@ -73,8 +73,9 @@ export type BudgetGuard = ReturnType<typeof createBudgetGuard>;
 const KEEP_ESTIMATE = -1;
 
 /**
- * The budget guard (DESIGN step 4, before the call-rate limiter): before each call it reserves the
- * call's worst-case cost on every budget that applies, atomically in Redis, so however many workers
+ * The budget guard (docs/architecture.md, "Step 4: budget guard, call permit, circuit breaker"): its
+ * cached exhaustion check runs before a job joins a batch; once the limiter has granted a call it
+ * reserves the call's worst-case cost on every budget that applies, atomically in Redis, so however many workers
  * call at once the budgets are never exceeded; after the call the reservation is settled to the bill.
  */
 export function createBudgetGuard(options: BudgetGuardOptions) {

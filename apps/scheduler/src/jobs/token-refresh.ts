@@ -2,7 +2,7 @@ import type { AlertPublisher } from "@riskq/alerts";
 import { AuthRevoked, type AlipayClient } from "@riskq/alipay";
 import type { Logger } from "pino";
 
-/** Refresh a token when it expires within this long (DESIGN: 5 min before the 15-min expiry). */
+/** Refresh a token when it expires within this long (5 min before the 15-min expiry: docs/architecture.md, "Token refresh"). */
 export const REFRESH_WITHIN_MS = 5 * 60_000;
 /**
  * A token refreshed at one tick has exactly 5 min left at the next, give or take how late each run

@@ -28,7 +28,7 @@ export interface DeadLetterHooks {
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
 }
 
-/** DESIGN defaults: 10 000 dead letters, 30 days. */
+/** Defaults: 10 000 dead letters, 30 days (docs/architecture.md, "Dead letters"). */
 export const DEAD_LETTER_CAPS: DeadLetterCaps = { maxCount: 10_000, maxAgeMs: 30 * 86_400_000 };
 
 /**

@@ -8,7 +8,7 @@ export interface QueueOptions {
   connection: ConnectionOptions;
   /** BullMQ key prefix with a hash tag (e.g. "{riskq}") so every queue key lives in one Redis Cluster slot. */
   prefix: string;
-  /** Attempts per job (DESIGN default 8). */
+  /** Attempts per job (default 8: docs/architecture.md, "Retries, waits and attempts"). */
   attempts?: number;
   /** Completed jobs are kept this long / this many for GET /v1/scores and idempotency. */
   keepCompleted?: { age: number; count: number };
