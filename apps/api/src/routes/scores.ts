@@ -1,5 +1,5 @@
 import { type ScoreRequestBody, scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
-import type { CallbackDestinationPolicy, DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import type { CallbackDestinationPolicy, DeadLetterStore, OutcomeRecords, ScoreQueue } from "@riskq/pipeline";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
 import { notFound } from "../http/api-error";
@@ -9,8 +9,9 @@ import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
 import type { FairShare } from "../scores/fair-share";
-import { occurredAtIssue } from "../scores/occurred-at-window";
 import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
+import { occurredAtIssue } from "../scores/occurred-at-window";
+import { readRecordedView } from "../scores/recorded-outcomes";
 import { waitBudgetMs } from "../scores/wait-budget";
 import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
 import type { WaiterCap } from "../scores/waiter-cap";
@@ -26,6 +27,8 @@ export interface ScoreRoutesDeps {
   fairShare: FairShare;
   /** Where `callback_url`s may point (RISKQ_CALLBACK_ALLOWED_HOSTS; https in production). */
   callbackDestinations: CallbackDestinationPolicy;
+  /** Idempotency records (RISKQ_IDEMPOTENCY_TTL): outcomes of jobs gone from the queue; none: not used. */
+  outcomes?: OutcomeRecords;
   now: () => number;
 }
 
@@ -72,7 +75,14 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         bodies.map((body) => body.merchant_id),
         now,
       );
-      const jobs = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, now, priorities);
+      const jobs = await enqueueScores(
+        deps.scoreQueue,
+        deps.deadLetters,
+        bodies,
+        now,
+        priorities,
+        deps.outcomes,
+      );
       const views = jobs.map((job) => job.view);
       if (waitMs === undefined) {
         reply.code(202);
@@ -134,7 +144,9 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
 
     app.get<{ Params: { id: string } }>("/v1/scores/:id", async (request) => {
       const { id } = request.params;
-      const view = await readJobView(deps.scoreQueue, deps.deadLetters, id);
+      const view =
+        (await readJobView(deps.scoreQueue, deps.deadLetters, id)) ??
+        (await readRecordedView(deps.outcomes, id, deps.now()));
       if (!view) throw notFound(`no score job with id ${JSON.stringify(id)}`);
       return view;
     });
