@@ -15,6 +15,7 @@ import {
   type DeadLetterQueue,
   DeadLetterStore,
   type MaintenanceQueue,
+  OutcomeRecords,
   type ScoreJobDataWithHistory,
   type ScoreQueue,
 } from "@riskq/pipeline";
@@ -41,6 +42,8 @@ export interface ApiKit extends AsyncDisposable {
   deadQueue: DeadLetterQueue;
   maintenanceQueue: MaintenanceQueue;
   deadLetters: DeadLetterStore;
+  /** The idempotency records the API and its dead-letter store use. */
+  outcomes: OutcomeRecords;
   prefix: string;
   redisUrl: string;
   close(): Promise<void>;
@@ -63,6 +66,8 @@ export interface StartApiOptions {
   metrics?: boolean;
   /** Request, header and idle limits (default: the production ones). */
   timeouts?: ServerTimeouts;
+  /** RISKQ_IDEMPOTENCY_TTL in ms (default a day). */
+  idempotencyTtlMs?: number;
 }
 
 // Tests that do not onboard merchants must not reach Alipay at all.
@@ -78,7 +83,12 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
   const deadQueue = createDeadLetterQueue(queueOptions);
   for (const queue of [scoreQueue, deadQueue]) queue.on("error", () => {});
   await Promise.all([scoreQueue.waitUntilReady(), deadQueue.waitUntilReady()]);
-  const deadLetters = new DeadLetterStore(scoreQueue, deadQueue);
+  const outcomes = new OutcomeRecords({
+    redis,
+    prefix: options.prefix,
+    ttlMs: options.idempotencyTtlMs ?? 86_400_000,
+  });
+  const deadLetters = new DeadLetterStore(scoreQueue, deadQueue, undefined, undefined, {}, outcomes);
   const maintenanceQueue = createMaintenanceQueue(queueOptions);
   maintenanceQueue.on("error", () => {});
   const metrics = options.metrics
@@ -88,6 +98,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     redis,
     scoreQueue,
     deadLetters,
+    outcomes,
     alipay: options.alipayOn?.(redis) ?? options.alipay ?? noAlipay,
     apiKeys: ["another-key", API_KEY],
     logger: options.logger ?? silentLogger,
@@ -115,6 +126,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     deadQueue,
     maintenanceQueue,
     deadLetters,
+    outcomes,
     prefix: options.prefix,
     redisUrl,
     close,
