@@ -126,7 +126,7 @@ describe("OutcomeRecords", () => {
     );
     expect(recalled.every((r) => r?.status === "completed")).toBe(true);
     // Redis's default hash-max-listpack-entries is 128 (this server's may be higher): every shard stays under it.
-    const shards = (await keysOf()).filter((key) => /:\d+:\d+$/.test(key));
+    const shards = (await keysOf()).filter((key) => /:\d+:\d+:\d+$/.test(key));
     expect(shards.length).toBeGreaterThan(16);
     for (const key of shards) expect(await suite.redis.redis.hlen(key)).toBeLessThanOrEqual(128);
   });

@@ -5,8 +5,9 @@
  * Layout, per time bucket `b` (a bucket is an eighth of the TTL):
  * - `<base><b>`: the bucket's meta hash — `first` (shards when the bucket began), `shards` (now),
  *   `n` (records written);
- * - `<base><b>:<shard>`: a small hash of records, field = 12-character digest of the job id,
- *   value = the encoded record.
+ * - `<base><b>:<shards>:<shard>`: a small hash of records, field = 12-character digest of the job
+ *   id, value = the encoded record. The shard count is in the name: the hashes of a bucket's
+ *   earlier, smaller generations keep what they hold and are never written again.
  * A bucket starts with enough shards for as many records as the previous bucket held at ~32 per
  * shard, and doubles them whenever it averages more than 96: so each hash stays under Redis's
  * default `hash-max-listpack-entries` (128) and is stored as one compact listpack, not a hash table.
@@ -32,7 +33,7 @@ while n > shards * MAX_FILL do
   redis.call("HSET", meta, "shards", shards)
 end
 for i = 4, #ARGV, 3 do
-  local key = meta .. ":" .. (tonumber(ARGV[i]) % shards)
+  local key = meta .. ":" .. shards .. ":" .. (tonumber(ARGV[i]) % shards)
   redis.call("HSET", key, ARGV[i + 1], ARGV[i + 2])
   redis.call("PEXPIREAT", key, expireAt)
 end
@@ -57,7 +58,7 @@ local function eachPlace(buckets, selector, visit)
   for _, bucket in ipairs(buckets) do
     local shards = bucket[3]
     while shards >= bucket[2] do
-      if visit(bucket[1] .. (selector % shards)) then return end
+      if visit(bucket[1] .. shards .. ":" .. (selector % shards)) then return end
       shards = shards / 2
     end
   end
