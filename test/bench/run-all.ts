@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every benchmark in turn — sandbox-speed.ts, client-overhead.ts, pipeline.ts,
- * payment-budget.ts, redis-memory.ts, flatline-detection.ts, then prefilter.ts —
+ * payment-budget.ts, redis-memory.ts, idempotency-memory.ts, flatline-detection.ts, then prefilter.ts —
  * each in its own process. The first two get the same flags (--seconds, --concurrency, --clients;
  * --cpu-prof goes to sandbox-speed only); pipeline.ts runs with its defaults (run it directly for
  * its own flags). Their full output streams as they run; every summary is printed again at the
@@ -67,6 +67,15 @@ const benches = [
     summary: () => fresh(readReport<RedisMemoryReport>(REDIS_MEMORY_REPORT), formatRedisMemoryReport),
   },
   {
+    script: "idempotency-memory.ts",
+    args: [],
+    summary: () =>
+      fresh(
+        readReport<{ measured_at: string; table_row: { riskq: string } }>("idempotency-memory"),
+        (r) => r.table_row.riskq,
+      ),
+  },
+  {
     script: "flatline-detection.ts",
     args: [],
     summary: () =>
@@ -83,7 +92,7 @@ const benches = [
 ];
 
 /** Reports of benches with their own row builder (`table_row` in their JSON). */
-const LATER_BENCHES = ["prefilter", "flatline-detection"];
+const LATER_BENCHES = ["prefilter", "idempotency-memory", "flatline-detection"];
 
 const startedAt = Date.now();
 /** A report's summary if this run wrote it; an older file is no result of this run. */

@@ -6,6 +6,7 @@ import {
   createMaintenanceQueue,
   createScoreQueue,
   DeadLetterStore,
+  OutcomeRecords,
 } from "@riskq/pipeline";
 import { createApiMetrics } from "./api-metrics";
 import { apiEnv, REPO_ROOT } from "./config";
@@ -40,10 +41,13 @@ const alipay = createAlipayClient({
   onCall: metrics.onAlipayCall,
 });
 
+// Idempotency records (README: Idempotency): duplicates of jobs gone from the queue are answered from them.
+const outcomes = new OutcomeRecords({ redis, prefix: env.RISKQ_PREFIX, ttlMs: env.RISKQ_IDEMPOTENCY_TTL });
 const app = buildApi({
   redis,
   scoreQueue,
-  deadLetters: new DeadLetterStore(scoreQueue, deadQueue),
+  deadLetters: new DeadLetterStore(scoreQueue, deadQueue, undefined, undefined, {}, outcomes),
+  outcomes,
   alipay,
   apiKeys: env.RISKQ_API_KEYS,
   logger,

@@ -5,6 +5,7 @@ import {
   type CallbackDestinationPolicy,
   DEFAULT_DESTINATION_POLICY,
   type DeadLetterStore,
+  type OutcomeRecords,
   type ScoreQueue,
 } from "@riskq/pipeline";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -33,6 +34,8 @@ export interface ApiDeps {
   redis: Redis;
   scoreQueue: ScoreQueue;
   deadLetters: DeadLetterStore;
+  /** Idempotency records (RISKQ_IDEMPOTENCY_TTL; give `deadLetters` the same); without them a duplicate is known only while its job is kept. */
+  outcomes?: OutcomeRecords;
   /** The Alipay client, or anything that onboards merchants the same way. */
   alipay: MerchantOnboarding;
   /** Bearer keys (RISKQ_API_KEYS). */
@@ -90,6 +93,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         fairShare: new FairShare(deps.fairSharePerS ?? DEFAULT_FAIR_SHARE_PER_S),
         callbackDestinations: deps.callbackDestinations ?? DEFAULT_DESTINATION_POLICY,
         watchEnds: deps.outcomeWakeups?.watch,
+        ...(deps.outcomes ? { outcomes: deps.outcomes } : {}),
         now: deps.now ?? Date.now,
       }),
     );

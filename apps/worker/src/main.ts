@@ -9,6 +9,7 @@ import {
   createDeadLetterQueue,
   createScoreQueue,
   DeadLetterStore,
+  OutcomeRecords,
 } from "@riskq/pipeline";
 import { connectRedis } from "@riskq/redis";
 import { checkEvictionPolicy } from "./eviction-policy";
@@ -55,12 +56,15 @@ const callbackQueue = createCallbackQueue({ connection: redis, prefix: env.RISKQ
 const deadQueue = createDeadLetterQueue(queueOptions);
 // Dead letters and circuit openings are alerted (the scheduler's alerter delivers them).
 const alerts = createWorkerAlerts({ redis, prefix: env.RISKQ_PREFIX, logger });
+// Idempotency records (README: Idempotency): written as jobs complete or die.
+const outcomes = new OutcomeRecords({ redis, prefix: env.RISKQ_PREFIX, ttlMs: env.RISKQ_IDEMPOTENCY_TTL });
 const deadLetters = new DeadLetterStore(
   scoreQueue,
   deadQueue,
   undefined,
   callbackQueue,
   metrics.countDeadLetters(alerts.deadLetterHooks),
+  outcomes,
 );
 alerts.watchBreaker(breaker);
 // Budgets (README: Budget): none configured, none checked.
@@ -76,6 +80,7 @@ const prefilter = await createWorkerPrefilter({ env, redis, prefix: env.RISKQ_PR
 
 const running = await runScoreWorker({
   connection: redis,
+  outcomes,
   prefix: env.RISKQ_PREFIX,
   alipay,
   limiter,

@@ -10,6 +10,7 @@ import {
   createMicroBatcher,
   createRedisBatchExchange,
   type DeadLetterStore,
+  type OutcomeRecords,
   type Permit,
   type ScoreJobDataWithHistory,
   type ScoreQueue,
@@ -125,6 +126,11 @@ export interface ScoreWorkerOptions {
    * verdict stored next to the decision (audit-rescore.ts); `queue` is the score queue to add them to.
    */
   rescoreDegraded?: { queue: ScoreQueue; redis: Redis };
+  /**
+   * Idempotency records (RISKQ_IDEMPOTENCY_TTL): completed jobs write theirs before they complete
+   * (give `deadLetters` the same store for dead ones). Without it none are kept.
+   */
+  outcomes?: OutcomeRecords;
 }
 
 /**
@@ -257,6 +263,7 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       ...(models ? { models } : {}),
       ...(options.budget ? { budget: options.budget } : {}),
       ...(prefilterStep ? { prefilter: prefilterStep } : {}),
+      ...(options.outcomes ? { outcomes: options.outcomes } : {}),
       ...(options.rescoreDegraded
         ? {
             audit: createAuditRescore({

@@ -8,12 +8,14 @@ import {
   type CircuitBreaker,
   CircuitOpenError,
   completedDelivery,
+  completedRecord,
   deadMessage,
   decideRetry,
   enqueueCallback,
   findQueuedResult,
   ItemWithdrawn,
   type MicroBatcher,
+  type OutcomeRecords,
   type ScoreJobDataWithHistory,
 } from "@riskq/pipeline";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
@@ -50,6 +52,8 @@ export interface ScoreProcessorOptions {
   prefilter?: PrefilterStep;
   /** RISKQ_RESCORE_DEGRADED: degraded decisions are scored remotely later, for audit; none: not. */
   audit?: AuditRescore;
+  /** Idempotency records (RISKQ_IDEMPOTENCY_TTL): a finished job's outcome outlives the job; none: not kept. */
+  outcomes?: OutcomeRecords;
   now?: () => number;
 }
 
@@ -91,8 +95,19 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     // after this function returns, so a crash in between leaves the job active, it stalls and runs
     // again, and the add is repeated (a no-op if it had happened) — at least once. Queuing it from the
     // `completed` event instead would lose it whenever the process died between the two.
+    //
+    // The idempotency record is written here for the same reason: it exists before the job can be
+    // completed (and later removed by retention), so a duplicate never finds neither. A re-run
+    // rewrites it, and the newest version is the one read. Audit re-scores are internal: no record.
     const finish = async (result: ScoreJobResult): Promise<ScoreJobResult> => {
-      const decided = { ...result, decided_in_ms: Math.max(0, now() - data.enqueued_at) };
+      const finishedAt = now();
+      const decided = { ...result, decided_in_ms: Math.max(0, finishedAt - data.enqueued_at) };
+      if (options.outcomes && data.audit_of === undefined) {
+        await options.outcomes.remember(
+          [{ id: job.id!, record: completedRecord(decided, finishedAt) }],
+          finishedAt,
+        );
+      }
       if (options.audit && data.audit_of !== undefined) await options.audit.store(data.audit_of, decided);
       else if (options.audit && decided.degraded) await options.audit.schedule(job.id!, data);
       if (callbacks && callbackUrl) {

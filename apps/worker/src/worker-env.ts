@@ -3,6 +3,7 @@ import {
   alipayEnv,
   bool,
   field,
+  idempotencyEnv,
   integer,
   number,
   oneOf,
@@ -10,8 +11,8 @@ import {
   riskqCommonEnv,
   secret,
 } from "@riskq/config";
-import { budgetLimitsEnv } from "@riskq/cost";
 import { DEADLINE_POLICIES } from "@riskq/contracts";
+import { budgetLimitsEnv } from "@riskq/cost";
 import { ALLOW_LIST_EXPECTED, EMPTY_ALLOW_LIST, parseCallbackAllowListText } from "@riskq/pipeline";
 import { validate } from "node-cron";
 import { z } from "zod";
@@ -106,5 +107,7 @@ export const workerEnv = riskqCommonEnv
   })
   // Budgets in USD, per UTC day / month (README: Budget); unset = no such budget.
   .extend(budgetLimitsEnv.shape)
+  // How long a finished job's outcome answers duplicates (README: Idempotency); the API's must match.
+  .extend(idempotencyEnv.shape)
   .extend(alipayEnv(REPO_ROOT).shape);
 export type WorkerEnv = z.output<typeof workerEnv>;

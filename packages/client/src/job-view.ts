@@ -1,4 +1,4 @@
-import { deadLetterSchema, scoreJobResultSchema } from "@riskq/contracts";
+import { deadLetterSchema, recordedOutcomeSchema, scoreJobResultSchema } from "@riskq/contracts";
 import { z } from "zod";
 
 /** Where a job is: waiting (`queued`), being scored (`active`), or in a terminal state. */
@@ -32,6 +32,8 @@ export const jobViewSchema = z.object({
   result: scoreJobResultSchema.optional(),
   /** Present when `dead`: why, with its history. */
   dead_letter: deadLetterSchema.optional(),
+  /** Present instead of `result` / `dead_letter` once the job itself is gone: its idempotency record. */
+  outcome: recordedOutcomeSchema.optional(),
 });
 
 /** A job as `GET /v1/scores/{id}` (and a waited-for enqueue) shows it. */

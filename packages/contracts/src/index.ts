@@ -4,5 +4,6 @@ export * from "./dead-letter";
 export * from "./job-id";
 export * from "./jobs";
 export * from "./model-version";
+export * from "./recorded-outcome";
 export * from "./scoring";
 export * from "./transport";

@@ -1,5 +1,5 @@
 import { type ScoreRequestBody, scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
-import type { CallbackDestinationPolicy, DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import type { CallbackDestinationPolicy, DeadLetterStore, OutcomeRecords, ScoreQueue } from "@riskq/pipeline";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
 import { notFound } from "../http/api-error";
@@ -12,6 +12,7 @@ import type { FairShare } from "../scores/fair-share";
 import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
 import { occurredAtIssue } from "../scores/occurred-at-window";
 import type { WatchEnds } from "../scores/outcome-wakeups";
+import { readRecordedView } from "../scores/recorded-outcomes";
 import { waitBudgetMs } from "../scores/wait-budget";
 import { MAX_WAIT_MS, waitForOutcomes } from "../scores/wait-for-outcome";
 import type { WaiterCap } from "../scores/waiter-cap";
@@ -29,6 +30,8 @@ export interface ScoreRoutesDeps {
   callbackDestinations: CallbackDestinationPolicy;
   /** Wakes waits when their jobs end (the API's OutcomeWakeups); without it waits poll alone. */
   watchEnds?: WatchEnds | undefined;
+  /** Idempotency records (RISKQ_IDEMPOTENCY_TTL): outcomes of jobs gone from the queue; none: not used. */
+  outcomes?: OutcomeRecords;
   now: () => number;
 }
 
@@ -75,7 +78,14 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         bodies.map((body) => body.merchant_id),
         now,
       );
-      const jobs = await enqueueScores(deps.scoreQueue, deps.deadLetters, bodies, now, priorities);
+      const jobs = await enqueueScores(
+        deps.scoreQueue,
+        deps.deadLetters,
+        bodies,
+        now,
+        priorities,
+        deps.outcomes,
+      );
       const views = jobs.map((job) => job.view);
       if (waitMs === undefined) {
         reply.code(202);
@@ -141,7 +151,9 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
 
     app.get<{ Params: { id: string } }>("/v1/scores/:id", async (request) => {
       const { id } = request.params;
-      const view = await readJobView(deps.scoreQueue, deps.deadLetters, id);
+      const view =
+        (await readJobView(deps.scoreQueue, deps.deadLetters, id)) ??
+        (await readRecordedView(deps.outcomes, id, deps.now()));
       if (!view) throw notFound(`no score job with id ${JSON.stringify(id)}`);
       return view;
     });

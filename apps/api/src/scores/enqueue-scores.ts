@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_DEADLINE_MS, type ScoreJobData, type ScoreRequestBody, scoreJobId } from "@riskq/contracts";
-import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
+import type { DeadLetterStore, OutcomeRecords, ScoreQueue } from "@riskq/pipeline";
 import { type JobView, readStoredJobs } from "./job-view";
+import { findFinishedJobs } from "./recorded-outcomes";
 
 /**
  * Job data as the API stores it: the contract's `ScoreJobData` plus `submission_id`, a random id of
@@ -36,6 +37,10 @@ const MAX_ADD_ROUNDS = 3;
  *
  * `priorities` (aligned with `requests`, see FairShare) are BullMQ priorities of new jobs; a
  * duplicate keeps the job it found, priority included. All jobs are read back in one round trip.
+ *
+ * With `outcomes` (idempotency records, README: Idempotency), jobs that already ended are answered
+ * first and never added: from the queue while BullMQ keeps them, from their record once it has
+ * removed them, so a duplicate arriving after retention is not scored and billed again.
  */
 export async function enqueueScores(
   queue: ScoreQueue,
@@ -43,8 +48,16 @@ export async function enqueueScores(
   requests: readonly ScoreRequestBody[],
   now: number,
   priorities?: readonly number[],
+  outcomes?: OutcomeRecords,
 ): Promise<EnqueuedJob[]> {
   const answers: Array<EnqueuedJob | undefined> = requests.map(() => undefined);
+  if (outcomes) {
+    const ids = requests.map((request) => scoreJobId(request.merchant_id, request.item_id));
+    const finished = await findFinishedJobs(queue, deadLetters, outcomes, ids, now);
+    finished.forEach((job, i) => {
+      if (job) answers[i] = { view: { ...job.view, duplicate: true }, deadlineAt: job.deadlineAt };
+    });
+  }
   for (let round = 0; round < MAX_ADD_ROUNDS; round++) {
     const pending = requests.flatMap((request, index) => (answers[index] ? [] : [{ request, index }]));
     if (pending.length === 0) break;

@@ -1,4 +1,10 @@
-import { type DeadLetter, isScoreJobId, type ScoreJobData, type ScoreJobResult } from "@riskq/contracts";
+import {
+  type DeadLetter,
+  isScoreJobId,
+  type RecordedOutcome,
+  type ScoreJobData,
+  type ScoreJobResult,
+} from "@riskq/contracts";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import { type JobSnapshot, readJobSnapshots } from "./job-snapshots";
 
@@ -13,6 +19,8 @@ export interface JobView {
   duplicate?: boolean;
   result?: ScoreJobResult;
   dead_letter?: DeadLetter;
+  /** Only when the job itself is gone: what its idempotency record kept (recorded-outcomes.ts). */
+  outcome?: RecordedOutcome;
 }
 
 export const isFinal = (status: JobStatus) => status === "completed" || status === "dead";

@@ -15,6 +15,7 @@ import {
   type DeadLetterQueue,
   DeadLetterStore,
   type MaintenanceQueue,
+  OutcomeRecords,
   type ScoreJobDataWithHistory,
   type ScoreQueue,
 } from "@riskq/pipeline";
@@ -45,6 +46,8 @@ export interface ApiKit extends AsyncDisposable {
   deadLetters: DeadLetterStore;
   /** The waits' wake-ups, when on. */
   outcomeWakeups: OutcomeWakeups | undefined;
+  /** The idempotency records the API and its dead-letter store use. */
+  outcomes: OutcomeRecords;
   prefix: string;
   redisUrl: string;
   close(): Promise<void>;
@@ -69,6 +72,8 @@ export interface StartApiOptions {
   timeouts?: ServerTimeouts;
   /** Wake waits on the queue's events as main.ts does (default true); false: waits poll alone. */
   wakeups?: boolean;
+  /** RISKQ_IDEMPOTENCY_TTL in ms (default a day). */
+  idempotencyTtlMs?: number;
 }
 
 // Tests that do not onboard merchants must not reach Alipay at all.
@@ -84,7 +89,12 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
   const deadQueue = createDeadLetterQueue(queueOptions);
   for (const queue of [scoreQueue, deadQueue]) queue.on("error", () => {});
   await Promise.all([scoreQueue.waitUntilReady(), deadQueue.waitUntilReady()]);
-  const deadLetters = new DeadLetterStore(scoreQueue, deadQueue);
+  const outcomes = new OutcomeRecords({
+    redis,
+    prefix: options.prefix,
+    ttlMs: options.idempotencyTtlMs ?? 86_400_000,
+  });
+  const deadLetters = new DeadLetterStore(scoreQueue, deadQueue, undefined, undefined, {}, outcomes);
   const maintenanceQueue = createMaintenanceQueue(queueOptions);
   maintenanceQueue.on("error", () => {});
   const metrics = options.metrics
@@ -98,6 +108,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     redis,
     scoreQueue,
     deadLetters,
+    outcomes,
     alipay: options.alipayOn?.(redis) ?? options.alipay ?? noAlipay,
     apiKeys: ["another-key", API_KEY],
     logger: options.logger ?? silentLogger,
@@ -132,6 +143,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     maintenanceQueue,
     deadLetters,
     outcomeWakeups,
+    outcomes,
     prefix: options.prefix,
     redisUrl,
     close,

@@ -1,6 +1,8 @@
 import { type DeadLetter, type DeadLetterReason, isScoreJobId, type ScoreJobData } from "@riskq/contracts";
 import type { Job } from "bullmq";
 import { deadDelivery } from "../callbacks/callback-payload";
+import { deadRecord } from "../outcomes/outcome-encoding";
+import type { OutcomeRecords } from "../outcomes/outcome-records";
 import { type CallbackQueue, enqueueCallback } from "../queues/callback-queue";
 import type { DeadLetterQueue, ScoreQueue } from "../queues/score-queues";
 import { parseDeath } from "./dead-reason";
@@ -44,6 +46,11 @@ export class DeadLetterStore {
     /** Where dead jobs with a `callback_url` announce their death; without it none is sent. */
     private readonly callbacks?: CallbackQueue,
     private readonly hooks: DeadLetterHooks = {},
+    /**
+     * Idempotency records (README: Idempotency): a dead job's is written with its dead letter and
+     * deleted by a purge; without it none are kept.
+     */
+    private readonly outcomes?: OutcomeRecords,
   ) {}
 
   /**
@@ -68,6 +75,11 @@ export class DeadLetterStore {
       redrive_count: job.data.redrive_count ?? 0,
     };
     await this.hooks.onDeadLetter?.(letter);
+    // Before the letter, like the callback: an existing letter means the record was written too.
+    await this.outcomes?.remember(
+      [{ id: letter.job_id, record: deadRecord(letter.reason, letter.dead_at) }],
+      now,
+    );
     // A dead job's payload may be the invalid one: only a string is worth handing to the deliverer.
     const callbackUrl: unknown = job.data.request?.callback_url;
     if (this.callbacks && typeof callbackUrl === "string") {
@@ -111,7 +123,8 @@ export class DeadLetterStore {
 
   /**
    * Sends dead jobs back to `score` with their attempts reset, counting the redrive. Returns the ids
-   * redriven; ids that are not dead are skipped.
+   * redriven; ids that are not dead are skipped. The job's idempotency record (dead) is left as it
+   * is: a live job always wins over a record, and the redriven job writes its own when it ends.
    */
   async redrive(ids: readonly string[]): Promise<string[]> {
     return this.redriveJobs(ids.filter(isScoreJobId));
@@ -140,7 +153,8 @@ export class DeadLetterStore {
   /**
    * Deletes dead letters for good, with their failed `score` jobs (an operator's purge). Returns the
    * ids purged; ids without a dead letter (or that cannot be job ids) are skipped, so repeating a purge is harmless. Afterwards
-   * the job id is free again: the same request enqueued anew is a new job, not a duplicate.
+   * the job id is free again: the same request enqueued anew is a new job, not a duplicate (its
+   * idempotency record goes too).
    */
   async purge(ids: readonly string[]): Promise<string[]> {
     return this.purgeJobs(ids.filter(isScoreJobId));
@@ -158,6 +172,7 @@ export class DeadLetterStore {
       // Only a failed job is the letter's; a job with this id in another state is someone's new work.
       const job = await this.score.getJob(id);
       if (job && (await job.isFailed())) await job.remove();
+      await this.outcomes?.forget([id], Date.now());
       await letter.remove();
       done.push(id);
     }
