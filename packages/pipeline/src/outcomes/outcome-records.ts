@@ -55,7 +55,7 @@ export class OutcomeRecords {
     const bucket = Math.floor(now / this.bucketMs);
     const expireAt = (bucket + 1) * this.bucketMs + this.ttlMs;
     const args = records.flatMap(({ id, record }) => [...placeOf(id), encodeOutcome(record)]);
-    await this.command("riskqRememberOutcomes", REMEMBER_SCRIPT)(0, this.base, bucket, expireAt, ...args);
+    await this.command("riskqRememberOutcomes", REMEMBER_SCRIPT)(this.base, bucket, expireAt, ...args);
   }
 
   /**
@@ -65,7 +65,6 @@ export class OutcomeRecords {
   async recall(ids: readonly string[], now: number): Promise<Array<OutcomeRecord | undefined>> {
     if (ids.length === 0) return [];
     const reply = (await this.command("riskqRecallOutcomes", RECALL_SCRIPT)(
-      0,
       ...this.window(now),
       ...ids.flatMap(placeOf),
     )) as Array<string | null>;
@@ -79,7 +78,7 @@ export class OutcomeRecords {
   async forget(ids: readonly string[], now: number): Promise<number> {
     if (ids.length === 0) return 0;
     const command = this.command("riskqForgetOutcomes", FORGET_SCRIPT);
-    return Number(await command(0, ...this.window(now), ...ids.flatMap(placeOf)));
+    return Number(await command(...this.window(now), ...ids.flatMap(placeOf)));
   }
 
   /** The buckets that can hold a live record: one ahead of now, back to a TTL and a bucket ago. */
@@ -94,6 +93,10 @@ export class OutcomeRecords {
     };
     // ioredis sends EVALSHA and falls back to EVAL when Redis does not know the script yet.
     if (!client[name]) client.defineCommand(name, { lua });
-    return client[name]!.bind(client);
+    const run = client[name]!.bind(client);
+    // The key names are built inside the script (shard counts change), so the base is also passed
+    // as the one declared key: a cluster client routes the script to the node owning the prefix's
+    // hash tag, where every record key lives. The script reads its arguments from ARGV[1] on.
+    return (base, ...args) => run(1, base!, base!, ...args);
   }
 }
