@@ -7,6 +7,7 @@ import {
   type CallbackQueue,
   type CircuitBreaker,
   CircuitOpenError,
+  coalescedRecords,
   completedDelivery,
   completedRecord,
   deadMessage,
@@ -69,6 +70,8 @@ const MAX_HISTORY = 50;
  */
 export function createScoreProcessor(options: ScoreProcessorOptions) {
   const now = options.now ?? Date.now;
+  // The jobs of one batch finish together: their records are written in one round trip.
+  const remember = options.outcomes && coalescedRecords(options.outcomes);
 
   return async (
     job: Job<ScoreJobDataWithHistory, ScoreJobResult>,
@@ -102,11 +105,8 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     const finish = async (result: ScoreJobResult): Promise<ScoreJobResult> => {
       const finishedAt = now();
       const decided = { ...result, decided_in_ms: Math.max(0, finishedAt - data.enqueued_at) };
-      if (options.outcomes && data.audit_of === undefined) {
-        await options.outcomes.remember(
-          [{ id: job.id!, record: completedRecord(decided, finishedAt) }],
-          finishedAt,
-        );
+      if (remember && data.audit_of === undefined) {
+        await remember(job.id!, completedRecord(decided, finishedAt), finishedAt);
       }
       if (options.audit && data.audit_of !== undefined) await options.audit.store(data.audit_of, decided);
       else if (options.audit && decided.degraded) await options.audit.schedule(job.id!, data);

@@ -1,7 +1,14 @@
 import type { ScoreJobResult } from "@riskq/contracts";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { beforeEach, describe, expect, it } from "vitest";
-import { completedRecord, deadRecord, decodeOutcome, encodeOutcome, OutcomeRecords } from "../src/index";
+import {
+  coalescedRecords,
+  completedRecord,
+  deadRecord,
+  decodeOutcome,
+  encodeOutcome,
+  OutcomeRecords,
+} from "../src/index";
 
 const suite = useTestRedis({ url: process.env.REDIS_URL });
 const ID = "2088000000000001-order-1";
@@ -129,5 +136,32 @@ describe("OutcomeRecords", () => {
     const shards = (await keysOf()).filter((key) => /:\d+:\d+:\d+$/.test(key));
     expect(shards.length).toBeGreaterThan(16);
     for (const key of shards) expect(await suite.redis.redis.hlen(key)).toBeLessThanOrEqual(128);
+  });
+});
+
+describe("records of jobs finishing together", () => {
+  it("are written in one script call, and each writer resumes once its record is stored", async () => {
+    const store = records(86_400_000);
+    const calls: number[] = [];
+    const counted = {
+      remember: (batch: Parameters<OutcomeRecords["remember"]>[0], now: number) => {
+        calls.push(batch.length);
+        return store.remember(batch, now);
+      },
+    };
+    const remember = coalescedRecords(counted);
+    const ids = Array.from({ length: 40 }, (_, i) => `2088000000000001-together-${i}`);
+    // As a batch's jobs do: all settle in one turn, each awaiting its own write.
+    await Promise.all(
+      ids.map(async (id) => {
+        await remember(id, completedRecord(result, T0), T0);
+        // Once resumed, the record is there.
+        expect((await store.recall([id], T0))[0]?.status).toBe("completed");
+      }),
+    );
+    expect(calls).toEqual([40]);
+    // A later one goes on its own.
+    await remember("2088000000000001-later", deadRecord("timeout", T0), T0);
+    expect(calls).toEqual([40, 1]);
   });
 });
