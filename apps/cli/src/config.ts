@@ -1,12 +1,11 @@
 import { fileURLToPath } from "node:url";
 import {
+  API_DEV_KEY,
   alipayClientConfig,
   alipayEnv,
-  apiKeysEnv,
   LOG_LEVELS,
   loadConfig,
   oneOf,
-  parseConfig,
   riskqCommonEnv,
   secret,
   url,
@@ -22,9 +21,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** Where dev-default warnings go (stderr, through the dispatcher). */
 export type Warn = (text: string) => void;
 
-// The API's own development key: with neither variable set, the CLI and `pnpm api` agree.
-const API_DEV_KEY = parseConfig(apiKeysEnv, {}).RISKQ_API_KEYS[0] ?? "dev-api-key";
-
+// The API's own development key (API_DEV_KEY): with neither variable set, the CLI and `pnpm api` agree.
 const apiEnv = z.object({
   RISKQ_API_URL: url("http://127.0.0.1:3000", { protocols: ["http:", "https:"] }),
   RISKQ_API_KEY: secret({

@@ -15,6 +15,8 @@ export interface EnqueuedJob {
   view: JobView;
   /** The stored job's `deadline_at`: a duplicate's is the first submission's, not this one's. */
   deadlineAt: number;
+  /** The stored job's `submitted_by`: a duplicate's names the key of the first submission. */
+  submittedBy: string | undefined;
 }
 
 // A job that vanishes between our add and our read (a finished job trimmed by retention at that
@@ -42,6 +44,8 @@ export async function enqueueScores(
   deadLetters: DeadLetterStore,
   requests: readonly ScoreRequestBody[],
   now: number,
+  /** The name of the key submitting (recorded as `submitted_by`; never the key itself). */
+  submittedBy: string,
   priorities?: readonly number[],
 ): Promise<EnqueuedJob[]> {
   const answers: Array<EnqueuedJob | undefined> = requests.map(() => undefined);
@@ -54,6 +58,7 @@ export async function enqueueScores(
         enqueued_at: now,
         deadline_at: now + (request.deadline_ms ?? DEFAULT_DEADLINE_MS),
         submission_id: randomUUID(),
+        submitted_by: submittedBy,
       };
       return { index, id: scoreJobId(request.merchant_id, request.item_id), data };
     });
@@ -75,7 +80,11 @@ export async function enqueueScores(
       const found = stored[i];
       if (!found) return;
       const mine = (found.data as Partial<SubmittedJobData>).submission_id === data.submission_id;
-      answers[index] = { view: { ...found.view, duplicate: !mine }, deadlineAt: found.data.deadline_at };
+      answers[index] = {
+        view: { ...found.view, duplicate: !mine },
+        deadlineAt: found.data.deadline_at,
+        submittedBy: found.data.submitted_by,
+      };
     });
   }
   return answers.map((answer, index) => {
