@@ -3,6 +3,7 @@ import {
   API_DEV_KEY,
   alipayClientConfig,
   alipayEnv,
+  callbackSecretEnv,
   LOG_LEVELS,
   loadConfig,
   oneOf,
@@ -48,6 +49,9 @@ function load<S extends z.ZodObject>(schema: S, warn: Warn): z.output<S> {
 /** The HTTP API and its bearer key (enqueue, status, dlq, merchants add). */
 export const apiConfig = (warn: Warn) => load(apiEnv, warn);
 export type ApiConfig = z.output<typeof apiEnv>;
+
+/** The workers' master callback secret (callbacks secret). */
+export const callbackConfig = (warn: Warn) => load(callbackSecretEnv, warn);
 
 /** Redis and the key prefix (models status). */
 export const redisConfig = (warn: Warn) => load(redisEnv, warn);

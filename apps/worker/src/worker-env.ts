@@ -2,16 +2,16 @@ import { fileURLToPath } from "node:url";
 import {
   alipayEnv,
   bool,
+  callbackSecretEnv,
   field,
   integer,
   number,
   oneOf,
   portOrOff,
   riskqCommonEnv,
-  secret,
 } from "@riskq/config";
-import { budgetLimitsEnv } from "@riskq/cost";
 import { DEADLINE_POLICIES } from "@riskq/contracts";
+import { budgetLimitsEnv } from "@riskq/cost";
 import { ALLOW_LIST_EXPECTED, EMPTY_ALLOW_LIST, parseCallbackAllowListText } from "@riskq/pipeline";
 import { validate } from "node-cron";
 import { z } from "zod";
@@ -58,14 +58,8 @@ export const workerEnv = riskqCommonEnv
       .default("*/10 * * * *"),
     JOB_LOCK_MS: integer({ min: 1_000, default: 30_000 }),
     RISKQ_ALLOW_EVICTION: bool(false),
-    // The HMAC key of result callbacks (README "Result callbacks"); receivers hold the same one.
-    RISKQ_CALLBACK_SECRET: secret({
-      of: field<string>("at least 16 characters", (raw) =>
-        raw.length >= 16 ? { ok: true, value: raw } : { ok: false },
-      ),
-      devDefault: "riskq-development-only-callback-secret",
-      describe: "at least 16 characters that sign result callbacks, e.g. output of: openssl rand -hex 32",
-    }),
+    // The master secret of result callbacks; each API key's receivers hold one derived from it.
+    RISKQ_CALLBACK_SECRET: callbackSecretEnv.shape.RISKQ_CALLBACK_SECRET,
     CALLBACK_CONCURRENCY: integer({ min: 1, max: 1_000, default: 20 }),
     // Callback destinations opened on purpose (exact hostnames, CIDRs): loopback, private, link-local
     // and metadata addresses are refused unless named here (README "Result callbacks").
