@@ -47,7 +47,7 @@ const keyFileSchema = z.strictObject({
 
 /**
  * True when a RISKQ_API_KEYS value is a key file (JSON, or YAML starting with `keys:`) rather than
- * the plain comma-separated list of keys. Keys themselves never start with `{` (see the README's
+ * the plain comma-separated list of keys. Keys themselves never start with `{` or `[` (see the README's
  * `openssl rand -hex`), and the list form stays what `RISKQ_API_KEYS_FILE` held before key files.
  */
 export function isKeyFile(text: string): boolean {
@@ -55,7 +55,8 @@ export function isKeyFile(text: string): boolean {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .find((line) => line !== "" && !line.startsWith("#"));
-  return meaningful !== undefined && (meaningful.startsWith("{") || /^keys\s*:/.test(meaningful));
+  // `[` too: a bare list of entries is a key file written wrongly, worth an error saying so.
+  return meaningful !== undefined && (/^[[{]/.test(meaningful) || /^keys\s*:/.test(meaningful));
 }
 
 /** A problem with the key file, one line naming the entry and field; never quoting a value. */
@@ -93,9 +94,8 @@ export function parseApiKeyFile(text: string): ApiKeyEntry[] {
   const file = keyFileSchema.safeParse(document);
   if (!file.success) {
     const issue = file.error.issues[0]!;
-    throw new KeyFileProblem(
-      `${issue.path.length > 0 ? issue.path.join(".") : "the document"}: ${issue.message}`,
-    );
+    const where = issue.path.length > 0 ? issue.path.join(".") : 'the document (want { "keys": [ … ] })';
+    throw new KeyFileProblem(`${where}: ${issue.message}`);
   }
   const raw = file.data.keys;
   const entries: ApiKeyEntry[] = [];

@@ -105,6 +105,12 @@ describe("a key file", () => {
     expect(error.message).not.toContain(sha256(OPERATOR_SECRET));
   });
 
+  it("that is a bare list says what the document should be", () => {
+    const error = configErrorOf(apiKeysEnv, { RISKQ_API_KEYS_FILE: keyFile(JSON.stringify([checkout])) });
+    expect(error.message).toContain('RISKQ_API_KEYS key file: the document (want { "keys": [ … ] })');
+    expect(error.message).not.toContain(PRODUCER_SECRET);
+  });
+
   it("that does not parse says where, without quoting the text around it (a secret)", () => {
     const error = configErrorOf(apiKeysEnv, {
       RISKQ_API_KEYS_FILE: keyFile(
