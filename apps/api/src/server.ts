@@ -1,4 +1,4 @@
-import { type ServerTimeouts, timeoutOptions } from "@riskq/config";
+import { type ApiKeyIdentity, type ServerTimeouts, timeoutOptions } from "@riskq/config";
 import type { Registry } from "@riskq/metrics";
 import type { Logger } from "@riskq/observability";
 import {
@@ -38,8 +38,8 @@ export interface ApiDeps {
   outcomes?: OutcomeRecords;
   /** The Alipay client, or anything that onboards merchants the same way. */
   alipay: MerchantOnboarding;
-  /** Bearer keys (RISKQ_API_KEYS). */
-  apiKeys: readonly string[];
+  /** The keys callers authenticate with, their roles and merchants (RISKQ_API_KEYS, or its key file). */
+  apiKeys: readonly ApiKeyIdentity[];
   logger: Logger;
   /** RISKQ_MAX_BACKLOG. */
   maxBacklog: number;
@@ -70,6 +70,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     frameworkErrors: answerFrameworkError,
     ...timeoutOptions(deps.timeouts ?? API_TIMEOUTS),
   });
+  // Set by the bearer check of /v1 routes (see callerOf); declared so every request has the same shape.
+  app.decorateRequest("caller", undefined);
   installErrorAnswers(app, deps.logger);
   installJsonDepthLimit(app, BODY_LIMIT_BYTES);
   installRequestLog(app, deps.logger);
@@ -83,7 +85,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   app.register(async (v1) => {
     // onRequest runs before the body is read: an unauthenticated caller cannot make us parse 1 MiB.
-    v1.addHook("onRequest", async (request) => authorize(request.headers.authorization));
+    v1.addHook("onRequest", async (request) => {
+      request.caller = authorize(request.headers.authorization);
+    });
     v1.register(
       scoreRoutes({
         scoreQueue: deps.scoreQueue,

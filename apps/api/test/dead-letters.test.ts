@@ -183,16 +183,17 @@ describe("dead jobs", () => {
     expect(neither.statusCode).toBe(400);
   });
 
-  it("every redrive and purge leaves an audit line naming the caller's key by id, never the key", async () => {
+  it("every redrive and purge leaves an audit line naming the caller's key by name, never the key", async () => {
     await killJobs({ "au-1": "timeout", "au-2": "silent_drop" });
     expect((await post("/v1/dead-letters/redrive", { ids: [`${MERCHANT_ID}-au-1`] })).statusCode).toBe(200);
     expect((await del("/v1/dead-letters", { reason: "silent_drop" })).statusCode).toBe(200);
 
     const audits = logLines.map((l) => JSON.parse(l)).filter((l) => l.audit);
-    const keyId = createHash("sha256").update(API_KEY).digest("hex").slice(0, 12);
+    // A key of the plain list is named by its sha256's first 12 hex digits.
+    const keyName = `key-${createHash("sha256").update(API_KEY).digest("hex").slice(0, 12)}`;
     expect(audits.map((l) => l.audit)).toEqual([
-      { action: "redrive", key_id: keyId, ids_asked: 1, count: 1, ids: [`${MERCHANT_ID}-au-1`] },
-      { action: "purge", key_id: keyId, reason: "silent_drop", count: 1, ids: [`${MERCHANT_ID}-au-2`] },
+      { action: "redrive", key: keyName, ids_asked: 1, count: 1, ids: [`${MERCHANT_ID}-au-1`] },
+      { action: "purge", key: keyName, reason: "silent_drop", count: 1, ids: [`${MERCHANT_ID}-au-2`] },
     ]);
     expect(logLines.join("")).not.toContain(API_KEY);
   });

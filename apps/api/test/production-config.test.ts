@@ -2,6 +2,9 @@
  * The real API process in production refuses development secrets and a plain-http Alipay endpoint
  * (issue 14): it exits 1 before listening, with one line naming the variable and never its value.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inheritedEnv, startAppProcess } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
 
@@ -45,5 +48,31 @@ describe("the API in production", () => {
     expect(failure.message).toMatch(/exited early \(code 1/);
     expect(failure.message).toContain(`riskq: configuration error: ${variable} ${problem}`);
     if (variable !== "ALIPAY_ENDPOINT") expect(failure.message).not.toContain(value);
+  });
+
+  it("refuses a key file whose plain secret is short, naming the entry, never the secret", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "riskq-api-keys-"));
+    const keyFile = join(dir, "api-keys.json");
+    const short = "short-producer-secret";
+    writeFileSync(
+      keyFile,
+      JSON.stringify({ keys: [{ name: "checkout", secret: short, role: "producer", merchants: "*" }] }),
+    );
+    try {
+      const { RISKQ_API_KEYS: _plain, ...withoutPlainKeys } = production;
+      const failure = await start({ ...withoutPlainKeys, RISKQ_API_KEYS_FILE: keyFile }).then(
+        () => {
+          throw new Error("the API started");
+        },
+        (error: Error) => error,
+      );
+      expect(failure.message).toMatch(/exited early \(code 1/);
+      expect(failure.message).toContain(
+        'riskq: configuration error: RISKQ_API_KEYS key file: keys[0] ("checkout").secret must be at least 32 characters in production',
+      );
+      expect(failure.message).not.toContain(short);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

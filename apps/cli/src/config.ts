@@ -1,12 +1,12 @@
 import { fileURLToPath } from "node:url";
 import {
+  API_DEV_KEY,
   alipayClientConfig,
   alipayEnv,
-  apiKeysEnv,
+  callbackSecretEnv,
   LOG_LEVELS,
   loadConfig,
   oneOf,
-  parseConfig,
   riskqCommonEnv,
   secret,
   url,
@@ -22,9 +22,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** Where dev-default warnings go (stderr, through the dispatcher). */
 export type Warn = (text: string) => void;
 
-// The API's own development key: with neither variable set, the CLI and `pnpm api` agree.
-const API_DEV_KEY = parseConfig(apiKeysEnv, {}).RISKQ_API_KEYS[0] ?? "dev-api-key";
-
+// The API's own development key (API_DEV_KEY): with neither variable set, the CLI and `pnpm api` agree.
 const apiEnv = z.object({
   RISKQ_API_URL: url("http://127.0.0.1:3000", { protocols: ["http:", "https:"] }),
   RISKQ_API_KEY: secret({
@@ -51,6 +49,9 @@ function load<S extends z.ZodObject>(schema: S, warn: Warn): z.output<S> {
 /** The HTTP API and its bearer key (enqueue, status, dlq, merchants add). */
 export const apiConfig = (warn: Warn) => load(apiEnv, warn);
 export type ApiConfig = z.output<typeof apiEnv>;
+
+/** The workers' master callback secret (callbacks secret). */
+export const callbackConfig = (warn: Warn) => load(callbackSecretEnv, warn);
 
 /** Redis and the key prefix (models status). */
 export const redisConfig = (warn: Warn) => load(redisEnv, warn);

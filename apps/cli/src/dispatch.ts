@@ -45,6 +45,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/models")).modelsCommand,
   },
   {
+    name: "callbacks",
+    summary: "secret <key-name>: the secret an API key's receivers verify its callbacks with",
+    load: async () => (await import("./commands/callbacks")).callbacksCommand,
+  },
+  {
     name: "cost",
     summary: "report | simulate: the bill so far, and predicted for other settings",
     load: async () => (await import("./commands/cost")).costCommand,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { NOWHERE_URL, runCli } from "./support/run-cli";
 
-const COMMANDS = ["enqueue", "status", "dlq", "merchants", "keys", "models", "cost"];
+const COMMANDS = ["enqueue", "status", "dlq", "merchants", "keys", "models", "callbacks", "cost"];
 
 describe("help and usage errors", () => {
   it("--help lists every command and exits 0; a command's --help shows its own usage", async () => {

@@ -111,7 +111,8 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
       if (options.audit && data.audit_of !== undefined) await options.audit.store(data.audit_of, decided);
       else if (options.audit && decided.degraded) await options.audit.schedule(job.id!, data);
       if (callbacks && callbackUrl) {
-        await enqueueCallback(callbacks, completedDelivery(job.id!, callbackUrl, decided), redrives);
+        const delivery = completedDelivery(job.id!, callbackUrl, decided, data.submitted_by);
+        await enqueueCallback(callbacks, delivery, redrives);
       }
       return decided;
     };

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import {
   alipayEnv,
   bool,
+  callbackSecretEnv,
   field,
   idempotencyEnv,
   integer,
@@ -9,7 +10,6 @@ import {
   oneOf,
   portOrOff,
   riskqCommonEnv,
-  secret,
 } from "@riskq/config";
 import { DEADLINE_POLICIES } from "@riskq/contracts";
 import { budgetLimitsEnv } from "@riskq/cost";
@@ -59,14 +59,8 @@ export const workerEnv = riskqCommonEnv
       .default("*/10 * * * *"),
     JOB_LOCK_MS: integer({ min: 1_000, default: 30_000 }),
     RISKQ_ALLOW_EVICTION: bool(false),
-    // The HMAC key of result callbacks (README "Result callbacks"); receivers hold the same one.
-    RISKQ_CALLBACK_SECRET: secret({
-      of: field<string>("at least 16 characters", (raw) =>
-        raw.length >= 16 ? { ok: true, value: raw } : { ok: false },
-      ),
-      devDefault: "riskq-development-only-callback-secret",
-      describe: "at least 16 characters that sign result callbacks, e.g. output of: openssl rand -hex 32",
-    }),
+    // The master secret of result callbacks; each API key's receivers hold one derived from it.
+    RISKQ_CALLBACK_SECRET: callbackSecretEnv.shape.RISKQ_CALLBACK_SECRET,
     CALLBACK_CONCURRENCY: integer({ min: 1, max: 1_000, default: 20 }),
     // Callback destinations opened on purpose (exact hostnames, CIDRs): loopback, private, link-local
     // and metadata addresses are refused unless named here (README "Result callbacks").

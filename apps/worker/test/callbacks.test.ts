@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import { createAlipayClient } from "@riskq/alipay";
 import { QUEUES, type ScoreJobData, type ScoreJobResult, scoreJobId } from "@riskq/contracts";
 import {
+  callbackSecretFor,
   createCallbackQueue,
   createCallRateLimiter,
   createCircuitBreaker,
   createDeadLetterQueue,
   createScoreQueue,
   DeadLetterStore,
+  verifyCallback,
 } from "@riskq/pipeline";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
 import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
@@ -26,7 +28,7 @@ const MODEL = "risk-v3-2026-11";
 const JOBS = 40;
 
 describe("result callbacks from a running worker", () => {
-  it("every job's callback arrives, signed, with the job's return value; a dead job's says why", async () => {
+  it("every job's callback arrives, signed for the submitting key, with the job's return value; a dead job's says why", async () => {
     const { sandbox } = sandboxSuite;
     const { prefix } = redisSuite.redis;
     const logger = pino({ level: "silent" });
@@ -105,6 +107,7 @@ describe("result callbacks from a running worker", () => {
             request: { ...item, task: "transaction_anomaly", callback_url: receiver.url },
             enqueued_at: now,
             deadline_at: i === JOBS ? now - 1 : now + 60_000,
+            submitted_by: "checkout",
           } satisfies ScoreJobData,
           opts: { jobId: ids[i]! },
         })),
@@ -116,6 +119,19 @@ describe("result callbacks from a running worker", () => {
       // A callback is queued just before its job completes: wait for the completions too.
       await until(async () => (await scoreQueue.getJobCounts("completed")).completed === JOBS);
       expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
+      // Signed for the key that submitted the jobs (completions and the death alike), not the master.
+      const checkoutSecret = callbackSecretFor(SECRET, "checkout");
+      for (const request of receiver.received) {
+        expect(request.headers["x-riskq-submitted-by"]).toBe("checkout");
+        const signed = {
+          timestamp: String(request.headers["x-riskq-timestamp"]),
+          signature: String(request.headers["x-riskq-signature"]),
+          url: receiver.url,
+          rawBody: request.rawBody,
+        };
+        expect(verifyCallback(checkoutSecret, signed)).toBe(true);
+        expect(verifyCallback(SECRET, signed)).toBe(false);
+      }
       for (const id of ids.slice(0, JOBS)) {
         const job = await scoreQueue.getJob(id);
         const returned: ScoreJobResult | undefined = job?.returnvalue;

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./config-error";
-import { base64Key, secret } from "./secret-fields";
-import { csv, url } from "./text-fields";
+import { base64Key } from "./secret-fields";
+import { url } from "./text-fields";
 
 // 32 bytes, clearly not a secret: only ever used outside production, with a warning.
 const DEV_SECRET_KEY = Buffer.from("riskq-development-only-secret!!!").toString("base64");
@@ -47,18 +47,6 @@ export function alipayClientConfig(env: AlipayEnv) {
     secretKey: env.RISKQ_SECRET_KEY,
   };
 }
-
-/** Bearer keys of the HTTP API (comma-separated). */
-export const apiKeysEnv = z.object({
-  RISKQ_API_KEYS: secret({
-    of: csv(),
-    devDefault: "dev-api-key",
-    list: true,
-    minLength: 32,
-    describe:
-      "comma-separated bearer keys for the API of 32 characters or more, e.g. output of: openssl rand -hex 24",
-  }),
-});
 
 /** Reads a PEM file named by a variable; a missing file stops start-up with what to do about it. */
 export function readPemFile(variable: string, path: string): string {

@@ -3,6 +3,7 @@
  * short keys and passwords, a plain-http Alipay endpoint; and errors never quote values that may
  * carry credentials. Secrets may come from `<NAME>_FILE`.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,7 @@ const schema = riskqCommonEnv
   });
 
 const API_KEY = "a".repeat(32);
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const DEV_SECRET_KEY = Buffer.from("riskq-development-only-secret!!!").toString("base64");
 const production = {
   NODE_ENV: "production",
@@ -112,7 +114,10 @@ describe("<NAME>_FILE", () => {
       DASHBOARD_PASSWORD: undefined,
       DASHBOARD_PASSWORD_FILE: password,
     });
-    expect(config.RISKQ_API_KEYS).toEqual([API_KEY, "b".repeat(40)]);
+    expect(config.RISKQ_API_KEYS.map((key) => key.secretSha256)).toEqual([
+      sha256(API_KEY),
+      sha256("b".repeat(40)),
+    ]);
     expect(config.DASHBOARD_PASSWORD).toBe("q".repeat(20));
   });
 

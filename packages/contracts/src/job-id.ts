@@ -11,3 +11,10 @@ export const isScoreJobId = (id: string): boolean => SCORE_JOB_ID.test(id);
 
 /** How a valid job id reads, for error messages. */
 export const SCORE_JOB_ID_SHAPE = "<merchant_id>-<item_id> (16 digits, '-', 1–64 of A-Z a-z 0-9 _ -)";
+
+/**
+ * The merchant a score job (or its dead letter) belongs to: the 16 digits its id starts with
+ * (`scoreJobId` puts them there). Undefined for an id no score job can have.
+ */
+export const merchantOfJobId = (id: string): string | undefined =>
+  isScoreJobId(id) ? id.slice(0, 16) : undefined;

@@ -58,7 +58,10 @@ export type ScoreRequestBody = z.infer<typeof scoreRequestBodySchema>;
 
 export const MAX_ENQUEUE_BATCH = 1_000;
 export const scoreBatchBodySchema = z.strictObject({
-  items: z.array(z.unknown()).min(1, "at least one item").max(MAX_ENQUEUE_BATCH, `at most ${MAX_ENQUEUE_BATCH} items`),
+  items: z
+    .array(z.unknown())
+    .min(1, "at least one item")
+    .max(MAX_ENQUEUE_BATCH, `at most ${MAX_ENQUEUE_BATCH} items`),
 });
 
 /** What a `score` job carries: the request, plus when it was enqueued and must be answered by. */
@@ -70,6 +73,11 @@ export const scoreJobDataSchema = z.object({
   submission_id: z.string().optional(),
   /** An audit re-scoring job: the id of the job whose degraded decision it scores remotely. */
   audit_of: z.string().optional(),
+  /**
+   * The name (never the secret) of the API key that submitted the job: who may see its callback URL,
+   * and whose callback secret signs its callbacks. Absent on jobs written before keys had names.
+   */
+  submitted_by: z.string().optional(),
 });
 export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
 

@@ -261,4 +261,8 @@ describe("maskFingerprint", () => {
   it("hides short values entirely rather than revealing most of them", () => {
     expect(maskFingerprint("0123456789")).toBe("[redacted]");
   });
+
+  it("leaves a masked fingerprint as it is (the API answers masked; its clients mask again)", () => {
+    expect(maskFingerprint("a1b2c3…9f0e")).toBe("a1b2c3…9f0e");
+  });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { ScoreJobResult } from "@riskq/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -5,6 +6,7 @@ import {
   type CallbackDestinationPolicy,
   CallbackFailed,
   callbackDeliveryId,
+  callbackSecretFor,
   completedDelivery,
   deliverCallback,
   parseCallbackAllowListText,
@@ -76,13 +78,16 @@ describe("deliverCallback", () => {
       result: RESULT,
       delivered_at: 1_764_000_000_000,
     });
+    // A job of no key (written before keys had names) is signed with the master secret itself.
+    expect(got?.headers[CALLBACK_HEADERS.submittedBy]).toBeUndefined();
     expect(got?.headers[CALLBACK_HEADERS.signature]).toBe(
-      signCallback(SECRET, 1_764_000_000_000, got!.rawBody),
+      signCallback(SECRET, 1_764_000_000_000, r.url, got!.rawBody),
     );
-    // The receiver's check: right with the shared secret and the fresh timestamp...
+    // The receiver's check: right with the shared secret, its URL and the fresh timestamp...
     const received = {
       timestamp: "1764000000000",
       signature: String(got?.headers[CALLBACK_HEADERS.signature]),
+      url: r.url,
     };
     expect(verifyCallback(SECRET, { ...received, rawBody: got!.rawBody }, { now: 1_764_000_060_000 })).toBe(
       true,
@@ -100,6 +105,33 @@ describe("deliverCallback", () => {
     expect(
       verifyCallback(SECRET, { ...received, rawBody: got!.rawBody }, { now: 1_764_000_000_000 + 3_600_000 }),
     ).toBe(false);
+  });
+
+  it("signs a key's job with that key's derived secret and the URL: another key's secret or URL fails", async () => {
+    const r = await receiver();
+    const delivery = completedDelivery("2088-item-1", r.url, RESULT, "checkout");
+    await deliverCallback(delivery, { ...OPTS, now: () => 1_764_000_000_000 });
+
+    const [got] = r.received;
+    expect(got?.headers[CALLBACK_HEADERS.submittedBy]).toBe("checkout");
+    // The owner's secret, as `riskq callbacks secret checkout` prints it: HMAC(master, "riskq-callback:checkout").
+    const checkoutSecret = createHmac("sha256", SECRET).update("riskq-callback:checkout").digest("hex");
+    expect(callbackSecretFor(SECRET, "checkout")).toBe(checkoutSecret);
+    const received = {
+      timestamp: String(got?.headers[CALLBACK_HEADERS.timestamp]),
+      signature: String(got?.headers[CALLBACK_HEADERS.signature]),
+      url: r.url,
+      rawBody: got!.rawBody,
+    };
+    const at = { now: 1_764_000_000_500 };
+    expect(verifyCallback(checkoutSecret, received, at)).toBe(true);
+    // Another key's secret, the master itself, or the same body presented at another URL: refused.
+    expect(verifyCallback(callbackSecretFor(SECRET, "billing"), received, at)).toBe(false);
+    expect(verifyCallback(SECRET, received, at)).toBe(false);
+    expect(verifyCallback(checkoutSecret, { ...received, url: `${r.url}-other` }, at)).toBe(false);
+    expect(verifyCallback(checkoutSecret, { ...received, url: "https://other.example/hook" }, at)).toBe(
+      false,
+    );
   });
 
   it("counts 5xx, 408 and 429 as transient, other 4xx as rejected, with the status", async () => {

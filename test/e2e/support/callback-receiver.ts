@@ -1,14 +1,17 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CALLBACK_HEADERS, type CallbackBody, verifyCallback } from "@riskq/pipeline";
+import { CALLBACK_HEADERS, type CallbackBody, callbackSecretFor, verifyCallback } from "@riskq/pipeline";
 
 /** One POST as a service's receiver would see it, with the checks a receiver makes. */
 export interface ReceivedCallback {
   /** The `x-riskq-job-id` header. */
   jobId: string;
   event: CallbackBody["event"];
-  /** HMAC over `<timestamp>.<raw body>` with the callback secret, as the README tells receivers. */
+  /**
+   * HMAC over `<timestamp>.<url>.<raw body>` with the submitting key's callback secret, as the README
+   * tells receivers.
+   */
   signatureValid: boolean;
   /** The header's job id is the body's `id`, and the header's event the body's. */
   consistent: boolean;
@@ -54,7 +57,10 @@ export interface CallbackReceiver {
 }
 
 export interface CallbackReceiverOptions {
-  /** RISKQ_CALLBACK_SECRET of the workers. */
+  /**
+   * RISKQ_CALLBACK_SECRET of the workers. A real receiver holds only its key's callback secret; this
+   * one derives it for whichever key the `x-riskq-submitted-by` header names.
+   */
   secret: string;
   /** Share of job ids whose first delivery is answered 503 (default 0). */
   refuseFirstShare?: number;
@@ -83,11 +89,15 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
       } catch {
         body = undefined;
       }
-      const signatureValid = verifyCallback(options.secret, {
-        timestamp: header(CALLBACK_HEADERS.timestamp),
-        signature: header(CALLBACK_HEADERS.signature),
-        rawBody,
-      });
+      const signatureValid = verifyCallback(
+        callbackSecretFor(options.secret, header(CALLBACK_HEADERS.submittedBy)),
+        {
+          timestamp: header(CALLBACK_HEADERS.timestamp),
+          signature: header(CALLBACK_HEADERS.signature),
+          url: `http://${header("host")}${req.url}`,
+          rawBody,
+        },
+      );
       const event = body?.event ?? ("unknown" as CallbackBody["event"]);
       const record: ReceivedCallback = {
         jobId,

@@ -1,11 +1,12 @@
-import { DEAD_LETTER_REASONS, isScoreJobId, SCORE_JOB_ID_SHAPE } from "@riskq/contracts";
+import { DEAD_LETTER_REASONS, isScoreJobId, merchantOfJobId, SCORE_JOB_ID_SHAPE } from "@riskq/contracts";
 import type { Logger } from "@riskq/observability";
-import type { DeadLetterStore } from "@riskq/pipeline";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { DeadLetterStore, MerchantFilter } from "@riskq/pipeline";
+import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
+import { type ApiCaller, actsFor, callerOf, requireOperator } from "../http/api-caller";
 import { notFound } from "../http/api-error";
-import { callerKeyId } from "../http/bearer-auth";
 import { parseOrThrow } from "../http/field-issues";
+import { presentDeadLetter } from "../scores/job-presentation";
 
 const listQuerySchema = z.object({
   reason: z.enum(DEAD_LETTER_REASONS).optional(),
@@ -30,12 +31,12 @@ const selectionBodySchema = z
   });
 
 /**
- * One audit line per redrive or purge: who (the key's id, never the key), what was asked and what
+ * One audit line per redrive or purge: who (the key's name, never the key), what was asked and what
  * was done. Redrives and purges go through here (and the CLI, which calls here) so they are on record.
  */
 function audit(
   logger: Logger,
-  request: FastifyRequest,
+  caller: ApiCaller,
   action: "redrive" | "purge",
   selection: z.output<typeof selectionBodySchema>,
   done: readonly string[],
@@ -44,7 +45,7 @@ function audit(
     {
       audit: {
         action,
-        key_id: callerKeyId(request.headers.authorization),
+        key: caller.name,
         ...(selection.reason ? { reason: selection.reason } : { ids_asked: selection.ids?.length ?? 0 }),
         count: done.length,
         ids: done.slice(0, 100),
@@ -54,45 +55,72 @@ function audit(
   );
 }
 
+/** The store's filter for a caller's merchants (undefined: every merchant). */
+const merchantsOf = (caller: ApiCaller): MerchantFilter =>
+  caller.merchants === "*" ? undefined : caller.merchants;
+
+/**
+ * The ids of the caller's merchants: the others are skipped like ids that are not dead, so a limited
+ * operator learns nothing of other merchants' letters (and the store checks the ids' shape again).
+ */
+function visibleIds(caller: ApiCaller, ids: readonly string[]): string[] {
+  return ids.filter((id) => {
+    const merchant = isScoreJobId(id) ? merchantOfJobId(id) : undefined;
+    return merchant !== undefined && actsFor(caller, merchant);
+  });
+}
+
 /**
  * `GET /v1/dead-letters` (newest first, by reason, paginated), `GET /v1/dead-letters/:id`,
  * `POST /v1/dead-letters/redrive` and `DELETE /v1/dead-letters` (purge).
  */
 export function deadLetterRoutes(deadLetters: DeadLetterStore, logger: Logger): FastifyPluginAsync {
   return async (app) => {
+    // Dead letters hold every caller's requests and callback URLs: operators only, each limited to
+    // the merchants of its key (what it cannot see it cannot redrive or purge either).
+    app.addHook("preHandler", async (request) => requireOperator(callerOf(request), "the dead-letter queue"));
+
     app.get("/v1/dead-letters", async (request) => {
       const query = parseOrThrow(listQuerySchema, request.query);
-      const page = await deadLetters.list(query);
-      return { total: page.total, offset: query.offset, limit: query.limit, items: page.items };
+      const page = await deadLetters.list({ ...query, merchants: merchantsOf(callerOf(request)) });
+      return {
+        total: page.total,
+        offset: query.offset,
+        limit: query.limit,
+        items: page.items.map(presentDeadLetter),
+      };
     });
 
     // Redriven jobs go back to `score` with their attempts reset; ids that are not dead are skipped
     // (and so are absent from `redriven`), which makes repeating a redrive harmless.
     app.post("/v1/dead-letters/redrive", async (request) => {
       const body = parseOrThrow(selectionBodySchema, request.body);
+      const caller = callerOf(request);
       const redriven = body.ids
-        ? await deadLetters.redrive(body.ids)
-        : await deadLetters.redriveReason(body.reason!);
-      audit(logger, request, "redrive", body, redriven);
+        ? await deadLetters.redrive(visibleIds(caller, body.ids))
+        : await deadLetters.redriveReason(body.reason!, merchantsOf(caller));
+      audit(logger, caller, "redrive", body, redriven);
       return { redriven, count: redriven.length };
     });
 
     app.get<{ Params: { id: string } }>("/v1/dead-letters/:id", async (request) => {
       const { id } = request.params;
       // The store answers undefined for an id no job can have (BullMQ's `meta`, `events`…): 404.
-      const letter = isScoreJobId(id) ? await deadLetters.get(id) : undefined;
+      // Another merchant's letter answers as a missing one, as for jobs.
+      const letter = visibleIds(callerOf(request), [id]).length > 0 ? await deadLetters.get(id) : undefined;
       if (!letter) throw notFound(`no dead letter with id ${JSON.stringify(id)}`);
-      return letter;
+      return presentDeadLetter(letter);
     });
 
     // Deletes dead letters and their failed jobs for good (the job ids become free again); ids that
     // are not dead are skipped, so repeating a purge is harmless.
     app.delete("/v1/dead-letters", async (request) => {
       const body = parseOrThrow(selectionBodySchema, request.body);
+      const caller = callerOf(request);
       const purged = body.ids
-        ? await deadLetters.purge(body.ids)
-        : await deadLetters.purgeReason(body.reason!);
-      audit(logger, request, "purge", body, purged);
+        ? await deadLetters.purge(visibleIds(caller, body.ids))
+        : await deadLetters.purgeReason(body.reason!, merchantsOf(caller));
+      audit(logger, caller, "purge", body, purged);
       return { purged, count: purged.length };
     });
   };

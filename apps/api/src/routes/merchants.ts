@@ -2,6 +2,7 @@ import { AlipayError, AuthCodeOfAnotherMerchant, AuthRevoked, InvalidRequest } f
 import type { Logger } from "@riskq/observability";
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
+import { actsFor, callerOf, merchantForbidden, requireOperator } from "../http/api-caller";
 import { ApiError } from "../http/api-error";
 import { refuseCardNumbers } from "../http/card-number-guard";
 import { parseOrThrow } from "../http/field-issues";
@@ -18,14 +19,20 @@ const onboardBodySchema = z.strictObject({
 
 /**
  * `POST /v1/merchants`: exchanges a merchant's one-time auth code for tokens, which are stored
- * (encrypted) in Redis for the workers. The answer never carries a token.
+ * (encrypted) in Redis for the workers. The answer never carries a token. Operators only (a merchant
+ * re-onboarded with another app's code would be scored under that app's tokens), each for the
+ * merchants of its key; every onboarding leaves an audit line naming the key.
  */
 export function merchantRoutes(alipay: MerchantOnboarding, logger: Logger): FastifyPluginAsync {
   return async (app) => {
     app.post("/v1/merchants", async (request, reply) => {
+      const caller = callerOf(request);
+      requireOperator(caller, "onboarding merchants");
       // An auth_code that is a card number would be sent to Alipay (and logged on failure).
       refuseCardNumbers(request.body);
       const body = parseOrThrow(onboardBodySchema, request.body);
+      if (!actsFor(caller, body.merchant_id))
+        throw merchantForbidden(caller, "merchant_id", body.merchant_id);
       let expiresAt: number;
       try {
         ({ expiresAt } = await alipay.onboardMerchant(body.merchant_id, body.auth_code));
@@ -51,6 +58,10 @@ export function merchantRoutes(alipay: MerchantOnboarding, logger: Logger): Fast
         }
         throw err;
       }
+      logger.info(
+        { audit: { action: "onboard", key: caller.name, merchant_id: body.merchant_id } },
+        "merchant onboarded",
+      );
       reply.code(201);
       return {
         merchant_id: body.merchant_id,

@@ -1,7 +1,13 @@
-import { type ScoreRequestBody, scoreBatchBodySchema, scoreRequestBodySchema } from "@riskq/contracts";
+import {
+  merchantOfJobId,
+  type ScoreRequestBody,
+  scoreBatchBodySchema,
+  scoreRequestBodySchema,
+} from "@riskq/contracts";
 import type { CallbackDestinationPolicy, DeadLetterStore, OutcomeRecords, ScoreQueue } from "@riskq/pipeline";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { z } from "zod";
+import { type ApiCaller, actsFor, callerOf, merchantForbidden } from "../http/api-caller";
 import { notFound } from "../http/api-error";
 import { cachedResolve } from "../http/cached-resolve";
 import { refuseCallbackDestinations } from "../http/callback-url-guard";
@@ -9,7 +15,8 @@ import { refuseCardNumbers } from "../http/card-number-guard";
 import { fieldIssues, invalidRequest, parseOrThrow } from "../http/field-issues";
 import { enqueueScores } from "../scores/enqueue-scores";
 import type { FairShare } from "../scores/fair-share";
-import { isFinal, type JobView, readJobView, refreshViews } from "../scores/job-view";
+import { presentJob } from "../scores/job-presentation";
+import { isFinal, type JobView, readStoredJobs, refreshViews } from "../scores/job-view";
 import { occurredAtIssue } from "../scores/occurred-at-window";
 import type { WatchEnds } from "../scores/outcome-wakeups";
 import { readRecordedView } from "../scores/recorded-outcomes";
@@ -54,6 +61,20 @@ function abortOnClose(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * 403 for the first request of a merchant the caller's key does not act for. Checked before anything
+ * is enqueued: a job id is `<merchant>-<item>`, so enqueuing for another merchant would take that
+ * merchant's idempotency keys (and read its jobs back as duplicates).
+ */
+function refuseOtherMerchants(
+  caller: ApiCaller,
+  bodies: readonly ScoreRequestBody[],
+  fieldOf: (index: number) => string,
+): void {
+  const index = bodies.findIndex((body) => !actsFor(caller, body.merchant_id));
+  if (index >= 0) throw merchantForbidden(caller, fieldOf(index), bodies[index]!.merchant_id);
+}
+
 /** `POST /v1/scores`, `POST /v1/scores/batch`, `GET /v1/scores/:id`. */
 export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
   const refresh = (views: readonly JobView[]) => refreshViews(deps.scoreQueue, deps.deadLetters, views);
@@ -66,6 +87,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
    */
   async function enqueueAndAnswer(
     reply: FastifyReply,
+    caller: ApiCaller,
     bodies: readonly ScoreRequestBody[],
     waitMs: number | undefined,
   ): Promise<JobView[]> {
@@ -83,13 +105,17 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         deps.deadLetters,
         bodies,
         now,
+        caller.name,
         priorities,
         deps.outcomes,
       );
       const views = jobs.map((job) => job.view);
+      // A duplicate may be another key's job (of the same merchant): shown as that caller may see it.
+      const present = (shown: readonly JobView[]) =>
+        shown.map((view, i) => presentJob(view, jobs[i]!.submittedBy, caller));
       if (waitMs === undefined) {
         reply.code(202);
-        return views;
+        return present(views);
       }
       const budgetMs = waitBudgetMs(
         waitMs,
@@ -103,7 +129,7 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         watch: deps.watchEnds,
       });
       reply.code(final.every((view) => isFinal(view.status)) ? 200 : 202);
-      return final;
+      return present(final);
     } finally {
       pass?.release();
     }
@@ -116,8 +142,10 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
       const body = parseOrThrow(scoreRequestBodySchema, request.body);
       const late = occurredAtIssue(body.occurred_at, deps.now(), "occurred_at");
       if (late) throw invalidRequest([late]);
+      const caller = callerOf(request);
+      refuseOtherMerchants(caller, [body], () => "merchant_id");
       await refuseCallbackDestinations([body], deps.callbackDestinations, () => "callback_url", resolve);
-      const [view] = await enqueueAndAnswer(reply, [body], wait_ms);
+      const [view] = await enqueueAndAnswer(reply, caller, [body], wait_ms);
       return view;
     });
 
@@ -140,22 +168,32 @@ export function scoreRoutes(deps: ScoreRoutesDeps): FastifyPluginAsync {
         else bodies.push(parsed.data);
       }
       if (issues.length > 0) throw invalidRequest(issues);
+      // Every item was valid, so bodies[i] is items[i].
+      const caller = callerOf(request);
+      refuseOtherMerchants(caller, bodies, (i) => `items[${i}].merchant_id`);
       await refuseCallbackDestinations(
         bodies,
         deps.callbackDestinations,
         (i) => `items[${i}].callback_url`,
         resolve,
       );
-      return { jobs: await enqueueAndAnswer(reply, bodies, wait_ms) };
+      return { jobs: await enqueueAndAnswer(reply, caller, bodies, wait_ms) };
     });
 
     app.get<{ Params: { id: string } }>("/v1/scores/:id", async (request) => {
       const { id } = request.params;
-      const view =
-        (await readJobView(deps.scoreQueue, deps.deadLetters, id)) ??
-        (await readRecordedView(deps.outcomes, id, deps.now()));
-      if (!view) throw notFound(`no score job with id ${JSON.stringify(id)}`);
-      return view;
+      const caller = callerOf(request);
+      // Another merchant's job answers as a missing one: its existence is not the caller's to learn.
+      const merchant = merchantOfJobId(id);
+      if (merchant === undefined || !actsFor(caller, merchant)) {
+        throw notFound(`no score job with id ${JSON.stringify(id)}`);
+      }
+      const [stored] = await readStoredJobs(deps.scoreQueue, deps.deadLetters, [id]);
+      if (stored) return presentJob(stored.view, stored.data.submitted_by, caller);
+      // The job is gone (retention): its idempotency record, if any, still tells the outcome.
+      const recorded = await readRecordedView(deps.outcomes, id, deps.now());
+      if (!recorded) throw notFound(`no score job with id ${JSON.stringify(id)}`);
+      return recorded;
     });
   };
 }

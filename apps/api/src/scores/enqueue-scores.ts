@@ -16,6 +16,8 @@ export interface EnqueuedJob {
   view: JobView;
   /** The stored job's `deadline_at`: a duplicate's is the first submission's, not this one's. */
   deadlineAt: number;
+  /** The stored job's `submitted_by`: a duplicate's names the key of the first submission. */
+  submittedBy: string | undefined;
 }
 
 // A job that vanishes between our add and our read (a finished job trimmed by retention at that
@@ -47,6 +49,8 @@ export async function enqueueScores(
   deadLetters: DeadLetterStore,
   requests: readonly ScoreRequestBody[],
   now: number,
+  /** The name of the key submitting (recorded as `submitted_by`; never the key itself). */
+  submittedBy: string,
   priorities?: readonly number[],
   outcomes?: OutcomeRecords,
 ): Promise<EnqueuedJob[]> {
@@ -55,7 +59,7 @@ export async function enqueueScores(
     const ids = requests.map((request) => scoreJobId(request.merchant_id, request.item_id));
     const finished = await findFinishedJobs(queue, deadLetters, outcomes, ids, now);
     finished.forEach((job, i) => {
-      if (job) answers[i] = { view: { ...job.view, duplicate: true }, deadlineAt: job.deadlineAt };
+      if (job) answers[i] = { ...job, view: { ...job.view, duplicate: true } };
     });
   }
   for (let round = 0; round < MAX_ADD_ROUNDS; round++) {
@@ -67,6 +71,7 @@ export async function enqueueScores(
         enqueued_at: now,
         deadline_at: now + (request.deadline_ms ?? DEFAULT_DEADLINE_MS),
         submission_id: randomUUID(),
+        submitted_by: submittedBy,
       };
       return { index, id: scoreJobId(request.merchant_id, request.item_id), data };
     });
@@ -88,7 +93,11 @@ export async function enqueueScores(
       const found = stored[i];
       if (!found) return;
       const mine = (found.data as Partial<SubmittedJobData>).submission_id === data.submission_id;
-      answers[index] = { view: { ...found.view, duplicate: !mine }, deadlineAt: found.data.deadline_at };
+      answers[index] = {
+        view: { ...found.view, duplicate: !mine },
+        deadlineAt: found.data.deadline_at,
+        submittedBy: found.data.submitted_by,
+      };
     });
   }
   return answers.map((answer, index) => {

@@ -1,10 +1,4 @@
-import {
-  type DeadLetter,
-  isScoreJobId,
-  type RecordedOutcome,
-  type ScoreJobData,
-  type ScoreJobResult,
-} from "@riskq/contracts";
+import type { DeadLetter, RecordedOutcome, ScoreJobData, ScoreJobResult } from "@riskq/contracts";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import { type JobSnapshot, readJobSnapshots } from "./job-snapshots";
 
@@ -68,18 +62,6 @@ export async function readStoredJobs(
     stored.map((job) => job?.view),
   );
   return stored;
-}
-
-/** The current view of the job with this id, undefined when there is none. */
-export async function readJobView(
-  queue: ScoreQueue,
-  deadLetters: DeadLetterStore,
-  id: string,
-): Promise<JobView | undefined> {
-  // Another id would read BullMQ's own keys (`meta`, `events`…) as a job.
-  if (!isScoreJobId(id)) return undefined;
-  const [stored] = await readStoredJobs(queue, deadLetters, [id]);
-  return stored?.view;
 }
 
 /**

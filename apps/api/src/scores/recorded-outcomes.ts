@@ -18,6 +18,8 @@ export function recordedView(id: string, record: OutcomeRecord): JobView {
 export interface FinishedJob {
   view: JobView;
   deadlineAt: number;
+  /** The key that submitted it, when the job is still there to say (records keep no key names). */
+  submittedBy: string | undefined;
 }
 
 /**
@@ -37,7 +39,9 @@ export async function findFinishedJobs(
 ): Promise<Array<FinishedJob | undefined>> {
   const stored = await readStoredJobs(queue, deadLetters, ids);
   const found: Array<FinishedJob | undefined> = stored.map((job) =>
-    job && isFinal(job.view.status) ? { view: job.view, deadlineAt: job.data.deadline_at } : undefined,
+    job && isFinal(job.view.status)
+      ? { view: job.view, deadlineAt: job.data.deadline_at, submittedBy: job.data.submitted_by }
+      : undefined,
   );
   const gone = ids.flatMap((id, i) => (stored[i] ? [] : [{ id, i }]));
   const records = await outcomes.recall(
@@ -46,7 +50,13 @@ export async function findFinishedJobs(
   );
   gone.forEach(({ id, i }, k) => {
     const record = records[k];
-    if (record) found[i] = { view: recordedView(id, record), deadlineAt: record.outcome.finished_at };
+    if (record) {
+      found[i] = {
+        view: recordedView(id, record),
+        deadlineAt: record.outcome.finished_at,
+        submittedBy: undefined,
+      };
+    }
   });
   return found;
 }

@@ -1,4 +1,4 @@
-import type { ServerTimeouts } from "@riskq/config";
+import { type ApiKeyIdentity, listedKeys, type ServerTimeouts } from "@riskq/config";
 import {
   type DeadLetterReason,
   QUEUES,
@@ -74,6 +74,8 @@ export interface StartApiOptions {
   wakeups?: boolean;
   /** RISKQ_IDEMPOTENCY_TTL in ms (default a day). */
   idempotencyTtlMs?: number;
+  /** The API's keys (default: API_KEY and another, operators of every merchant as RISKQ_API_KEYS makes them). */
+  apiKeys?: readonly ApiKeyIdentity[];
 }
 
 // Tests that do not onboard merchants must not reach Alipay at all.
@@ -110,7 +112,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     deadLetters,
     outcomes,
     alipay: options.alipayOn?.(redis) ?? options.alipay ?? noAlipay,
-    apiKeys: ["another-key", API_KEY],
+    apiKeys: options.apiKeys ?? listedKeys(["another-key", API_KEY]),
     logger: options.logger ?? silentLogger,
     maxBacklog: options.maxBacklog ?? 100_000,
     ...(options.maxWaitingJobs === undefined ? {} : { maxWaitingJobs: options.maxWaitingJobs }),

@@ -19,6 +19,8 @@ export interface CallbackBody {
 export interface CallbackDelivery {
   job_id: string;
   callback_url: string;
+  /** The job's `submitted_by`: whose callback secret signs it (the master's when absent). */
+  submitted_by?: string;
   body: Omit<CallbackBody, "delivered_at">;
 }
 
@@ -37,15 +39,26 @@ export function completedDelivery(
   jobId: string,
   callbackUrl: string,
   result: ScoreJobResult,
+  submittedBy?: string,
 ): CallbackDelivery {
-  return { job_id: jobId, callback_url: callbackUrl, body: { id: jobId, event: "completed", result } };
+  return {
+    job_id: jobId,
+    callback_url: callbackUrl,
+    ...(submittedBy === undefined ? {} : { submitted_by: submittedBy }),
+    body: { id: jobId, event: "completed", result },
+  };
 }
 
 /** The delivery announcing a dead job; the dead letter says why it died. */
-export function deadDelivery(callbackUrl: string, letter: DeadLetter): CallbackDelivery {
+export function deadDelivery(
+  callbackUrl: string,
+  letter: DeadLetter,
+  submittedBy?: string,
+): CallbackDelivery {
   return {
     job_id: letter.job_id,
     callback_url: callbackUrl,
+    ...(submittedBy === undefined ? {} : { submitted_by: submittedBy }),
     body: { id: letter.job_id, event: "dead", dead_letter: letter },
   };
 }

@@ -10,7 +10,7 @@ import { CallbackFailed, deliverCallback } from "./deliver-callback";
 export interface CallbackWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
-  /** The HMAC key receivers verify with (RISKQ_CALLBACK_SECRET). */
+  /** The master secret (RISKQ_CALLBACK_SECRET) each key's callback secret is derived from. */
   secret: string;
   /** Deliveries in flight per process; each mostly waits on a receiver (default 20). */
   concurrency?: number;

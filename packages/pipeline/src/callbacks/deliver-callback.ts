@@ -1,6 +1,6 @@
 import { Agent, fetch as undiciFetch } from "undici";
 import type { CallbackBody, CallbackDelivery } from "./callback-payload";
-import { CALLBACK_HEADERS, signCallback } from "./callback-signature";
+import { CALLBACK_HEADERS, callbackSecretFor, signCallback } from "./callback-signature";
 import {
   type CallbackDestinationPolicy,
   callbackUrlProblem,
@@ -9,7 +9,10 @@ import {
 import { DestinationRefused, guardedLookup } from "./guarded-lookup";
 
 export interface DeliverOptions {
-  /** The HMAC key shared with receivers (RISKQ_CALLBACK_SECRET). */
+  /**
+   * The master secret (RISKQ_CALLBACK_SECRET): each delivery is signed with the secret derived from
+   * it for the key that submitted the job (`callbackSecretFor`), or with it for jobs of no key.
+   */
   secret: string;
   /** Per attempt; a receiver slower than this counts as down (default 5 s). */
   timeoutMs?: number;
@@ -79,7 +82,15 @@ export async function deliverCallback(
         [CALLBACK_HEADERS.event]: body.event,
         [CALLBACK_HEADERS.jobId]: delivery.job_id,
         [CALLBACK_HEADERS.timestamp]: String(timestamp),
-        [CALLBACK_HEADERS.signature]: signCallback(options.secret, timestamp, raw),
+        [CALLBACK_HEADERS.signature]: signCallback(
+          callbackSecretFor(options.secret, delivery.submitted_by),
+          timestamp,
+          delivery.callback_url,
+          raw,
+        ),
+        ...(delivery.submitted_by === undefined
+          ? {}
+          : { [CALLBACK_HEADERS.submittedBy]: delivery.submitted_by }),
       },
       body: raw,
     });

@@ -1,4 +1,10 @@
-import { type DeadLetter, type DeadLetterReason, isScoreJobId, type ScoreJobData } from "@riskq/contracts";
+import {
+  type DeadLetter,
+  type DeadLetterReason,
+  isScoreJobId,
+  merchantOfJobId,
+  type ScoreJobData,
+} from "@riskq/contracts";
 import type { Job } from "bullmq";
 import { deadDelivery } from "../callbacks/callback-payload";
 import { deadRecord } from "../outcomes/outcome-encoding";
@@ -29,6 +35,15 @@ export interface DeadLetterHooks {
    */
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
 }
+
+/**
+ * The merchants an operation may see (an API key limited to some merchants); undefined: all.
+ * A dead letter belongs to the merchant its job id starts with.
+ */
+export type MerchantFilter = readonly string[] | undefined;
+
+const ofMerchants = (merchants: MerchantFilter) => (jobId: string) =>
+  merchants === undefined || merchants.includes(merchantOfJobId(jobId) ?? "");
 
 /** Defaults: 10 000 dead letters, 30 days (docs/architecture.md, "Dead letters"). */
 export const DEAD_LETTER_CAPS: DeadLetterCaps = { maxCount: 10_000, maxAgeMs: 30 * 86_400_000 };
@@ -83,7 +98,9 @@ export class DeadLetterStore {
     // A dead job's payload may be the invalid one: only a string is worth handing to the deliverer.
     const callbackUrl: unknown = job.data.request?.callback_url;
     if (this.callbacks && typeof callbackUrl === "string") {
-      await enqueueCallback(this.callbacks, deadDelivery(callbackUrl, letter), letter.redrive_count);
+      // Signed for the key that submitted the job, as its completion would have been.
+      const delivery = deadDelivery(callbackUrl, letter, job.data.submitted_by);
+      await enqueueCallback(this.callbacks, delivery, letter.redrive_count);
     }
     await this.dead.add(death.reason, letter, { jobId: job.id! });
     return letter;
@@ -111,11 +128,14 @@ export class DeadLetterStore {
     return (await this.dead.getJob(id))?.data;
   }
 
-  /** Newest first, optionally of one reason. */
-  async list(options: { reason?: DeadLetterReason; offset?: number; limit?: number } = {}) {
+  /** Newest first, optionally of one reason, of some merchants only (counted in `total` likewise). */
+  async list(
+    options: { reason?: DeadLetterReason; offset?: number; limit?: number; merchants?: MerchantFilter } = {},
+  ) {
     const all = (await this.dead.getJobs(["waiting"], 0, this.caps.maxCount)).map((j) => j.data);
+    const visible = ofMerchants(options.merchants);
     const matching = all
-      .filter((d) => !options.reason || d.reason === options.reason)
+      .filter((d) => (!options.reason || d.reason === options.reason) && visible(d.job_id))
       .sort((a, b) => b.dead_at - a.dead_at);
     const offset = options.offset ?? 0;
     return { total: matching.length, items: matching.slice(offset, offset + (options.limit ?? 50)) };
@@ -145,8 +165,8 @@ export class DeadLetterStore {
     return done;
   }
 
-  async redriveReason(reason: DeadLetterReason): Promise<string[]> {
-    const { items } = await this.list({ reason, limit: this.caps.maxCount });
+  async redriveReason(reason: DeadLetterReason, merchants?: MerchantFilter): Promise<string[]> {
+    const { items } = await this.list({ reason, limit: this.caps.maxCount, merchants });
     return this.redriveJobs(items.map((d) => d.job_id));
   }
 
@@ -179,8 +199,8 @@ export class DeadLetterStore {
     return done;
   }
 
-  async purgeReason(reason: DeadLetterReason): Promise<string[]> {
-    const { items } = await this.list({ reason, limit: this.caps.maxCount });
+  async purgeReason(reason: DeadLetterReason, merchants?: MerchantFilter): Promise<string[]> {
+    const { items } = await this.list({ reason, limit: this.caps.maxCount, merchants });
     return this.purgeJobs(items.map((d) => d.job_id));
   }
 
