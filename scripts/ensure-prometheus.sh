@@ -14,7 +14,6 @@ if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "riskq: installing Debian's ${missing[*]} (promtool and Alertmanager, for the monitoring tests)…"
   # --no-install-recommends: the binaries are all the tests need, not the exporters Debian suggests.
-  # policy-rc.d: the packages would start their services; tests run their own Alertmanager.
   if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     && command -v promtool >/dev/null 2>&1 && command -v prometheus-alertmanager >/dev/null 2>&1; then
     exit 0
