@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "@riskq/testing";
+import { promtool, REPO_ROOT, requireBinary } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { promtool, requireBinary } from "./support/binaries";
+
 import { exportedFamilies, isExported, riskqNamesIn } from "./support/metric-names";
 import { type RiskqPages, scrapeRiskqPages } from "./support/riskq-pages";
 
