@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promtool, REPO_ROOT, requireBinary } from "@riskq/testing";
+import { promtool, REPO_ROOT, requireBinary, runTool } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -129,6 +129,25 @@ describe("Prometheus alert rules", () => {
       expect(anchors.has(anchor ?? ""), `${rule.alert}: #${anchor}`).toBe(true);
       expect(rule.annotations?.summary, rule.alert).toBeTruthy();
     }
+  });
+});
+
+describe("the compose monitoring profile's configuration", () => {
+  it("Prometheus's config (scrape jobs, rules, Alertmanager) passes promtool check config", () => {
+    const { status, output } = promtool([
+      "check",
+      "config",
+      join(REPO_ROOT, "deploy/prometheus/prometheus.yml"),
+    ]);
+    expect(output).toContain("is valid prometheus config file syntax");
+    expect(status).toBe(0);
+  });
+
+  it("Alertmanager's config passes amtool check-config", () => {
+    const config = join(REPO_ROOT, "deploy/alertmanager/alertmanager.yml");
+    const { status, output } = runTool("amtool", ["check-config", config]);
+    expect(output).toContain("SUCCESS");
+    expect(status).toBe(0);
   });
 });
 
