@@ -119,7 +119,7 @@ export function createAlertmanagerSync(options: {
       nextSyncAt = now + retryIn;
       logger.warn(
         { errors: report.errors, firing: firing.size, resolved: resolved.size, retryIn },
-        "posting alerts to Alertmanager failed; retrying (check RISKQ_ALERTMANAGER_URL and that Alertmanager is up)",
+        "posting alerts to Alertmanager failed; retrying (check its URL, that it is up and answers POST /api/v2/alerts)",
       );
     }
     return report;

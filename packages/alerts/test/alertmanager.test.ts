@@ -129,6 +129,37 @@ describe("alerts to Alertmanager (Debian's prometheus-alertmanager)", () => {
     }
   }, 180_000);
 
+  it("many groups go in bounded posts: at most 50 alerts each, every group once", async () => {
+    const recorder = await startWebhookReceiver();
+    const alerter = createAlerter({
+      redis: redis.redis,
+      prefix: redis.prefix,
+      webhookUrls: [],
+      alertmanagerUrls: [recorder.url],
+      groupWaitMs: 0,
+      now: () => {
+        throw new Error("the test drives tick(now)");
+      },
+    });
+    try {
+      for (let i = 0; i < 120; i += 1)
+        await publishAlert(
+          redis.redis,
+          { prefix: redis.prefix },
+          { kind: "dead_letter", subject: "score-dead", reason: `reason_${i}`, message: `dead ${i}` },
+        );
+      const report = await alerter.tick(Date.now());
+      expect(report.alertmanager?.firing).toHaveLength(120);
+      expect(report.alertmanager?.errors).toEqual([]);
+      const bodies = recorder.requests.map((r) => r.body as Array<{ labels: Record<string, string> }>);
+      expect(bodies.map((b) => b.length)).toEqual([50, 50, 20]);
+      const reasons = new Set(bodies.flat().map((a) => a.labels.reason));
+      expect(reasons.size).toBe(120);
+    } finally {
+      await recorder.close();
+    }
+  });
+
   it("a redirect is not followed: the alert stays unposted and is retried", async () => {
     const redirecting = await startWebhookReceiver(() => 307);
     const alerter = createAlerter({
