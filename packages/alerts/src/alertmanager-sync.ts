@@ -66,9 +66,13 @@ export function createAlertmanagerSync(options: {
     return new Map(groupKeys.map((gk, i) => [gk, (replies[i]?.[1] as GroupState | undefined) ?? {}]));
   }
 
-  /** Posts what changed, or everything firing when the resend is due; no-op otherwise. */
+  /**
+   * Posts at once when something `changed`, else when the resend is due; no-op otherwise. After a
+   * failed post it waits for the retry whatever changed, so an outage is not hammered every tick.
+   */
   async function sync(now: number, changed: boolean): Promise<AlertmanagerSyncReport | undefined> {
-    if (settings.urls.length === 0 || (!changed && now < nextSyncAt)) return undefined;
+    if (settings.urls.length === 0) return undefined;
+    if (now < nextSyncAt && (!changed || failures > 0)) return undefined;
     const posted = await redis.hgetall(postedKey);
     const groups = await readGroups(Object.keys(posted));
     const firing = new Map<string, AlertmanagerAlert>();
@@ -112,7 +116,9 @@ export function createAlertmanagerSync(options: {
     if (report.errors.length === 0) {
       failures = 0;
       nextSyncAt = now + settings.resendMs;
-      logger.info({ firing: firing.size, resolved: resolved.size }, "alerts posted to Alertmanager");
+      // The periodic re-posts of unchanged alerts are not news: logged only with news.
+      if (changed || resolved.size > 0)
+        logger.info({ firing: firing.size, resolved: resolved.size }, "alerts posted to Alertmanager");
     } else {
       failures += 1;
       const retryIn = Math.min(settings.resendMs, settings.retryBaseMs * 2 ** (failures - 1));

@@ -148,7 +148,8 @@ describe("alerts to Alertmanager (Debian's prometheus-alertmanager)", () => {
           { prefix: redis.prefix },
           { kind: "dead_letter", subject: "score-dead", reason: `reason_${i}`, message: `dead ${i}` },
         );
-      const report = await alerter.tick(Date.now());
+      const t0 = Date.now();
+      const report = await alerter.tick(t0);
       expect(report.alertmanager?.firing).toHaveLength(120);
       expect(report.alertmanager?.errors).toEqual([]);
       const bodies = recorder.requests.map((r) => r.body as Array<{ labels: Record<string, string> }>);
@@ -174,12 +175,17 @@ describe("alerts to Alertmanager (Debian's prometheus-alertmanager)", () => {
     });
     try {
       await publishAlert(redis.redis, { prefix: redis.prefix }, deadLetterAlert(letter("m1-j3")));
-      const report = await alerter.tick(Date.now());
+      const t0 = Date.now();
+      const report = await alerter.tick(t0);
       expect(report.alertmanager?.firing).toEqual(["dead_letter|score-dead/silent_drop"]);
       expect(report.alertmanager?.errors).toEqual([expect.stringContaining("redirects are not followed")]);
       // Never remembered as posted, so nothing claims Alertmanager has it.
       expect(await redis.redis.hlen(alertKeys(redis.prefix).alertmanager)).toBe(0);
       expect(redirecting.requests).toHaveLength(1);
+      // Retried after the backoff (1 s at first), not at every tick before it.
+      expect((await alerter.tick(t0 + 500)).alertmanager).toBeUndefined();
+      expect((await alerter.tick(t0 + 1_000)).alertmanager?.firing).toHaveLength(1);
+      expect(redirecting.requests).toHaveLength(2);
     } finally {
       await redirecting.close();
     }
