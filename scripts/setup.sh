@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what riskq needs, makes sure a Redis answers and that a Chromium is there for the browser test.
+# Installs what riskq needs, makes sure a Redis answers, that a Chromium is there for the browser test
+# and that promtool and prometheus-alertmanager are there for the monitoring tests.
 # `pnpm demo`, `pnpm test`, `pnpm bench` and .ci/run all start here, so a fresh clone needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +22,4 @@ fi
 
 bash scripts/ensure-redis.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-prometheus.sh

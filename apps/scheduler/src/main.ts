@@ -36,6 +36,8 @@ const running = await runScheduler({
   driftWindowMs: env.DRIFT_WINDOW_MS,
   alerts: {
     webhookUrls: env.RISKQ_ALERT_WEBHOOK_URLS,
+    alertmanagerUrls: env.RISKQ_ALERTMANAGER_URL,
+    alertmanagerResendMs: env.ALERT_ALERTMANAGER_RESEND_MS,
     dashboardUrl: env.DASHBOARD_URL,
     groupWaitMs: env.ALERT_GROUP_WAIT_MS,
     groupIntervalMs: env.ALERT_GROUP_INTERVAL_MS,
@@ -53,7 +55,12 @@ const running = await runScheduler({
   process.exit(1);
 });
 logger.info(
-  { pid: process.pid, schedules: running.schedules, alertWebhooks: env.RISKQ_ALERT_WEBHOOK_URLS.length },
+  {
+    pid: process.pid,
+    schedules: running.schedules,
+    alertWebhooks: env.RISKQ_ALERT_WEBHOOK_URLS.length,
+    alertmanagers: env.RISKQ_ALERTMANAGER_URL.length,
+  },
   "scheduler ready",
 );
 const metricsServer = await serveMetrics(metrics.registry, {

@@ -6,20 +6,21 @@ import { z } from "zod";
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /**
- * Slack-compatible webhook URLs, comma-separated; empty: alerts are only logged. Checked at start so
- * a typo fails loudly instead of every alert being undeliverable.
+ * Comma-separated http(s) URLs, empty: none. Checked at start so a typo fails loudly instead of
+ * every alert being undeliverable. Sensitive: a Slack webhook URL carries its token in the path, an
+ * Alertmanager URL may carry basic-auth credentials, so errors never quote them.
  */
-// Sensitive: a Slack webhook URL carries its token in the path, so errors never quote it.
-const webhookUrls = sensitive(
-  field("comma-separated http(s) URLs", (raw) => {
-    const urls = raw
-      .split(",")
-      .map((item) => item.trim())
-      .filter((item) => item !== "");
-    const valid = urls.every((u) => URL.canParse(u) && ["http:", "https:"].includes(new URL(u).protocol));
-    return valid ? { ok: true, value: urls } : { ok: false };
-  }),
-).default([]);
+const httpUrls = (description: string) =>
+  sensitive(
+    field(description, (raw) => {
+      const urls = raw
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+      const valid = urls.every((u) => URL.canParse(u) && ["http:", "https:"].includes(new URL(u).protocol));
+      return valid ? { ok: true, value: urls } : { ok: false };
+    }),
+  ).default([]);
 
 /** The scheduler's variables (README: environment variables). */
 export const schedulerEnv = riskqCommonEnv
@@ -34,7 +35,10 @@ export const schedulerEnv = riskqCommonEnv
     SCHEDULER_CONCURRENCY: integer({ min: 1, max: 2, default: 2 }),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
     // The alerter runs in every scheduler replica (README: Alerts).
-    RISKQ_ALERT_WEBHOOK_URLS: webhookUrls,
+    RISKQ_ALERT_WEBHOOK_URLS: httpUrls("comma-separated http(s) URLs"),
+    // Alertmanager base URLs (an HA pair: each gets every alert), beside the webhooks.
+    RISKQ_ALERTMANAGER_URL: httpUrls("comma-separated http(s) base URLs of Alertmanager"),
+    ALERT_ALERTMANAGER_RESEND_MS: integer({ min: 1_000, default: 60_000 }),
     DASHBOARD_URL: url("http://127.0.0.1:3001", { protocols: ["http:", "https:"] }),
     ALERT_GROUP_WAIT_MS: integer({ min: 0, default: 30_000 }),
     ALERT_GROUP_INTERVAL_MS: integer({ min: 1_000, default: 300_000 }),

@@ -6,7 +6,7 @@ import { type AlertEvent, alertKeys, alertPublisher, publishAlert } from "@riskq
 import { type KnownKey, SecretBox } from "@riskq/alipay";
 import type { MaintenanceJobData } from "@riskq/pipeline";
 import { generateMerchants } from "@riskq/synthetic";
-import { startAppProcess } from "@riskq/testing";
+import { startAlertmanager, startAppProcess } from "@riskq/testing";
 import type { Job } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMaintenanceProcessor } from "../src/maintenance-processor";
@@ -39,9 +39,16 @@ async function webhookReceiver() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+async function until(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 15_000,
+  refresh?: () => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  for (;;) {
+    await refresh?.();
+    if (check()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -87,6 +94,52 @@ describe("scheduler alerts", () => {
     expect(JSON.stringify(body!.blocks)).toContain(
       '"url":"https://ops.example/riskq/admin/queues/queue/score-dead"',
     );
+  });
+
+  it("with RISKQ_ALERTMANAGER_URL a scheduler process posts the dead-letter alert to Alertmanager too", async () => {
+    const receiver = await webhookReceiver();
+    const alertmanager = await startAlertmanager(receiver.url);
+    cleanups.push(() => alertmanager.stop());
+    const scheduler = await startAppProcess({
+      name: "scheduler",
+      script: "apps/scheduler/src/main.ts",
+      env: schedulerProcessEnv(suite.sandbox, suite.kit, {
+        RISKQ_ALERTMANAGER_URL: `${alertmanager.url}/`,
+        ALERT_GROUP_WAIT_MS: "0",
+      }),
+      readyEvent: "scheduler-ready",
+      startTimeoutMs: 40_000,
+    });
+    cleanups.push(() => scheduler.stop());
+
+    await publishAlert(
+      suite.kit.connection,
+      { prefix: suite.kit.prefix },
+      {
+        kind: "dead_letter",
+        subject: "score-dead",
+        reason: "upstream_error",
+        job_id: "2088000000000001-order-8",
+        message: "job 2088000000000001-order-8 dead-lettered as upstream_error after 8 attempts",
+        error: "upstream_error: HTTP 503",
+      },
+    );
+    let alerts: Awaited<ReturnType<typeof alertmanager.alerts>> = [];
+    await until(
+      () => alerts.length > 0,
+      "the alert in Alertmanager",
+      30_000,
+      async () => {
+        alerts = await alertmanager.alerts();
+      },
+    );
+    expect(alerts[0]!.labels).toMatchObject({
+      alertname: "RiskqDeadLetter",
+      queue: "score-dead",
+      reason: "upstream_error",
+      severity: "warning",
+    });
+    expect(alerts[0]!.annotations.runbook_url).toBe("docs/runbook.md#riskqdeadlettersrising");
   });
 
   it("token refresh and key health publish their alerts (merchant to re-authorise, rejected key)", async () => {

@@ -102,7 +102,8 @@ describe("worker metrics", () => {
       expect(value("riskq_dead_letters_recorded_total", { reason: "invalid_payload" })).toBe(1);
       expect(value("riskq_dead_letters_recorded_total")).toBe(1);
       // The breaker stayed closed (429s are no outage); the limiter learned where 429s began.
-      expect(sampleValue(samples, "riskq_circuit_breaker_state")).toBe(0);
+      expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "closed" })).toBe(1);
+      expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "open" })).toBe(0);
       expect(value("riskq_limiter_rate_per_second", { bucket: "method" })).toBeGreaterThan(0);
       expect(value("riskq_limiter_ceiling_per_second", { bucket: "method" })).toBeGreaterThan(0);
       expect(sampleValue(samples, "riskq_limiter_ceiling_per_second", { bucket: "app" })).toBeUndefined();
@@ -137,7 +138,8 @@ describe("worker metrics", () => {
       const url = String(worker.ready.metrics);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       const samples = await scrape(url);
-      expect(sampleValue(samples, "riskq_circuit_breaker_state")).toBe(0);
+      expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "closed" })).toBe(1);
+      expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "open" })).toBe(0);
       expect(sampleValue(samples, "riskq_jobs_completed_total", { source: "remote" })).toBe(0);
       expect(sampleValue(samples, "riskq_alipay_rate_limited_total", { bucket: "app" })).toBe(0);
       // Node's own process metrics come along.

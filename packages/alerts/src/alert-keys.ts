@@ -9,6 +9,8 @@ export function alertKeys(prefix: string) {
     events: `${base}:events`,
     /** Group key → epoch ms when the group must next be looked at (first notice, update, repeat). */
     due: `${base}:due`,
+    /** Group key → the alert last posted to Alertmanager as firing (JSON), until its resolution is. */
+    alertmanager: `${base}:alertmanager`,
     /** Notification id → epoch ms of its next delivery attempt. */
     outbox: `${base}:outbox`,
     /** A group's state (hash), the alert identities it has seen (set), its recent job ids (list). */

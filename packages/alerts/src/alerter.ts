@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { alertKeys } from "./alert-keys";
 import { type AlertLogger, silentLogger } from "./alert-logger";
 import { CLAIM_GROUP, runScript } from "./alert-scripts";
+import { type AlertmanagerSyncReport, createAlertmanagerSync } from "./alertmanager-sync";
 import { createEventReader } from "./event-reader";
 import { createOutboxDelivery, type DeliveryOutcome } from "./outbox-delivery";
 
@@ -33,6 +34,18 @@ export interface AlerterOptions extends Partial<AlerterTiming> {
   prefix: string;
   /** Slack-compatible incoming webhooks; none: notifications are only logged. */
   webhookUrls: readonly string[];
+  /**
+   * Alertmanager base URLs (e.g. http://alertmanager:9093): every group is also posted to their v2
+   * API as an alert, kept firing while the group is and resolved when it is over. Beside the
+   * webhooks, not instead: leave `webhookUrls` empty for Alertmanager only.
+   */
+  alertmanagerUrls?: readonly string[];
+  /** A firing group is posted to Alertmanager again this often (default 1 min)… */
+  alertmanagerResendMs?: number;
+  /** …with its endsAt this far ahead (default 4 × the resend), so a dead alerter's alerts resolve. */
+  alertmanagerEndsAfterMs?: number;
+  /** The runbook the alerts' runbook_url anchors point into (default `docs/runbook.md`, the repository's). */
+  runbookUrl?: string;
   /** Where the dashboard is reached, for the Bull Board links (default http://127.0.0.1:3001). */
   dashboardUrl?: string;
   /** The alerter's clock (default the system clock); `tick(now)` may also be driven directly. */
@@ -65,6 +78,8 @@ export interface AlerterTickReport {
   /** Groups that ended silently. */
   resolved: string[];
   deliveries: Map<string, DeliveryOutcome>;
+  /** What was posted to Alertmanager this tick, if anything. */
+  alertmanager?: AlertmanagerSyncReport;
 }
 
 const STATE_TTL_MS = 7 * 86_400_000;
@@ -98,13 +113,30 @@ export function createAlerter(options: AlerterOptions) {
     timing: { ...timing, maxSamples: options.maxSamples ?? 5, stateTtlMs: STATE_TTL_MS },
     logger,
   });
+  const dashboardUrl = options.dashboardUrl ?? "http://127.0.0.1:3001";
+  const alertmanagerResendMs = options.alertmanagerResendMs ?? 60_000;
+  const alertmanager = createAlertmanagerSync({
+    redis,
+    keys,
+    logger,
+    settings: {
+      urls: options.alertmanagerUrls ?? [],
+      resendMs: alertmanagerResendMs,
+      endsAfterMs: options.alertmanagerEndsAfterMs ?? 4 * alertmanagerResendMs,
+      timeoutMs: deliveryTimeoutMs,
+      resolveAfterMs: timing.resolveAfterMs,
+      retryBaseMs: options.retryBaseMs ?? 1_000,
+      dashboardUrl,
+      runbookUrl: options.runbookUrl ?? "docs/runbook.md",
+    },
+  });
   const outbox = createOutboxDelivery({
     redis,
     keys,
     logger,
     settings: {
       webhookUrls: options.webhookUrls,
-      dashboardUrl: options.dashboardUrl ?? "http://127.0.0.1:3001",
+      dashboardUrl,
       timeoutMs: deliveryTimeoutMs,
       leaseMs: options.leaseMs ?? deliveryTimeoutMs + 10_000,
       retryBaseMs: options.retryBaseMs ?? 1_000,
@@ -129,12 +161,18 @@ export function createAlerter(options: AlerterOptions) {
     }
   }
 
-  /** One round at time `now`: read and fold events, claim due notices, deliver the outbox. */
+  /**
+   * One round at time `now`: read and fold events, claim due notices, deliver the outbox, and
+   * bring Alertmanager up to date (at once when something changed, else at its resend interval).
+   */
   async function tick(now: number = clock()): Promise<AlerterTickReport> {
     const report: AlerterTickReport = { folded: 0, claimed: [], resolved: [], deliveries: new Map() };
     report.folded = await reader.read(now);
     await claimDueGroups(now, report);
     report.deliveries = await outbox.deliverDue(now);
+    const changed = report.folded > 0 || report.resolved.length > 0;
+    const posted = await alertmanager.sync(now, changed);
+    if (posted) report.alertmanager = posted;
     return report;
   }
 

@@ -14,7 +14,7 @@ export interface CredentialSource {
 
 export interface CredentialMetricsOptions {
   source: CredentialSource;
-  /** The Alipay client's clock (epoch ms): token and key instants are on it. */
+  /** The Alipay client's clock (epoch ms): which AES key is in force is decided on it. */
   now: () => number;
   /**
    * At most this many merchant series (default 200): past it only the soonest-expiring tokens are
@@ -24,18 +24,20 @@ export interface CredentialMetricsOptions {
 }
 
 /**
- * Credential freshness, read from Redis at scrape time: seconds until each merchant's access token
- * expires, and until the AES key in force and the last known key expire. The process that refreshes
- * and rotates them (riskq: the scheduler) exports these.
+ * Credential freshness, read from Redis at scrape time: when each merchant's access token expires,
+ * and when the AES key in force and the last known key expire. Instants, not "seconds left": the
+ * value changes only when a credential does, and rules compare it with `time()` (Prometheus's
+ * convention for `_timestamp_seconds`). They are on the Alipay client's clock, the system clock in
+ * production. The process that refreshes and rotates them (riskq: the scheduler) exports these.
  */
 export function credentialMetrics(registry: Registry, options: CredentialMetricsOptions): void {
   const errors = collectErrors(registry);
   const maxMerchants = options.maxMerchants ?? 200;
-  const seconds = (at: number) => (at - options.now()) / 1_000;
+  const seconds = (at: number) => at / 1_000;
 
   new Gauge({
-    name: "riskq_merchant_token_expires_in_seconds",
-    help: "Seconds until the merchant's Alipay access token expires (negative: expired); one series per merchant",
+    name: "riskq_merchant_token_expiry_timestamp_seconds",
+    help: "When the merchant's Alipay access token expires (Unix seconds); one series per merchant",
     labelNames: ["merchant"],
     registers: [registry],
     async collect() {
@@ -87,13 +89,13 @@ export function credentialMetrics(registry: Registry, options: CredentialMetrics
       },
     });
   keyGauge(
-    "riskq_aes_key_expires_in_seconds",
-    "Seconds until the AES key in force now expires (absent: no key in force is known)",
+    "riskq_aes_key_expiry_timestamp_seconds",
+    "When the AES key in force now expires (Unix seconds; absent: no key in force is known)",
     (keys, now) => latest(keys.filter((k) => k.notBefore <= now && now < k.expiresAt)),
   );
   keyGauge(
-    "riskq_aes_key_coverage_seconds",
-    "Seconds until the last known AES key expires: how long calls can be encrypted without fetching keys again",
+    "riskq_aes_key_coverage_timestamp_seconds",
+    "When the last known AES key expires (Unix seconds): until then calls can be encrypted without fetching keys again",
     (keys) => latest(keys),
   );
 }

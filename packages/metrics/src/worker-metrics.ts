@@ -3,8 +3,9 @@ import { boundedLabel } from "./bounded-label";
 import { collectErrors } from "./registry";
 import { sharedRead } from "./shared-read";
 
-/** Circuit breaker states as the gauge reports them. */
-export const BREAKER_STATE_VALUES = { closed: 0, "half-open": 1, open: 2 } as const;
+/** Circuit breaker states, each a series of `riskq_circuit_breaker_state{state}`. */
+export const BREAKER_STATES = ["closed", "half-open", "open"] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
 
 /** One call-rate limiter bucket as `CallRateLimiter.snapshot()` reports it (structurally). */
 export interface LimiterBucket {
@@ -14,7 +15,7 @@ export interface LimiterBucket {
 
 export interface WorkerMetricsOptions {
   /** The process's circuit breaker state, read at scrape time. */
-  breakerState: () => keyof typeof BREAKER_STATE_VALUES;
+  breakerState: () => BreakerState;
   /** The shared limiter's buckets, read from Redis at scrape time. */
   limiterBuckets: () => Promise<Record<string, LimiterBucket>>;
   /** Job sources always exported (at 0), e.g. `JOB_SOURCES`. */
@@ -48,12 +49,16 @@ export function workerMetrics(registry: Registry, options: WorkerMetricsOptions)
     labelNames: ["reason"],
     registers: [registry],
   });
+  // One series per state, 1 for the current one: rules and panels select a state by name
+  // (`{state="open"}`) instead of knowing a numeric code, and `sum` over workers counts them.
   new Gauge({
     name: "riskq_circuit_breaker_state",
-    help: "This worker's circuit breaker towards Alipay: 0 closed, 1 half-open, 2 open",
+    help: "This worker's circuit breaker towards Alipay: 1 for the state it is in (closed, half-open, open), 0 for the others",
+    labelNames: ["state"],
     registers: [registry],
     collect() {
-      this.set(BREAKER_STATE_VALUES[options.breakerState()]);
+      const current = options.breakerState();
+      for (const state of BREAKER_STATES) this.set({ state }, state === current ? 1 : 0);
     },
   });
   const readLimiter = sharedRead(options.limiterBuckets);

@@ -83,10 +83,16 @@ describe("riskq metric definitions", () => {
     decisions.decided({ source: "prefilter", degraded_reason: "deadline", decided_in_ms: 1_950 });
     const samples = parseExposition(await registry.metrics());
     expect(sampleValue(samples, "riskq_decisions_total", { source: "remote", reason: "none" })).toBe(1);
-    expect(sampleValue(samples, "riskq_decisions_total", { source: "prefilter", reason: "deadline" })).toBe(1);
+    expect(sampleValue(samples, "riskq_decisions_total", { source: "prefilter", reason: "deadline" })).toBe(
+      1,
+    );
     expect(sampleValue(samples, "riskq_decisions_total", { source: "prefilter", reason: "none" })).toBe(0);
-    expect(sampleValue(samples, "riskq_decision_latency_seconds_bucket", { source: "prefilter", le: "2" })).toBe(1);
-    expect(sampleValue(samples, "riskq_decision_latency_seconds_bucket", { source: "prefilter", le: "1.75" })).toBe(0);
+    expect(
+      sampleValue(samples, "riskq_decision_latency_seconds_bucket", { source: "prefilter", le: "2" }),
+    ).toBe(1);
+    expect(
+      sampleValue(samples, "riskq_decision_latency_seconds_bucket", { source: "prefilter", le: "1.75" }),
+    ).toBe(0);
     expect(sampleValue(samples, "riskq_batch_cap", {})).toBe(50);
   });
 
@@ -97,15 +103,19 @@ describe("riskq metric definitions", () => {
     expect(sampleValue(samples, "riskq_queue_jobs", { queue: "score", state: "waiting" })).toBe(3);
     expect(sampleValue(samples, "riskq_dead_letters", { reason: "timeout" })).toBe(2);
     expect(sampleValue(samples, "riskq_dead_letters", { reason: "silent_drop" })).toBe(0);
-    expect(sampleValue(samples, "riskq_circuit_breaker_state")).toBe(2);
+    expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "open" })).toBe(1);
+    expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "closed" })).toBe(0);
+    expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "half-open" })).toBe(0);
     expect(sampleValue(samples, "riskq_limiter_rate_per_second", { bucket: "app" })).toBe(12.5);
     expect(sampleValue(samples, "riskq_limiter_ceiling_per_second", { bucket: "method" })).toBe(5);
     expect(sampleValue(samples, "riskq_limiter_ceiling_per_second", { bucket: "app" })).toBeUndefined();
     expect(
-      sampleValue(samples, "riskq_merchant_token_expires_in_seconds", { merchant: "2088000000000001" }),
-    ).toBe(600);
-    expect(sampleValue(samples, "riskq_aes_key_expires_in_seconds")).toBe(60);
-    expect(sampleValue(samples, "riskq_aes_key_coverage_seconds")).toBe(86_460);
+      sampleValue(samples, "riskq_merchant_token_expiry_timestamp_seconds", {
+        merchant: "2088000000000001",
+      }),
+    ).toBe(NOW / 1_000 + 600);
+    expect(sampleValue(samples, "riskq_aes_key_expiry_timestamp_seconds")).toBe(NOW / 1_000 + 60);
+    expect(sampleValue(samples, "riskq_aes_key_coverage_timestamp_seconds")).toBe(NOW / 1_000 + 86_460);
     expect(sampleValue(samples, "riskq_jobs_completed_total", { source: "expired" })).toBe(0);
   });
 
@@ -147,15 +157,15 @@ describe("riskq metric definitions", () => {
     const samples = parseExposition(await registry.metrics());
     expect(sampleValue(samples, "riskq_queue_jobs")).toBeUndefined();
     expect(sampleValue(samples, "riskq_dead_letters")).toBeUndefined();
-    expect(sampleValue(samples, "riskq_merchant_token_expires_in_seconds")).toBeUndefined();
-    expect(sampleValue(samples, "riskq_circuit_breaker_state")).toBe(2);
+    expect(sampleValue(samples, "riskq_merchant_token_expiry_timestamp_seconds")).toBeUndefined();
+    expect(sampleValue(samples, "riskq_circuit_breaker_state", { state: "open" })).toBe(1);
     const errors = (collector: string) =>
       sampleValue(samples, "riskq_metrics_collect_errors_total", { collector });
     expect(errors("queue:score")).toBe(1);
     expect(errors("dead-letters")).toBe(1);
     expect(errors("merchant-tokens")).toBe(1);
     expect(errors("riskq_limiter_rate_per_second")).toBe(1);
-    expect(errors("riskq_aes_key_coverage_seconds")).toBe(1);
+    expect(errors("riskq_aes_key_coverage_timestamp_seconds")).toBe(1);
   });
 
   it("each registry is its own: two in one process never share a value, the global one stays empty", async () => {

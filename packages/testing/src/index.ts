@@ -3,11 +3,13 @@
  * official SDK wired to it, a hand-signed request for what the SDK will not send, and vitest hooks
  * that set the sandbox and Redis up per test file.
  */
+export * from "./alertmanager-process";
 export * from "./app-env";
 export * from "./app-process";
 export * from "./current-aes-key";
 export * from "./free-port";
 export * from "./merchant-onboarding";
+export * from "./monitoring-binaries";
 export * from "./repo-root";
 export * from "./sandbox-control";
 export * from "./sandbox-process";
