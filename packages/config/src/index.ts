@@ -1,4 +1,5 @@
 export * from "./alipay-env";
+export * from "./app-root";
 export * from "./common-env";
 export * from "./config-error";
 export * from "./config-or-exit";
