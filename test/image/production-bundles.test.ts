@@ -95,6 +95,8 @@ describe("the production image's /app (bundles and production dependencies only)
       "worker-ready",
     );
     try {
+      // Its liveness and readiness probe (deploy/kubernetes/worker.yaml) answers.
+      expect((await fetch(String(worker.ready.metrics))).status).toBe(200);
       await eventually("100 active jobs", async () =>
         (await stack.scoreQueue.getActiveCount()) === 100 ? true : undefined,
       );
