@@ -1,5 +1,7 @@
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { type ScoreJobData, scoreJobId } from "@riskq/contracts";
 import { type AppProcess, REPO_ROOT, startAppProcess } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,6 +58,14 @@ describe("the production image's /app (bundles and production dependencies only)
     for (const devOnly of ["tsx", "vitest", "esbuild", "@biomejs/biome", "@riskq/testing"]) {
       expect(existsSync(join(image.dir, "node_modules", devOnly)), devOnly).toBe(false);
     }
+  });
+
+  it("runs the CLI bundle under plain node: riskq --version", async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "apps/cli/package.json"), "utf8"));
+    const { stdout } = await promisify(execFile)(process.execPath, [image.bundle("cli"), "--version"], {
+      cwd: image.dir,
+    });
+    expect(stdout).toBe(`riskq ${version}\n`);
   });
 
   it("installs for exactly the apps scripts/build.ts bundles", () => {
