@@ -1,4 +1,5 @@
 import { type ServerTimeouts, timeoutOptions } from "@riskq/config";
+import { installRequestId, requestIdOptions } from "@riskq/http";
 import type { Registry } from "@riskq/metrics";
 import type { Logger } from "@riskq/observability";
 import {
@@ -63,7 +64,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
     ...timeoutOptions(deps.timeouts ?? API_TIMEOUTS),
+    ...requestIdOptions(),
   });
+  installRequestId(app);
   installErrorAnswers(app, deps.logger);
   installJsonDepthLimit(app, BODY_LIMIT_BYTES);
   installRequestLog(app, deps.logger);
