@@ -8,8 +8,9 @@
 #   public-hoist-pattern=*: every package also linked at ./node_modules/<name>, where Node looks
 #     for the bare imports of ./dist/<app>.mjs (the bundles are not inside any app's folder).
 # Keep the list as SHIPPED_APPS in scripts/build.ts (the test checks both agree).
+# PNPM: how to run pnpm when it is not on PATH (the test passes `npx -y pnpm@<version>` then).
 set -eu
-exec pnpm install --prod --frozen-lockfile --config.public-hoist-pattern='*' \
+exec ${PNPM:-pnpm} install --prod --frozen-lockfile --config.public-hoist-pattern='*' \
   --filter-prod '@riskq/api...' \
   --filter-prod '@riskq/worker...' \
   --filter-prod '@riskq/scheduler...' \

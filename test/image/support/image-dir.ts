@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +15,23 @@ const INSTALL_INPUTS = [
   ".npmrc",
   "scripts/install-production-deps.sh",
 ];
+
+/**
+ * The pinned pnpm (root packageManager): the one on PATH when it is that version, else through npx,
+ * as scripts/setup.sh does on machines without it.
+ */
+function pnpmCommand(): string {
+  const pinned = (
+    JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { packageManager: string }
+  ).packageManager;
+  try {
+    const version = execFileSync("pnpm", ["--version"], { encoding: "utf8" }).trim();
+    if (`pnpm@${version}` === pinned) return "pnpm";
+  } catch {
+    // not on PATH
+  }
+  return `npx -y ${pinned}`;
+}
 
 /** A folder laid out like the image's /app: production node_modules and dist/<app>.mjs, nothing else. */
 export interface ImageDir {
@@ -37,6 +54,7 @@ export async function prepareImageDir(): Promise<ImageDir> {
     }
     await promisify(execFile)("sh", ["scripts/install-production-deps.sh", "--offline"], {
       cwd: dir,
+      env: { ...process.env, PNPM: pnpmCommand() },
       timeout: 180_000,
     });
     await buildBundles({ outDir: join(dir, "dist") });
