@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DCLinter } from "dclint";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { SHIPPED_APPS } from "../scripts/build";
+import { workspaceManifests } from "./image/support/workspace-manifests";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const composePath = join(repoRoot, "docker-compose.yml");
@@ -15,6 +17,9 @@ const rootPackage = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf
 
 interface Service {
   image?: string;
+  restart?: string;
+  pull_policy?: string;
+  stop_grace_period?: string;
   build?: { context?: string; target?: string } | string;
   deploy?: { replicas?: number };
   command?: string | string[];
@@ -31,8 +36,11 @@ interface ComposeFile {
 }
 
 const compose = parse(readFileSync(composePath, "utf8")) as ComposeFile;
-/** Where the Dockerfile's app stage puts the repository. */
+/** Where the Dockerfile's app stage puts the bundles (dist/) and their node_modules. */
 const IMAGE_APP_DIR = "/app";
+/** The one riskq image: built by one service, run by every riskq service. */
+const RISKQ_IMAGE = "riskq:local";
+const RISKQ_SERVICES = ["api", "dashboard", "sandbox", "scheduler", "worker"];
 
 /** Lint results of one compose file (dclint: YAML validity, the compose JSON schema, then its rules). */
 function lint(path: string) {
@@ -71,12 +79,14 @@ const PNPM_BUILTINS = new Set([
 /**
  * What a service's command refers to that does not exist: `pnpm <script>` without such a root script,
  * a pinned pnpm other than the root's packageManager, or a repo-relative file missing from the repo.
- * Paths are resolved in the container: relative to working_dir, mapped back through a `.:<dir>` volume.
+ * Paths are resolved in the container: relative to working_dir, mapped back through a `.:<dir>` volume;
+ * in the riskq image, `dist/<app>.mjs` is the bundle `pnpm build` makes of a shipped app.
  */
 function commandProblems(name: string, service: Service, root = repoRoot): string[] {
   const problems: string[] = [];
-  // A built service has the repository copied to /app by the Dockerfile; others may mount it.
-  const mount = service.build
+  // The riskq image holds the build of the repository at /app; other services may mount it.
+  const inImage = service.build !== undefined || service.image === RISKQ_IMAGE;
+  const mount = inImage
     ? IMAGE_APP_DIR
     : service.volumes?.find((volume) => volume.startsWith(".:"))?.split(":")[1];
   const workingDir = service.working_dir ?? "/";
@@ -102,8 +112,15 @@ function commandProblems(name: string, service: Service, root = repoRoot): strin
       if (!/^[\w./-]+$/.test(word) || !word.includes("/") || word.startsWith("-")) continue;
       const inContainer = posix.resolve(workingDir, word);
       if (mount === undefined || !(inContainer === mount || inContainer.startsWith(`${mount}/`))) continue;
-      const inRepo = join(root, posix.relative(mount, inContainer));
-      if (!existsSync(inRepo)) problems.push(`${name}: ${word} does not exist in the repository`);
+      const relative = posix.relative(mount, inContainer);
+      const bundle = /^dist\/([\w-]+)\.mjs$/.exec(relative);
+      if (inImage && bundle) {
+        if (!(SHIPPED_APPS as readonly string[]).includes(bundle[1]!)) {
+          problems.push(`${name}: ${word} is not a bundle pnpm build makes`);
+        }
+      } else if (!existsSync(join(root, relative))) {
+        problems.push(`${name}: ${word} does not exist in the repository`);
+      }
     }
   }
   return problems;
@@ -111,6 +128,14 @@ function commandProblems(name: string, service: Service, root = repoRoot): strin
 
 const words = (value: string | string[] | undefined) =>
   Array.isArray(value) ? value : (value ?? "").split(/\s+/);
+
+/** A compose duration (`30s`, `1m30s`, `500ms`) in milliseconds. */
+function durationMs(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.map((p) => p[0]).join("") !== text) throw new Error(`not a compose duration: ${text}`);
+  return parts.reduce((sum, [, value, unit]) => sum + Number(value) * units[unit!]!, 0);
+}
 
 describe("docker-compose.yml", () => {
   const scratch = mkdtempSync(join(tmpdir(), "riskq-compose-"));
@@ -172,6 +197,9 @@ describe("docker-compose.yml", () => {
       "broken: scripts/no-such-file.mjs does not exist in the repository",
     ]);
     expect(
+      commandProblems("image", { image: RISKQ_IMAGE, working_dir: "/app", command: "node dist/demo.mjs" }),
+    ).toEqual(["image: dist/demo.mjs is not a bundle pnpm build makes"]);
+    expect(
       commandProblems("ok", { ...broken, command: "bash scripts/ensure-redis.sh && pnpm run sandbox" }),
     ).toEqual([]);
   });
@@ -186,13 +214,18 @@ describe("docker-compose.yml", () => {
     expect(redis.volumes?.some((volume) => volume.endsWith(":/data"))).toBe(true);
   });
 
-  it("runs every riskq app from the Dockerfile's app stage, with healthchecks, published ports and 2 workers", () => {
-    const apps = ["api", "dashboard", "sandbox", "scheduler", "worker"];
-    for (const name of apps) {
+  it("runs every riskq app as its bundle under node, from one image built once, with healthchecks and 2 workers", () => {
+    const builders = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
+    expect(builders.map(([name]) => name)).toEqual(["api"]);
+    expect(compose.services.api!.build).toEqual({ context: ".", target: "app" });
+    // Built here, never pulled: no registry has riskq:local.
+    expect(compose.services.api!.pull_policy).toBe("build");
+    for (const name of RISKQ_SERVICES) {
       const service = compose.services[name]!;
-      expect(service.build, name).toEqual({ context: ".", target: "app" });
+      expect(service.image, name).toBe(RISKQ_IMAGE);
+      if (name !== "api") expect(service.pull_policy, name).toBe("never");
       expect(service.working_dir, name).toBe(IMAGE_APP_DIR);
-      expect(words(service.command).join(" "), name).toBe(`pnpm ${name}`);
+      expect(words(service.command).join(" "), name).toBe(`node dist/${name}.mjs`);
       expect(words(service.healthcheck?.test).join(" "), name).toMatch(/fetch\('http:\/\/127\.0\.0\.1:\d+\//);
     }
     expect(compose.services.worker!.deploy?.replicas).toBe(2);
@@ -211,6 +244,31 @@ describe("docker-compose.yml", () => {
       expect(compose.services[name]!.volumes, name).toContain("sandbox-keys:/app/.data/sandbox:ro");
     }
     expect(compose.services.sandbox!.volumes).toContain("sandbox-keys:/app/.data/sandbox");
+  });
+
+  it("restarts every service and gives each longer to stop than its own shutdown grace", () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.restart, name).toMatch(/^(unless-stopped|always|on-failure)$/);
+    }
+    // Each app's grace: the worker's and scheduler's SHUTDOWN_GRACE_MS (default from the README's
+    // table), the fixed ones of the API (15 s) and the dashboard (5 s).
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const defaultGrace = Number(/^\| `SHUTDOWN_GRACE_MS` \| `(\d+)`/m.exec(readme)?.[1]);
+    expect(defaultGrace).toBeGreaterThan(0);
+    const graceOf = (name: string) => {
+      const env = (compose.services[name]!.environment ?? {}) as Record<string, string>;
+      return Number(env.SHUTDOWN_GRACE_MS ?? defaultGrace);
+    };
+    const graces: Record<string, number> = {
+      worker: graceOf("worker"),
+      scheduler: graceOf("scheduler"),
+      api: 15_000,
+      dashboard: 5_000,
+    };
+    for (const [name, graceMs] of Object.entries(graces)) {
+      const period = compose.services[name]!.stop_grace_period ?? "10s";
+      expect(durationMs(period), `${name} stop_grace_period ${period}`).toBeGreaterThan(graceMs);
+    }
   });
 
   it("runs the apps in production, their secrets only as compose secrets read through *_FILE", () => {
@@ -248,20 +306,11 @@ describe("Dockerfile", () => {
     expect(lines[0]).toMatch(/^FROM node:20-/);
     expect(dockerfile).toContain(`npm install -g ${rootPackage.packageManager}`);
     expect(dockerfile).toMatch(/RUN pnpm install --frozen-lockfile/);
-    expect(stages).toEqual(["base", "deps", "app"]);
+    expect(stages).toEqual(["base", "manifests", "deps", "build", "prod-deps", "app"]);
   });
 
   it("copies the manifest of every workspace package before installing (or the frozen install fails)", () => {
-    const workspace = parse(readFileSync(join(repoRoot, "pnpm-workspace.yaml"), "utf8")) as {
-      packages: string[];
-    };
-    const manifests = workspace.packages.flatMap((glob) => {
-      if (!glob.endsWith("/*")) return [`${glob}/package.json`];
-      const dir = glob.slice(0, -2);
-      return readdirSync(join(repoRoot, dir), { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, dir, entry.name, "package.json")))
-        .map((entry) => `${dir}/${entry.name}/package.json`);
-    });
+    const manifests = workspaceManifests(repoRoot);
     const copied = lines.flatMap((line) => {
       const match = /^COPY\s+(?!--)(.+)\s+\S+$/.exec(line);
       return match ? match[1]!.split(/\s+/) : [];
@@ -277,8 +326,30 @@ describe("Dockerfile", () => {
     expect(ignored).toEqual(expect.arrayContaining(["**/node_modules", ".data", ".git", "secrets"]));
   });
 
-  it("sets NODE_ENV=production in the app stage", () => {
-    const app = dockerfile.slice(dockerfile.search(/^FROM deps AS app/m));
+  it("runs a bundle under plain node in the app stage: production, non-root, with a healthcheck", () => {
+    const app = dockerfile.slice(dockerfile.search(/^FROM \S+ AS app$/m));
+    expect(app).toMatch(/^FROM node:20-\S+ AS app$/m);
     expect(app).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(app).toMatch(/^USER node$/m);
+    expect(app).toMatch(/^HEALTHCHECK /m);
+    // Only the production install and the bundles reach it: no source, no dev dependencies.
+    expect(app).toMatch(/^COPY --from=prod-deps \/app\/node_modules node_modules$/m);
+    expect(app).toMatch(/^COPY --from=build \/app\/dist dist$/m);
+    expect(app).not.toMatch(/^COPY (?!--from)/m);
+    // node itself is the process (exec form), not pnpm or tsx in front of it.
+    expect(app).toMatch(/^CMD \["node", "dist\/api\.mjs"\]$/m);
+    const prodDeps = dockerfile.slice(
+      dockerfile.search(/^FROM \S+ AS prod-deps$/m),
+      dockerfile.search(/^FROM \S+ AS app$/m),
+    );
+    expect(prodDeps).toMatch(/^RUN sh scripts\/install-production-deps\.sh$/m);
+    expect(dockerfile).toMatch(/^RUN pnpm build$/m);
+  });
+
+  it("every shipped app stops on SIGTERM itself (node is PID 1 in the container, without an init)", () => {
+    for (const app of SHIPPED_APPS.filter((a) => a !== "cli")) {
+      const main = readFileSync(join(repoRoot, "apps", app, "src", "main.ts"), "utf8");
+      expect(main, app).toMatch(/"SIGTERM"/);
+    }
   });
 });

@@ -1,12 +1,20 @@
-import { fileURLToPath } from "node:url";
-import { alipayEnv, apiKeysEnv, field, idempotencyEnv, integer, port, riskqCommonEnv } from "@riskq/config";
+import {
+  alipayEnv,
+  apiKeysEnv,
+  appRoot,
+  field,
+  idempotencyEnv,
+  integer,
+  port,
+  riskqCommonEnv,
+} from "@riskq/config";
 import { ALLOW_LIST_EXPECTED, EMPTY_ALLOW_LIST, parseCallbackAllowListText } from "@riskq/pipeline";
 import { z } from "zod";
 import { DEFAULT_FAIR_SHARE_PER_S } from "./scores/fair-share";
 import { DEFAULT_MAX_WAITING_JOBS } from "./scores/waiter-cap";
 
-/** The repository root, whatever folder the API is started from. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The repository root (or the image's app folder), whatever folder the API is started from. */
+export const REPO_ROOT = appRoot(import.meta.url);
 
 /** The API's start-up variables (docs/architecture.md, "Fixed names and settings"), common and Alipay ones included. */
 export function apiEnv(repoRoot: string) {

@@ -1,4 +1,5 @@
 import { type ApiKeyIdentity, type ServerTimeouts, timeoutOptions } from "@riskq/config";
+import { installRequestId, requestIdOptions } from "@riskq/http";
 import type { Registry } from "@riskq/metrics";
 import type { Logger } from "@riskq/observability";
 import {
@@ -69,9 +70,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
     ...timeoutOptions(deps.timeouts ?? API_TIMEOUTS),
+    ...requestIdOptions(),
   });
   // Set by the bearer check of /v1 routes (see callerOf); declared so every request has the same shape.
   app.decorateRequest("caller", undefined);
+  installRequestId(app);
   installErrorAnswers(app, deps.logger);
   installJsonDepthLimit(app, BODY_LIMIT_BYTES);
   installRequestLog(app, deps.logger);

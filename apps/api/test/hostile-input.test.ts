@@ -154,7 +154,11 @@ describe("query and path values", () => {
       const id = `${MERCHANT_ID}-${"x".repeat(200)}`;
       const res = await request("GET", `${base}${id}`);
       expect(res.statusCode).toBe(404);
-      expect(res.json()).toEqual({ error: "not_found", message: expect.any(String) });
+      expect(res.json()).toEqual({
+        error: "not_found",
+        message: expect.any(String),
+        request_id: expect.any(String),
+      });
       expect(res.body).not.toContain(id);
     },
   );

@@ -1,8 +1,8 @@
-import { fileURLToPath } from "node:url";
 import {
   API_DEV_KEY,
   alipayClientConfig,
   alipayEnv,
+  appRoot,
   callbackSecretEnv,
   LOG_LEVELS,
   loadConfig,
@@ -16,8 +16,8 @@ import { z } from "zod";
 // The only file of the CLI that reads process.env. Each command loads just the part it needs, so a
 // command that only talks to the API never asks for Redis or Alipay settings, and vice versa.
 
-/** The repository root, whatever folder the CLI is started from. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The repository root (or the image's app folder), whatever folder the CLI is started from. */
+export const REPO_ROOT = appRoot(import.meta.url);
 
 /** Where dev-default warnings go (stderr, through the dispatcher). */
 export type Warn = (text: string) => void;

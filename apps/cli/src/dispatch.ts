@@ -3,6 +3,7 @@ import { splitCommand } from "./args";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-errors";
 import type { Command, CommandContext } from "./command";
 import { type Io, writeLine } from "./io";
+import { CLI_VERSION } from "./version";
 
 /** A command as the dispatcher knows it before loading it. */
 interface CommandEntry {
@@ -61,7 +62,8 @@ export const TOP_USAGE = `Usage: riskq <command> [arguments] [--json]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
 
-Every command takes --json (machine-readable output on stdout) and --help.
+Every command takes --json (machine-readable output on stdout) and --help; riskq --version prints
+the CLI's version.
 Exit codes: 0 ok, 1 failure, 2 usage error.
 Run \`riskq <command> --help\` for a command's arguments and the variables it reads.`;
 
@@ -78,6 +80,10 @@ export async function runCli(argv: readonly string[], io: Io, now: () => number 
   const ctx: CommandContext = { io, now, warn: (text) => writeLine(io.stderr, `riskq: warning: ${text}`) };
   try {
     const { name, rest } = splitCommand(argv);
+    if (name === undefined && (rest.includes("--version") || rest.includes("-V"))) {
+      writeLine(io.stdout, json ? JSON.stringify({ version: CLI_VERSION }) : `riskq ${CLI_VERSION}`);
+      return EXIT_OK;
+    }
     if (name === undefined || name === "help") {
       const topic = name === "help" ? splitCommand(rest).name : undefined;
       const entry = COMMANDS.find((c) => c.name === topic);

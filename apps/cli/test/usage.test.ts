@@ -1,6 +1,37 @@
 /** The CLI's surface without any service: help, exit codes 0/1/2, and advice when nothing answers. */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { REPO_ROOT } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
+import { inheritedEnv } from "../../../test/e2e/support/app-env";
 import { NOWHERE_URL, runCli } from "./support/run-cli";
+
+const cliPackage = JSON.parse(readFileSync(join(REPO_ROOT, "apps/cli/package.json"), "utf8")) as {
+  version: string;
+  bin: Record<string, string>;
+};
+
+describe("--version", () => {
+  it("prints the version of the CLI's package.json, plain or as JSON, and exits 0", async () => {
+    const [plain, json] = await Promise.all([runCli(["--version"]), runCli(["--version", "--json"])]);
+
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toBe(`riskq ${cliPackage.version}\n`);
+    expect(json.code).toBe(0);
+    expect(json.json()).toEqual({ version: cliPackage.version });
+  });
+
+  it("is what the package's riskq bin runs", async () => {
+    const bin = join(REPO_ROOT, "apps/cli", cliPackage.bin.riskq!);
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, "--version"], {
+      cwd: REPO_ROOT,
+      env: inheritedEnv(),
+    });
+    expect(stdout).toBe(`riskq ${cliPackage.version}\n`);
+  });
+});
 
 const COMMANDS = ["enqueue", "status", "dlq", "merchants", "keys", "models", "callbacks", "cost"];
 

@@ -3,6 +3,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import type { IServerAdapter } from "@bull-board/api/typings/app";
 import { FastifyAdapter } from "@bull-board/fastify";
 import { type ServerTimeouts, timeoutOptions } from "@riskq/config";
+import { installRequestId, requestIdOptions } from "@riskq/http";
 import type { Logger } from "@riskq/observability";
 import Fastify, { type FastifyInstance } from "fastify";
 import { boardHooks } from "./board/board-hooks";
@@ -13,6 +14,7 @@ import type { CostReportSource } from "./cost/cost-report";
 import { COST_PATH, registerCostRoutes } from "./cost/cost-routes";
 import { installAccessControl, installSecurityHeaders } from "./http/access-control";
 import type { Credentials } from "./http/basic-auth";
+import { installErrorAnswers } from "./http/error-answers";
 import { installRequestLog } from "./http/request-log";
 import { DASHBOARD_TIMEOUTS } from "./http/server-timeouts";
 
@@ -40,9 +42,12 @@ export function buildDashboard(deps: DashboardDeps): FastifyInstance {
     logger: false,
     return503OnClosing: true,
     ...timeoutOptions(deps.timeouts ?? DASHBOARD_TIMEOUTS),
+    ...requestIdOptions(),
   });
   // Registered on the root instance before anything else, so they cover every route, the board's
   // static files and the 404 answer alike.
+  installRequestId(app);
+  installErrorAnswers(app, deps.logger);
   installAccessControl(app, deps.credentials);
   installSecurityHeaders(app, `${BOARD_PATH}/static/`);
   installRequestLog(app, deps.logger);

@@ -1,3 +1,4 @@
+import { createLogger } from "@riskq/observability";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AUTH, basic, CREDENTIALS, type DashboardKit, startDashboard } from "./support/dashboard-kit";
@@ -145,5 +146,55 @@ describe("CSRF: state-changing requests must come from the board's own origin", 
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+});
+
+describe("request ids", () => {
+  it("are on every answer, echoed when safe, and in the dashboard's own error bodies", async () => {
+    const refused = await kit.app.inject({
+      method: "GET",
+      url: "/admin/queues",
+      headers: { "x-request-id": "ops-1" },
+    });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers["x-request-id"]).toBe("ops-1");
+    expect(refused.body).toContain("request_id ops-1");
+
+    const missing = await kit.app.inject({ method: "GET", url: "/no/such/page", headers: AUTH });
+    expect(missing.statusCode).toBe(404);
+    const id = missing.headers["x-request-id"];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(missing.json()).toEqual({ error: "not_found", message: "no such page", request_id: id });
+
+    const board = await kit.app.inject({
+      method: "GET",
+      url: "/admin/queues",
+      headers: { ...AUTH, "x-request-id": "<x>" },
+    });
+    expect(board.statusCode).toBe(200);
+    expect(board.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("are in the request log lines", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      name: "dashboard",
+      level: "debug",
+      destination: { write: (l: string) => lines.push(l) },
+    });
+    const logged = await startDashboard({
+      redisUrl: process.env.REDIS_URL,
+      prefix: suite.redis.prefix,
+      logger,
+    });
+    try {
+      await logged.app.inject({ method: "GET", url: "/admin/queues", headers: { "x-request-id": "ops-2" } });
+      const line = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.request_id === "ops-2");
+      expect(line).toMatchObject({ status: 401, route: "/admin/queues" });
+    } finally {
+      await logged.close();
+    }
   });
 });

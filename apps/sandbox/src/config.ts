@@ -1,9 +1,8 @@
-import { fileURLToPath } from "node:url";
-import { integer, oneOf, port } from "@riskq/config";
+import { appRoot, integer, oneOf, port } from "@riskq/config";
 import { z } from "zod";
 
-/** The repository root, whatever folder the sandbox is started from. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The repository root (or the image's app folder), whatever folder the sandbox is started from. */
+export const REPO_ROOT = appRoot(import.meta.url);
 
 /** The sandbox's start-up variables (contract 10, plus the latency profile that reset restores). */
 export const sandboxEnv = z.object({

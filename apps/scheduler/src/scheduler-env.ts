@@ -1,9 +1,8 @@
-import { fileURLToPath } from "node:url";
-import { alipayEnv, field, integer, portOrOff, riskqCommonEnv, sensitive, url } from "@riskq/config";
+import { alipayEnv, appRoot, field, integer, portOrOff, riskqCommonEnv, sensitive, url } from "@riskq/config";
 import { z } from "zod";
 
-/** The repository root, whatever folder the scheduler is started from. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The repository root (or the image's app folder), whatever folder the scheduler is started from. */
+export const REPO_ROOT = appRoot(import.meta.url);
 
 /**
  * Comma-separated http(s) URLs, empty: none. Checked at start so a typo fails loudly instead of

@@ -1,6 +1,6 @@
-import { fileURLToPath } from "node:url";
 import {
   alipayEnv,
+  appRoot,
   bool,
   callbackSecretEnv,
   field,
@@ -17,8 +17,8 @@ import { ALLOW_LIST_EXPECTED, EMPTY_ALLOW_LIST, parseCallbackAllowListText } fro
 import { validate } from "node-cron";
 import { z } from "zod";
 
-/** The repository root, whatever folder the worker is started from. */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The repository root (or the image's app folder), whatever folder the worker is started from. */
+export const REPO_ROOT = appRoot(import.meta.url);
 
 /** The worker's variables (README: environment variables). */
 export const workerEnv = riskqCommonEnv

@@ -1,6 +1,7 @@
 export * from "./alipay-env";
 export * from "./api-key-file";
 export * from "./api-keys";
+export * from "./app-root";
 export * from "./callback-secret";
 export * from "./common-env";
 export * from "./config-error";

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "./repo-root";
@@ -7,8 +7,15 @@ import { REPO_ROOT } from "./repo-root";
 export interface StartAppOptions {
   /** For messages, e.g. "worker 2". */
   name: string;
-  /** Repo-relative entry point run with tsx, e.g. "apps/worker/src/main.ts". */
+  /** Entry point, repo-relative or absolute, e.g. "apps/worker/src/main.ts". */
   script: string;
+  /**
+   * "tsx" (default): TypeScript source through tsx's loader. "node": a bundle (`pnpm build`) under
+   * plain node, as the image runs it.
+   */
+  runner?: "tsx" | "node";
+  /** Working directory of the child (default: the repository root). */
+  cwd?: string;
   /** The whole environment of the child (callers decide what to inherit). */
   env: Record<string, string>;
   /** The `event` of the JSON line on stdout that says the process is ready. */
@@ -32,13 +39,15 @@ export interface AppProcess extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
-/** Runs `<script>` under node with the tsx loader, from the repository root, and waits for its ready line. */
+/** Runs `<script>` under node (with the tsx loader unless told otherwise) and waits for its ready line. */
 export async function startAppProcess(options: StartAppOptions): Promise<AppProcess> {
   // One process, not tsx's CLI (which runs the app in a second process): a SIGKILL must hit the app
   // itself, and no PATH is needed from the caller's environment.
   const loader = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-  const child = spawn(process.execPath, ["--import", loader, join(REPO_ROOT, options.script)], {
-    cwd: REPO_ROOT,
+  const entry = resolve(REPO_ROOT, options.script);
+  const args = options.runner === "node" ? [entry] : ["--import", loader, entry];
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? REPO_ROOT,
     env: options.env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -38,8 +38,12 @@ export function answerFor(err: unknown): ApiError | undefined {
   return undefined;
 }
 
+/** Every error body names its request (as does `x-request-id`), for callers to quote (docs/errors.md). */
 function send(reply: FastifyReply, answer: ApiError): FastifyReply {
-  return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  return reply
+    .code(answer.status)
+    .headers(answer.headers)
+    .send({ ...answer.body, request_id: reply.request.id });
 }
 
 /**
@@ -62,10 +66,15 @@ export function installErrorAnswers(app: FastifyInstance, logger: Logger): void 
   app.setErrorHandler((err, request, reply) => {
     const answer = answerFor(err);
     if (answer) {
-      if (answer.status === 503) logger.warn({ route: request.routeOptions.url }, "Redis unavailable: 503");
+      if (answer.status === 503) {
+        logger.warn({ request_id: request.id, route: request.routeOptions.url }, "Redis unavailable: 503");
+      }
       return send(reply, answer);
     }
-    logger.error({ err, route: request.routeOptions.url, method: request.method }, "unexpected error");
+    logger.error(
+      { err, request_id: request.id, route: request.routeOptions.url, method: request.method },
+      "unexpected error",
+    );
     return send(reply, new ApiError(500, { error: "internal", message: "unexpected error; it was logged" }));
   });
   app.setNotFoundHandler((request, reply) =>

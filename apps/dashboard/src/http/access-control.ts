@@ -15,14 +15,18 @@ export function installAccessControl(app: FastifyInstance, credentials: Credenti
         .code(401)
         .header("www-authenticate", 'Basic realm="riskq dashboard", charset="UTF-8"')
         .type("text/plain; charset=utf-8")
-        .send("riskq dashboard: log in with DASHBOARD_USER and DASHBOARD_PASSWORD\n");
+        .send(
+          `riskq dashboard: log in with DASHBOARD_USER and DASHBOARD_PASSWORD (request_id ${request.id})\n`,
+        );
     }
     const crossSite = crossSiteReason(request.method, request.headers);
     if (crossSite !== undefined) {
       return reply
         .code(403)
         .type("text/plain; charset=utf-8")
-        .send(`riskq dashboard: changes are accepted from the dashboard's own pages only (${crossSite})\n`);
+        .send(
+          `riskq dashboard: changes are accepted from the dashboard's own pages only (${crossSite}; request_id ${request.id})\n`,
+        );
     }
     return undefined;
   });

@@ -1,3 +1,4 @@
+import { requestLogFields } from "@riskq/http";
 import type { Logger } from "@riskq/observability";
 import type { FastifyInstance } from "fastify";
 
@@ -7,12 +8,7 @@ import type { FastifyInstance } from "fastify";
  */
 export function installRequestLog(app: FastifyInstance, logger: Logger): void {
   app.addHook("onResponse", async (request, reply) => {
-    const line = {
-      method: request.method,
-      route: request.routeOptions.url ?? "(no route)",
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
-    };
+    const line = requestLogFields(request, reply);
     if (reply.statusCode >= 500) logger.warn(line, "request failed");
     else if (reply.statusCode === 401) logger.info(line, "credentials required");
     else if (reply.statusCode === 403) logger.warn(line, "request refused");

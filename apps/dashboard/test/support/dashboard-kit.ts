@@ -1,5 +1,5 @@
 import type { ServerTimeouts } from "@riskq/config";
-import { createLogger } from "@riskq/observability";
+import { createLogger, type Logger } from "@riskq/observability";
 import type { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
@@ -37,6 +37,8 @@ export async function startDashboard(options: {
   now?: () => number;
   /** Request, header and idle limits (default: the production ones). */
   timeouts?: ServerTimeouts;
+  /** Where its log lines go (default: nowhere). */
+  logger?: Logger;
 }): Promise<DashboardKit> {
   const redis = new Redis(options.redisUrl ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
   const queues = createBoardQueues({ connection: redis, prefix: options.prefix });
@@ -44,7 +46,7 @@ export async function startDashboard(options: {
     queues,
     credentials: CREDENTIALS,
     environment: environmentBadge("test"),
-    logger: createLogger({ name: "dashboard", level: "silent" }),
+    logger: options.logger ?? createLogger({ name: "dashboard", level: "silent" }),
     cost: {
       redis,
       prefix: options.prefix,
