@@ -6,9 +6,13 @@ export function exportedFamilies(exposition: string): Map<string, string> {
   return new Map([...exposition.matchAll(/^# TYPE (\S+) (\w+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 
-/** Every `riskq_*` name a PromQL expression or a text names (series names, not label values). */
+/**
+ * Every `riskq_*` name a PromQL expression or a text names (series names, not label values). A name
+ * in a path (`secrets/riskq_api_keys`) or given a value (`riskq_secret_key=…`, a Kubernetes secret's
+ * file) is a file name, not a series.
+ */
 export function riskqNamesIn(text: string): string[] {
-  return [...new Set(text.match(/\briskq_[a-zA-Z0-9_:]+/g) ?? [])];
+  return [...new Set(text.match(/(?<![/\w])riskq_[a-zA-Z0-9_:]+(?![\w:=])/g) ?? [])];
 }
 
 /**
