@@ -15,7 +15,9 @@ import { SecretHarvest } from "./support/secret-scan";
 import { type Stack, startStack } from "./support/stack";
 
 const SEED = 211;
-const JOBS = 3;
+/** Requests sent one by one (each its own trace), then two more in one `POST /v1/scores/batch`. */
+const SINGLES = 3;
+const BATCHED = 2;
 
 /** Polls until `check` returns a value (a hang guard, not a timing assertion). */
 async function eventually<T>(what: string, check: () => T | undefined, limitMs = 30_000): Promise<T> {
@@ -60,6 +62,7 @@ describe("traces of scoring requests across the API and a worker", () => {
     harvest = new SecretHarvest(stack.testRedis.redis, stack.prefix, stack.secretKey)
       .add(stack.apiKey, "API key")
       .add(callbackSecret, "callback secret")
+      .addPrivateKeyPem(stack.sandbox.appPrivateKey, "app private key")
       .start();
   }, 90_000);
   afterAll(async () => {
@@ -71,23 +74,33 @@ describe("traces of scoring requests across the API and a worker", () => {
   it("joins server, enqueue, job and Alipay call spans in one trace per request, with no secret", async () => {
     const merchants = testMerchants(SEED, 1);
     await stack.onboardMerchants(merchants.map((m) => m.merchant_id));
-    const requests = scoreRequests({ seed: SEED, merchants, count: JOBS, task: "card_risk" });
+    const requests = scoreRequests({ seed: SEED, merchants, count: SINGLES + BATCHED, task: "card_risk" });
     harvest.addCardFingerprints(requests.map((r) => r.card_fingerprint));
     expect(requests.every((r) => typeof r.card_fingerprint === "string")).toBe(true);
 
-    const answers = await Promise.all(
-      requests.map(async (request) => {
-        const res = await fetch(`${stack.api.url}/v1/scores?wait_ms=10000`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${stack.apiKey}` },
-          body: JSON.stringify(request),
-        });
-        return { status: res.status, body: (await res.json()) as { id: string; status: string } };
-      }),
-    );
-    for (const answer of answers)
-      expect(answer).toMatchObject({ status: 200, body: { status: "completed" } });
-    const jobIds = answers.map((a) => a.body.id);
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${stack.api.url}${path}?wait_ms=10000`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${stack.apiKey}` },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const [batch, ...singles] = await Promise.all([
+      post("/v1/scores/batch", { items: requests.slice(SINGLES) }),
+      ...requests.slice(0, SINGLES).map((request) => post("/v1/scores", request)),
+    ]);
+    const answered = [
+      ...singles.map((a) => a.body),
+      ...((batch!.body.jobs ?? []) as Record<string, unknown>[]),
+    ];
+    expect(batch!.status).toBe(200);
+    for (const answer of singles) expect(answer.status).toBe(200);
+    expect(answered).toHaveLength(SINGLES + BATCHED);
+    for (const job of answered) expect(job.status).toBe("completed");
+    const jobIds = answered.map((job) => String(job.id));
+    /** The route each job was submitted through. */
+    const routeOf = (jobId: string) => (jobIds.indexOf(jobId) < SINGLES ? "/v1/scores" : "/v1/scores/batch");
 
     // The worker's spans arrive only through its shutdown flush.
     expect(receiver.spans().some((s) => s.service === "riskq-worker")).toBe(false);
@@ -98,7 +111,7 @@ describe("traces of scoring requests across the API and a worker", () => {
         all.some((s) => s.service === "riskq-worker" && s.attributes["messaging.message.id"] === id),
       );
       const served = all.filter((s) => s.service === "riskq-api" && s.kind === OTLP_KIND.server);
-      return done && served.length >= JOBS ? all : undefined;
+      return done && served.length >= SINGLES + 1 ? all : undefined;
     });
 
     // Both encodings arrived: the API's as protobuf, the worker's as JSON.
@@ -137,22 +150,28 @@ describe("traces of scoring requests across the API and a worker", () => {
       expect(job!).toMatchObject({ service: "riskq-worker", name: "process score" });
       expect(job!.attributes["riskq.job.source"]).toBe("remote");
 
+      const route = routeOf(jobId);
       const enqueue = parentOf(job!);
       expect(enqueue, `the enqueue of ${jobId}`).toMatchObject({
         service: "riskq-api",
         kind: OTLP_KIND.producer,
         name: "send score",
         traceId: job!.traceId,
-        attributes: { "messaging.message.id": jobId, "messaging.destination.name": "score" },
+        attributes: {
+          "messaging.destination.name": "score",
+          // One enqueue span for a batch request's items, naming the job when it is alone.
+          "messaging.batch.message_count": route === "/v1/scores" ? 1 : BATCHED,
+          ...(route === "/v1/scores" ? { "messaging.message.id": jobId } : {}),
+        },
       });
       const server = parentOf(enqueue!);
       expect(server, `the request of ${jobId}`).toMatchObject({
         service: "riskq-api",
         kind: OTLP_KIND.server,
-        name: "POST /v1/scores",
+        name: `POST ${route}`,
         traceId: job!.traceId,
         parentSpanId: "",
-        attributes: { "http.route": "/v1/scores", "http.response.status_code": 200 },
+        attributes: { "http.route": route, "http.response.status_code": 200 },
       });
 
       // The job's call: a child of its span, or linked to it from another job's trace.
@@ -164,7 +183,9 @@ describe("traces of scoring requests across the API and a worker", () => {
       expect(call, `the Alipay call of ${jobId}`).toBeDefined();
     }
     // Every request is its own trace.
-    expect(new Set(spans.filter((s) => s.kind === OTLP_KIND.server).map((s) => s.traceId)).size).toBe(JOBS);
+    const servers = spans.filter((s) => s.kind === OTLP_KIND.server);
+    expect(servers).toHaveLength(SINGLES + 1);
+    expect(new Set(servers.map((s) => s.traceId)).size).toBe(SINGLES + 1);
 
     await harvest.stop();
     expect(harvest.kinds()).toMatchObject({ "API key": 1, "callback secret": 1, "merchant access token": 1 });
