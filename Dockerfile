@@ -35,6 +35,7 @@ COPY packages/prefilter/package.json packages/prefilter/
 COPY packages/redis/package.json packages/redis/
 COPY packages/synthetic/package.json packages/synthetic/
 COPY packages/testing/package.json packages/testing/
+COPY packages/tracing/package.json packages/tracing/
 COPY packages/wire/package.json packages/wire/
 COPY test/package.json test/
 COPY scripts/install-production-deps.sh scripts/

@@ -8,6 +8,7 @@ import {
   DeadLetterStore,
   OutcomeRecords,
 } from "@riskq/pipeline";
+import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
 import { createApiMetrics } from "./api-metrics";
 import { apiEnv, REPO_ROOT } from "./config";
 import { createApiRedis } from "./redis-connection";
@@ -18,6 +19,11 @@ import { buildApi } from "./server";
 // The only file of the API that reads process.env.
 const env = configOrExit(apiEnv(REPO_ROOT), process.env);
 const logger = createLogger({ name: "api", level: env.LOG_LEVEL });
+// Tracing (README: Tracing): off unless the standard OTEL_* variables ask for it.
+const tracing = startTracing({
+  settings: exitOnConfigError(() => tracingSettings(process.env, "riskq-api")),
+  logger,
+});
 
 const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
@@ -87,6 +93,7 @@ async function shutdown(signal: string): Promise<void> {
     outcomeEvents.close(),
   ]);
   await redis.quit().catch(() => redis.disconnect());
+  await tracing.shutdown();
   process.exit(0);
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));

@@ -15,6 +15,7 @@ import { bearerAuth } from "./http/bearer-auth";
 import { answerFrameworkError, installErrorAnswers } from "./http/error-answers";
 import { installJsonDepthLimit } from "./http/json-depth";
 import { installRequestLog } from "./http/request-log";
+import { installRequestSpans } from "./http/request-spans";
 import { API_TIMEOUTS } from "./http/server-timeouts";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
@@ -78,6 +79,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   installErrorAnswers(app, deps.logger);
   installJsonDepthLimit(app, BODY_LIMIT_BYTES);
   installRequestLog(app, deps.logger);
+  installRequestSpans(app);
 
   app.register(healthRoutes(deps.redis));
   if (deps.metrics) app.register(metricsRoutes(deps.metrics));

@@ -1,5 +1,6 @@
-import { configOrExit } from "@riskq/config";
+import { configOrExit, exitOnConfigError } from "@riskq/config";
 import { createLogger } from "@riskq/observability";
+import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
 import { createBoardQueues } from "./board/board-queues";
 import { environmentBadge } from "./board/environment-badge";
 import { budgetConfigOf, dashboardEnv } from "./config";
@@ -9,6 +10,11 @@ import { BOARD_PATH, buildDashboard } from "./server";
 // The only file of the dashboard that reads process.env.
 const env = configOrExit(dashboardEnv, process.env);
 const logger = createLogger({ name: "dashboard", level: env.LOG_LEVEL });
+// Tracing (README: Tracing): off unless the standard OTEL_* variables ask for it.
+const tracing = startTracing({
+  settings: exitOnConfigError(() => tracingSettings(process.env, "riskq-dashboard")),
+  logger,
+});
 
 const redis = createDashboardRedis(env.REDIS_URL, logger);
 const queues = createBoardQueues({ connection: redis, prefix: env.RISKQ_PREFIX });
@@ -48,6 +54,7 @@ async function shutdown(signal: string): Promise<void> {
   await app.close();
   await Promise.allSettled(queues.map(({ queue }) => queue.close()));
   await redis.quit().catch(() => redis.disconnect());
+  await tracing.shutdown();
   process.exit(0);
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));

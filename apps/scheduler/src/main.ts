@@ -3,6 +3,7 @@ import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/conf
 import { serveMetrics } from "@riskq/metrics";
 import { createLogger } from "@riskq/observability";
 import { connectRedis } from "@riskq/redis";
+import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
 import { runScheduler } from "./run-scheduler";
 import { schedulerEnv } from "./scheduler-env";
 import { createSchedulerMetrics } from "./scheduler-metrics";
@@ -13,6 +14,11 @@ const env = configOrExit(schedulerEnv, process.env);
 const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
 const logger = createLogger({ name: "scheduler", level: env.LOG_LEVEL });
+// Tracing (README: Tracing): off unless the standard OTEL_* variables ask for it.
+const tracing = startTracing({
+  settings: exitOnConfigError(() => tracingSettings(process.env, "riskq-scheduler")),
+  logger,
+});
 // The maintenance worker blocks on Redis: no per-request retry limit (BullMQ requires it).
 const redis = connectRedis(env.REDIS_URL, { maxRetriesPerRequest: null });
 
@@ -87,6 +93,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       .close()
       .then(() => metricsServer?.close())
       .then(() => redis.quit())
+      .then(() => tracing.shutdown())
       .then(() => process.exit(0));
   });
 }

@@ -6,6 +6,7 @@ import { type ConnectionOptions, MetricsTime, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createMaintenanceProcessor } from "./maintenance-processor";
+import { traceMaintenance } from "./maintenance-span";
 import type { ScheduleDefinition } from "./schedules";
 import { type UpsertedSchedules, upsertSchedules } from "./upsert-schedules";
 
@@ -59,17 +60,19 @@ export async function runScheduler(options: SchedulerOptions) {
   const redis = options.redis ?? (options.connection instanceof Redis ? options.connection : undefined);
   const worker = new Worker<MaintenanceJobData>(
     QUEUES.maintenance,
-    createMaintenanceProcessor({
-      alipay: options.alipay,
-      queue,
-      now,
-      logger,
-      redis,
-      prefix: options.prefix,
-      driftWindowMs: options.driftWindowMs,
-      publishAlert: redis && alertPublisher(redis, { prefix: options.prefix }),
-      scoreQueue,
-    }),
+    traceMaintenance(
+      createMaintenanceProcessor({
+        alipay: options.alipay,
+        queue,
+        now,
+        logger,
+        redis,
+        prefix: options.prefix,
+        driftWindowMs: options.driftWindowMs,
+        publishAlert: redis && alertPublisher(redis, { prefix: options.prefix }),
+        scoreQueue,
+      }),
+    ),
     {
       connection: options.connection,
       prefix: options.prefix,

@@ -8,6 +8,8 @@ import {
 import type { ScoreJobData, ScoreJobResult } from "@riskq/contracts";
 import type { BudgetGuard } from "@riskq/cost";
 import type { BatchOutcomes, CallRateLimiter, CircuitBreaker, Permit } from "@riskq/pipeline";
+import { context, type TraceCarrier } from "@riskq/tracing";
+import { batchTrace } from "./batch-trace";
 import { endUnanswered } from "./budget-call";
 import type { CostRecorder } from "./cost-recorder";
 import { scoredResult } from "./job-result";
@@ -19,6 +21,8 @@ export interface BatchItem {
   attempts: number;
   /** The pre-filter's verdict on the item (PREFILTER_BUCKETS of @riskq/cost), for the cost simulator. */
   prefilterBucket?: number;
+  /** The job span's context (README: Tracing), serialised: items also travel to other workers' batches. */
+  trace?: TraceCarrier;
 }
 
 /** Items that may share one remote call: same merchant, task, pinned model and threshold. */
@@ -96,22 +100,26 @@ async function callUniqueBatch(
   const costKey = { merchantId: first.merchant_id, task: first.task };
   const capBound = items.length >= (deps.batchCap ?? Number.POSITIVE_INFINITY);
   const timeoutMs = callTimeoutMs(deps, sent);
+  const traced = batchTrace(sent);
   try {
-    answer = await deps.breaker.execute(() =>
-      deps.alipay
-        .scoreBatch({
-        merchantId: first.merchant_id,
-        task: first.task,
-        modelVersion: first.model_version ?? deps.defaultModelVersion,
-        threshold: first.confidence_threshold,
-        items: sent.map((i) => itemOf(i.data)),
-        // Each job's data was parsed with the strict schema when the job was picked up.
-        itemsValidated: true,
-          ...(timeoutMs === undefined ? {} : { timeoutMs }),
-        })
-        .catch((err: unknown) => {
-          throw err instanceof Timeout && cutShort(timeoutMs) ? new CutShortByDeadline(err) : err;
-        }),
+    answer = await context.with(traced.parent, () =>
+      deps.breaker.execute(() =>
+        deps.alipay
+          .scoreBatch({
+            merchantId: first.merchant_id,
+            task: first.task,
+            modelVersion: first.model_version ?? deps.defaultModelVersion,
+            threshold: first.confidence_threshold,
+            items: sent.map((i) => itemOf(i.data)),
+            // Each job's data was parsed with the strict schema when the job was picked up.
+            itemsValidated: true,
+            links: traced.links,
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          })
+          .catch((err: unknown) => {
+            throw err instanceof Timeout && cutShort(timeoutMs) ? new CutShortByDeadline(err) : err;
+          }),
+      ),
     );
   } catch (caught) {
     const err = caught instanceof CutShortByDeadline ? caught.timeout : caught;

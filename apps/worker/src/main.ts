@@ -12,6 +12,7 @@ import {
   OutcomeRecords,
 } from "@riskq/pipeline";
 import { connectRedis } from "@riskq/redis";
+import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
 import { checkEvictionPolicy } from "./eviction-policy";
 import { runScoreWorker } from "./run-worker";
 import { createWorkerAlerts } from "./worker-alerts";
@@ -25,6 +26,11 @@ const env = configOrExit(workerEnv, process.env);
 const alipayConfig = exitOnConfigError(() => alipayClientConfig(env));
 
 const logger = createLogger({ name: "worker", level: env.LOG_LEVEL });
+// Tracing (README: Tracing): off unless the standard OTEL_* variables ask for it.
+const tracing = startTracing({
+  settings: exitOnConfigError(() => tracingSettings(process.env, "riskq-worker")),
+  logger,
+});
 // Workers block on Redis: no per-request retry limit (BullMQ requires it), reconnect forever.
 const redis = connectRedis(env.REDIS_URL, { maxRetriesPerRequest: null });
 
@@ -151,6 +157,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       .close()
       .then(() => Promise.all([scoreQueue.close(), callbackQueue.close(), metricsServer?.close()]))
       .then(() => redis.quit())
+      // Last: the spans of the jobs just flushed are exported too.
+      .then(() => tracing.shutdown())
       .then(() => process.exit(0));
   });
 }

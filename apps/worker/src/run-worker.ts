@@ -28,6 +28,7 @@ import { createCallLatency } from "./call-latency";
 import { createCostRecorder } from "./cost-recorder";
 import { startDeadLetterSweeper } from "./dead-letter-sweeper";
 import { createFairShare } from "./fair-share";
+import { traceJobs } from "./job-span";
 import { startKeyProbe } from "./key-probe";
 import { createModelHealthCache } from "./model-health-cache";
 import { createPrefilterStep, type PrefilterStepOptions } from "./prefilter-step";
@@ -246,34 +247,36 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
     });
   const worker = new Worker<ScoreJobDataWithHistory, ScoreJobResult>(
     QUEUES.score,
-    createScoreProcessor({
-      batcher,
-      breaker: options.breaker,
-      maxAttempts: options.maxAttempts,
-      deadline: {
-        policy: options.onDeadline ?? "local",
-        marginMs,
-        prefilter: options.deadlinePrefilter ?? options.prefilter?.prefilter ?? builtInPrefilter(),
-        expiredPolicy: options.expiredPolicy,
-      },
-      callLatency,
-      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
-      defaultModelVersion: options.defaultModelVersion,
-      ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
-      ...(models ? { models } : {}),
-      ...(options.budget ? { budget: options.budget } : {}),
-      ...(prefilterStep ? { prefilter: prefilterStep } : {}),
-      ...(options.outcomes ? { outcomes: options.outcomes } : {}),
-      ...(options.rescoreDegraded
-        ? {
-            audit: createAuditRescore({
-              ...options.rescoreDegraded,
-              prefix: options.prefix,
-              logger: logger.child({ component: "audit" }),
-            }),
-          }
-        : {}),
-    }),
+    traceJobs(
+      createScoreProcessor({
+        batcher,
+        breaker: options.breaker,
+        maxAttempts: options.maxAttempts,
+        deadline: {
+          policy: options.onDeadline ?? "local",
+          marginMs,
+          prefilter: options.deadlinePrefilter ?? options.prefilter?.prefilter ?? builtInPrefilter(),
+          expiredPolicy: options.expiredPolicy,
+        },
+        callLatency,
+        maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+        defaultModelVersion: options.defaultModelVersion,
+        ...(options.callbacks ? { callbacks: options.callbacks.queue } : {}),
+        ...(models ? { models } : {}),
+        ...(options.budget ? { budget: options.budget } : {}),
+        ...(prefilterStep ? { prefilter: prefilterStep } : {}),
+        ...(options.outcomes ? { outcomes: options.outcomes } : {}),
+        ...(options.rescoreDegraded
+          ? {
+              audit: createAuditRescore({
+                ...options.rescoreDegraded,
+                prefix: options.prefix,
+                logger: logger.child({ component: "audit" }),
+              }),
+            }
+          : {}),
+      }),
+    ),
     {
       connection: options.connection,
       prefix: options.prefix,

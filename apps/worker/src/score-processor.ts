@@ -19,6 +19,7 @@ import {
   type OutcomeRecords,
   type ScoreJobDataWithHistory,
 } from "@riskq/pipeline";
+import { traceCarrierOf } from "@riskq/tracing";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { AuditRescore } from "./audit-rescore";
 import type { BatchItem } from "./batch-call";
@@ -186,11 +187,14 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
         try {
           // The verdict travels with the item: the cost ledger counts what each kind of verdict costs remotely.
           const prefilterBucket = step && verdict ? step.bucketOf(verdict) : undefined;
+          // The job's span travels with the item: the batch's call links to it (README: Tracing).
+          const trace = traceCarrierOf();
           const result = await options.batcher.submit(
             {
               data,
               attempts: attemptsMade + 1,
               ...(prefilterBucket === undefined ? {} : { prefilterBucket }),
+              ...(trace ? { trace } : {}),
             },
             { signal: deadline.signal },
           );

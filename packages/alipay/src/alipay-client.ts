@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { API_PATHS, type Billing, billingSchema } from "@riskq/contracts";
+import type { Link } from "@riskq/tracing";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { AesKeys, type KnownKey } from "./aes-keys";
@@ -14,6 +15,7 @@ import { MerchantTokens } from "./merchant-tokens";
 import { buildScoreRequest, type ScoreBatchInput } from "./score-request";
 import { checkScoreResponse, type ItemOutcome } from "./score-response";
 import { SecretBox } from "./secret-box";
+import { inCallSpan } from "./wire/call-span";
 import { type SignedCallRequest, type SignedCallResponse, signedCall } from "./wire/signed-call";
 
 /**
@@ -37,6 +39,12 @@ export interface AlipayCall {
   /** What a batch predict answered with 200 billed (when its billing is well-formed). */
   billing?: Billing;
 }
+
+/** A call as the client makes it: its deadline defaults to the client's, its span may link jobs. */
+type TracedCallRequest = Omit<SignedCallRequest, "timeoutMs"> & {
+  timeoutMs?: number;
+  links?: readonly Link[] | undefined;
+};
 
 export interface AlipayClientOptions {
   endpoint: string;
@@ -106,15 +114,18 @@ export function createAlipayClient(options: AlipayClientOptions) {
     }
   };
 
+  const endpointUrl = new URL(identity.endpoint);
   const call = async (
-    req: Omit<SignedCallRequest, "timeoutMs"> & { timeoutMs?: number },
+    req: TracedCallRequest,
     /** Items sent, for the observer (batch predict). */
     items?: number,
   ): Promise<SignedCallResponse> => {
     const started = performance.now();
     const counted = items === undefined ? {} : { items };
     try {
-      const res = await signedCall(identity, { ...req, timeoutMs: req.timeoutMs ?? defaultTimeoutMs });
+      const res = await inCallSpan(endpointUrl, { ...req, items }, () =>
+        signedCall(identity, { ...req, timeoutMs: req.timeoutMs ?? defaultTimeoutMs }),
+      );
       if (onCall) {
         const billing = items === undefined ? undefined : billingIn(res.json);
         report({
@@ -152,10 +163,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
   });
 
   /** One encrypted call; on invalid-signature, refetch the keys and try once more (contract 3). */
-  async function encryptedCall(
-    req: Omit<SignedCallRequest, "timeoutMs" | "aesKey"> & { timeoutMs?: number },
-    items?: number,
-  ) {
+  async function encryptedCall(req: Omit<TracedCallRequest, "aesKey">, items?: number) {
     const key = await keys.currentKey();
     try {
       return { res: await call({ ...req, aesKey: key.aesKey }, items), key };
@@ -200,6 +208,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
             timeoutMs: Math.min(input.timeoutMs ?? defaultTimeoutMs, defaultTimeoutMs),
             merchantId: input.merchantId,
             modelVersion: input.modelVersion,
+            links: input.links,
           },
           request.items.length,
         ));

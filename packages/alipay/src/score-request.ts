@@ -6,6 +6,7 @@ import {
   strictScoreRequestSchema,
   type Task,
 } from "@riskq/contracts";
+import type { Link } from "@riskq/tracing";
 import { InvalidRequest } from "./errors/invalid-request";
 
 export interface ScoreBatchInput {
@@ -24,6 +25,8 @@ export interface ScoreBatchInput {
   signal?: AbortSignal | undefined;
   /** This call's deadline (ms), at most the client's `defaultTimeoutMs` (also the default). */
   timeoutMs?: number | undefined;
+  /** Span links of the call's span: the job spans of the batch (README: Tracing). */
+  links?: readonly Link[] | undefined;
 }
 
 /**
@@ -44,12 +47,14 @@ export function buildScoreRequest(input: ScoreBatchInput): ScoreRequest {
       "items",
     );
   }
-  const parsed = (input.itemsValidated ? prevalidatedScoreRequestSchema : strictScoreRequestSchema).safeParse({
-    task: input.task,
-    model_version: input.modelVersion,
-    ...(input.threshold === undefined ? {} : { confidence_threshold: input.threshold }),
-    items: input.items,
-  });
+  const parsed = (input.itemsValidated ? prevalidatedScoreRequestSchema : strictScoreRequestSchema).safeParse(
+    {
+      task: input.task,
+      model_version: input.modelVersion,
+      ...(input.threshold === undefined ? {} : { confidence_threshold: input.threshold }),
+      items: input.items,
+    },
+  );
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path

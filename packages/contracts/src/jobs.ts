@@ -64,6 +64,12 @@ export const scoreBatchBodySchema = z.strictObject({
     .max(MAX_ENQUEUE_BATCH, `at most ${MAX_ENQUEUE_BATCH} items`),
 });
 
+/** W3C `traceparent` / `tracestate` header values (sizes as the spec bounds them). */
+export const traceContextSchema = z.object({
+  traceparent: z.string().max(128),
+  tracestate: z.string().max(512).optional(),
+});
+
 /** What a `score` job carries: the request, plus when it was enqueued and must be answered by. */
 export const scoreJobDataSchema = z.object({
   request: scoreRequestBodySchema,
@@ -78,6 +84,11 @@ export const scoreJobDataSchema = z.object({
    * and whose callback secret signs its callbacks. Absent on jobs written before keys had names.
    */
   submitted_by: z.string().optional(),
+  /**
+   * The W3C trace context of the enqueue (README: Tracing): the worker's span for the job joins the
+   * trace of the request that submitted it. Absent when the API runs without tracing.
+   */
+  trace_context: traceContextSchema.optional(),
 });
 export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
 

@@ -3,10 +3,10 @@ import { join } from "node:path";
 /**
  * Variables a developer's shell may set that would change what a child app does (a prefix, a port,
  * another Alipay endpoint): dropped from the inherited environment, so only what the caller states
- * applies — in tests, benches and the demo alike.
+ * applies — in tests, benches and the demo alike (OTEL_*: a developer's collector gets no test spans).
  */
 const APP_KNOBS =
-  /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|BATCH_|JOB_|EXPIRED_|RATE_LIMIT_|SHUTDOWN_|DASHBOARD_|DRIFT_|SCHEDULER_|METRICS_|TOKEN_REFRESH_|KEY_|ALERT_|CALLBACK_|COST_)|^(LOG_LEVEL|REDIS_URL|REDIS_URL_FILE|NODE_ENV)$/;
+  /^(SANDBOX_|RISKQ_|ALIPAY_|API_|WORKER_|BATCH_|JOB_|EXPIRED_|RATE_LIMIT_|SHUTDOWN_|DASHBOARD_|DRIFT_|SCHEDULER_|METRICS_|TOKEN_REFRESH_|KEY_|ALERT_|CALLBACK_|COST_|OTEL_)|^(LOG_LEVEL|REDIS_URL|REDIS_URL_FILE|NODE_ENV)$/;
 
 /** The parent's environment (PATH and friends, which tsx needs) minus riskq's own knobs. */
 export function inheritedEnv(parent: NodeJS.ProcessEnv): Record<string, string> {

@@ -3,6 +3,7 @@ import { DEFAULT_DEADLINE_MS, type ScoreJobData, type ScoreRequestBody, scoreJob
 import type { DeadLetterStore, OutcomeRecords, ScoreQueue } from "@riskq/pipeline";
 import { type JobView, readStoredJobs } from "./job-view";
 import { findFinishedJobs } from "./recorded-outcomes";
+import { sendJobs } from "./send-jobs";
 
 /**
  * Job data as the API stores it: the contract's `ScoreJobData` plus `submission_id`, a random id of
@@ -75,9 +76,11 @@ export async function enqueueScores(
       };
       return { index, id: scoreJobId(request.merchant_id, request.item_id), data };
     });
-    // One MULTI for the whole batch; jobs keep request order, so within one batch the first of
-    // two items with the same id creates the job and the second is its duplicate.
-    await queue.addBulk(
+    // One MULTI for the whole batch, in one enqueue span (README: Tracing); jobs keep request order,
+    // so within one batch the first of two items with the same id creates the job and the second is
+    // its duplicate.
+    await sendJobs(
+      queue,
       submitted.map(({ index, id, data }) => {
         // Priority 0 is left out: such jobs go to `wait`, as every job did before fair shares.
         const priority = priorities?.[index];
