@@ -37,7 +37,10 @@ export interface BatchCallDeps {
   onTruncated(answered: number): void;
   /** Feeds the answered confidences to the drift windows (never throws); none when absent. */
   recordScores?: ScoreRecorder;
-  /** Reserves each call's worst-case cost before it goes (README: Budget); none: no budget. */
+  /**
+   * Reserves each call's worst-case cost before it goes (docs/budget-and-cost.md, "Budget"); none: no
+   * budget.
+   */
   budget?: BudgetGuard;
   /** Books each call's billing (or, for a lost answer, an estimate) in the cost ledger; none when absent. */
   recordCost?: CostRecorder;
@@ -100,13 +103,13 @@ async function callUniqueBatch(
     answer = await deps.breaker.execute(() =>
       deps.alipay
         .scoreBatch({
-        merchantId: first.merchant_id,
-        task: first.task,
-        modelVersion: first.model_version ?? deps.defaultModelVersion,
-        threshold: first.confidence_threshold,
-        items: sent.map((i) => itemOf(i.data)),
-        // Each job's data was parsed with the strict schema when the job was picked up.
-        itemsValidated: true,
+          merchantId: first.merchant_id,
+          task: first.task,
+          modelVersion: first.model_version ?? deps.defaultModelVersion,
+          threshold: first.confidence_threshold,
+          items: sent.map((i) => itemOf(i.data)),
+          // Each job's data was parsed with the strict schema when the job was picked up.
+          itemsValidated: true,
           ...(timeoutMs === undefined ? {} : { timeoutMs }),
         })
         .catch((err: unknown) => {
