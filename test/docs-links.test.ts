@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { REPO_ROOT } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
@@ -133,4 +133,42 @@ describe("documentation links", () => {
       expect(readme, relative(REPO_ROOT, file)).toContain(`](${relative(REPO_ROOT, file)})`);
     }
   });
+
+  it('source citations such as docs/pipeline.md, "Idempotency" name a heading of that file', () => {
+    const citations = sourceFiles().flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/\b(docs\/[\w-]+\.md|README)(?:, | \()"([^"\n]+)"/g)].map(
+        (m) => ({ file: relative(REPO_ROOT, file), doc: m[1]!, heading: m[2]! }),
+      ),
+    );
+    expect(citations.length).toBeGreaterThan(50);
+    const broken = citations.filter(({ doc, heading }) => {
+      const path = join(REPO_ROOT, doc === "README" ? "README.md" : doc);
+      // A citation may shorten a heading to its start ("Deadlines" for "Deadlines: a decision …").
+      return !existsSync(path) || !headingsOf(path).some((h) => h.startsWith(heading));
+    });
+    expect(broken).toEqual([]);
+  });
 });
+
+/** The headings of a Markdown file as plain text (inline code marks dropped). */
+function headingsOf(file: string): string[] {
+  return withoutFences(readFileSync(file, "utf8")).flatMap((line) => {
+    const heading = /^#{1,6}\s+(.+?)\s*$/.exec(line);
+    return heading ? [heading[1]!.replace(/`/g, "")] : [];
+  });
+}
+
+/** The repository's source and deployment files that may cite a document. */
+function sourceFiles(): string[] {
+  const files: string[] = [join(REPO_ROOT, "docker-compose.yml")];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }) as Dirent[]) {
+      if (["node_modules", "dist", ".data"].includes(entry.name) || entry.name.startsWith(".")) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|ya?ml|json|sh)$/.test(entry.name)) files.push(path);
+    }
+  };
+  for (const dir of ["apps", "packages", "test", "scripts", "deploy"]) walk(join(REPO_ROOT, dir));
+  return files;
+}
