@@ -67,15 +67,16 @@ interface Link {
 
 /** Every inline link and image target of a file, outside code blocks and inline code. */
 function linksOf(file: string): Link[] {
+  const lines = withoutFences(readFileSync(file, "utf8")).map((line) => line.replace(/`[^`]*`/g, ""));
+  const text = lines.join("\n");
+  const lineAt = (offset: number) => text.slice(0, offset).split("\n").length;
   const links: Link[] = [];
-  withoutFences(readFileSync(file, "utf8")).forEach((raw, index) => {
-    const line = raw.replace(/`[^`]*`/g, "");
-    for (const match of line.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-      links.push({ line: index + 1, target: match[1]! });
-    }
-  });
+  // Inline links and images; their text may run over a line break.
+  for (const match of text.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+    links.push({ line: lineAt(match.index), target: match[1]! });
+  }
   // Reference definitions ("[name]: target").
-  withoutFences(readFileSync(file, "utf8")).forEach((line, index) => {
+  lines.forEach((line, index) => {
     const definition = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/.exec(line);
     if (definition) links.push({ line: index + 1, target: definition[1]! });
   });
