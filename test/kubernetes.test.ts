@@ -9,7 +9,7 @@ import { SHIPPED_APPS } from "../scripts/build";
 
 // No cluster here: these checks read the manifests as data (kinds, references between them, probes,
 // env names, the KEDA key against the key BullMQ really writes). They do not run kubectl or a
-// schema validator; see README "Kubernetes" for what that leaves unchecked.
+// schema validator; see docs/deployment.md, "Kubernetes", for what that leaves unchecked.
 
 const DIR = join(REPO_ROOT, "deploy", "kubernetes");
 

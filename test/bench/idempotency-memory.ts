@@ -17,7 +17,7 @@ import { machineInfo, writeReport } from "./harness/report";
 
 const BENCH = "idempotency-memory";
 const TTL_MS = 86_400_000;
-/** Bytes per job the design aims at (README: Idempotency). */
+/** Bytes per job the design aims at (docs/pipeline.md, "Idempotency"). */
 const TARGET_BYTES_PER_JOB = 100;
 const { values } = parseArgs({ options: { records: { type: "string", default: "200000" } } });
 const records = Number(values.records);

@@ -34,7 +34,8 @@ export function apiEnv(repoRoot: string) {
           () => EMPTY_ALLOW_LIST,
         ),
       })
-      // How long a finished job's outcome answers duplicates (README: Idempotency); the worker's must match.
+      // How long a finished job's outcome answers duplicates (docs/pipeline.md, "Idempotency"); the worker's
+      // must match.
       .merge(idempotencyEnv)
       .merge(alipayEnv(repoRoot))
       .merge(apiKeysEnv)

@@ -47,7 +47,8 @@ const alipay = createAlipayClient({
   onCall: metrics.onAlipayCall,
 });
 
-// Idempotency records (README: Idempotency): duplicates of jobs gone from the queue are answered from them.
+// Idempotency records (docs/pipeline.md, "Idempotency"): duplicates of jobs gone from the queue are answered
+// from them.
 const outcomes = new OutcomeRecords({ redis, prefix: env.RISKQ_PREFIX, ttlMs: env.RISKQ_IDEMPOTENCY_TTL });
 const app = buildApi({
   redis,

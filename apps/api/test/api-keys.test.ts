@@ -1,6 +1,6 @@
 /**
- * Keys with names, roles and merchants (README "API keys and roles"), through the real API on a real
- * Redis: producers enqueue and read only their merchants' jobs (403 naming the field, 404 for reads),
+ * Keys with names, roles and merchants (docs/security.md, "API keys and roles"), through the real API on a
+ * real Redis: producers enqueue and read only their merchants' jobs (403 naming the field, 404 for reads),
  * dead letters and onboarding need an operator, an operator limited to merchants sees only theirs,
  * answers mask card fingerprints and show a job's callback URL only to its submitter or an operator,
  * and audit lines name the key.

@@ -1,5 +1,5 @@
 /**
- * Idempotency that outlives BullMQ's retention (README: Idempotency): once a finished job is gone
+ * Idempotency that outlives BullMQ's retention (docs/pipeline.md, "Idempotency"): once a finished job is gone
  * from the queue, its record answers duplicates (never enqueued again) and GET; a dead job's record
  * does not stand in the way of a redrive, and a purge frees the id.
  */

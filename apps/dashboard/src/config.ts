@@ -2,7 +2,7 @@ import { integer, oneOf, port, riskqCommonEnv, secret } from "@riskq/config";
 import { budgetLimitsEnv } from "@riskq/cost";
 import { z } from "zod";
 
-/** The dashboard's start-up variables (README: environment variables), common ones included. */
+/** The dashboard's start-up variables (README, "Environment variables"), common ones included. */
 export const dashboardEnv = riskqCommonEnv
   .extend({
     DASHBOARD_HOST: z.string().min(1).default("127.0.0.1"),
@@ -20,8 +20,8 @@ export const dashboardEnv = riskqCommonEnv
     }),
     // The badge in the board's header; without it, NODE_ENV (so nobody mistakes production for a test).
     DASHBOARD_ENV_LABEL: z.string().trim().min(1).max(40).optional(),
-    // The cost page (README: Dashboard) reads the workers' own settings, with the workers' defaults,
-    // so it shows their budgets and marks their batch cap and pre-filter mode on the bill curves.
+    // The cost page (docs/budget-and-cost.md, "Cost page") reads the workers' own settings, with the workers'
+    // defaults, so it shows their budgets and marks their batch cap and pre-filter mode on the bill curves.
     BATCH_CAP: integer({ min: 1, max: 100, default: 100 }),
     RISKQ_PREFILTER: oneOf(["on", "shadow", "off"], "shadow"),
   })

@@ -39,7 +39,8 @@ logger.info({ redis: env.REDIS_URL.replace(/\/\/[^@]*@/, "//***@") }, "waiting f
 await Promise.all(queues.map(({ queue }) => queue.waitUntilReady()));
 const address = await app.listen({ port: env.DASHBOARD_PORT, host: env.DASHBOARD_HOST });
 const url = `${address}${BOARD_PATH}`;
-// The URL only: the credentials are the operator's to know (README), never a log line's.
+// The URL only: the credentials are the operator's to know (docs/operations.md, "Dashboard"), never a log
+// line's.
 logger.info({ url, prefix: env.RISKQ_PREFIX }, "riskq dashboard listening");
 // The ready line supervisors and tests wait for (same shape as the API's).
 process.stdout.write(`${JSON.stringify({ event: "listening", url })}\n`);

@@ -2,7 +2,7 @@ import { LOG_LEVELS, oneOf, port, riskqCommonEnv } from "@riskq/config";
 import { z } from "zod";
 
 /**
- * The demo's variables (README: environment variables). Everything else the apps it starts need is
+ * The demo's variables (README, "Environment variables"). Everything else the apps it starts need is
  * set by the demo itself: a fresh key prefix, secret and API key, the sandbox as Alipay.
  */
 export const demoEnv = z.object({

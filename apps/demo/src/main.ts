@@ -1,7 +1,8 @@
 /**
  * `pnpm demo`: the whole of riskq on this machine for a minute — the sandbox as Alipay, the API,
  * two workers, the scheduler and the dashboard — with synthetic traffic, the field report's
- * incidents injected along the way and what riskq did about each, then a summary. See the README.
+ * incidents injected along the way and what riskq did about each, then a summary. See the
+ * README, "Two commands".
  */
 import { configOrExit } from "@riskq/config";
 import { demoEnv } from "./config";

@@ -22,7 +22,7 @@ export interface MaintenanceDeps {
   prefix: string;
   /** The workers' drift window length (default 5 min). */
   driftWindowMs?: number | undefined;
-  /** Where the jobs publish their alerts (README: Alerts); none: they only log them. */
+  /** Where the jobs publish their alerts (docs/operations.md, "Alerts"); none: they only log them. */
   publishAlert?: AlertPublisher | undefined;
   /** The `score` queue: drift-check withdraws a degraded model's recent results there. */
   scoreQueue?: ScoreQueue | undefined;

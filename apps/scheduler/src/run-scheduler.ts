@@ -26,7 +26,7 @@ export interface SchedulerOptions {
   /** The workers' drift window length (default 5 min). */
   driftWindowMs?: number;
   /**
-   * Runs an alerter replica in this process (README: Alerts); it needs `redis`. Without it the
+   * Runs an alerter replica in this process (docs/operations.md, "Alerts"); it needs `redis`. Without it the
    * maintenance jobs still publish their alerts, for whichever scheduler does run one.
    */
   alerts?: SchedulerAlertOptions;

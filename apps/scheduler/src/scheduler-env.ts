@@ -21,7 +21,7 @@ const httpUrls = (description: string) =>
     }),
   ).default([]);
 
-/** The scheduler's variables (README: environment variables). */
+/** The scheduler's variables (README, "Environment variables"). */
 export const schedulerEnv = riskqCommonEnv
   .extend({
     TOKEN_REFRESH_EVERY_MS: integer({ min: 1_000, default: 600_000 }),
@@ -33,7 +33,7 @@ export const schedulerEnv = riskqCommonEnv
     KEY_ROTATION_FALLBACK_CRON: z.string().min(9).default("0 * * * *"),
     SCHEDULER_CONCURRENCY: integer({ min: 1, max: 2, default: 2 }),
     SHUTDOWN_GRACE_MS: integer({ min: 0, default: 10_000 }),
-    // The alerter runs in every scheduler replica (README: Alerts).
+    // The alerter runs in every scheduler replica (docs/operations.md, "Alerts").
     RISKQ_ALERT_WEBHOOK_URLS: httpUrls("comma-separated http(s) URLs"),
     // Alertmanager base URLs (an HA pair: each gets every alert), beside the webhooks.
     RISKQ_ALERTMANAGER_URL: httpUrls("comma-separated http(s) base URLs of Alertmanager"),
@@ -43,7 +43,7 @@ export const schedulerEnv = riskqCommonEnv
     ALERT_GROUP_INTERVAL_MS: integer({ min: 1_000, default: 300_000 }),
     ALERT_REPEAT_INTERVAL_MS: integer({ min: 1_000, default: 14_400_000 }),
     ALERT_RESOLVE_AFTER_MS: integer({ min: 1_000, default: 3_600_000 }),
-    // GET /metrics of this process (README: Metrics); 0 picks a free port, off serves none.
+    // GET /metrics of this process (docs/metrics.md, "Metrics"); 0 picks a free port, off serves none.
     SCHEDULER_METRICS_PORT: portOrOff(9465),
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   })

@@ -7,7 +7,7 @@ import {
 } from "@riskq/metrics";
 
 /**
- * The scheduler's metrics (README: Metrics): its own Alipay calls (token refresh, key fetches,
+ * The scheduler's metrics (docs/metrics.md, "Metrics"): its own Alipay calls (token refresh, key fetches,
  * canaries; hand `onAlipayCall` to the client) and, read at scrape time, how long the merchant
  * tokens and the AES keys it keeps fresh have left.
  */

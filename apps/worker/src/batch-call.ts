@@ -41,7 +41,10 @@ export interface BatchCallDeps {
   onTruncated(answered: number): void;
   /** Feeds the answered confidences to the drift windows (never throws); none when absent. */
   recordScores?: ScoreRecorder;
-  /** Reserves each call's worst-case cost before it goes (README: Budget); none: no budget. */
+  /**
+   * Reserves each call's worst-case cost before it goes (docs/budget-and-cost.md, "Budget"); none: no
+   * budget.
+   */
   budget?: BudgetGuard;
   /** Books each call's billing (or, for a lost answer, an estimate) in the cost ledger; none when absent. */
   recordCost?: CostRecorder;

@@ -1,7 +1,7 @@
 import type { BudgetExhausted, BudgetGuard } from "@riskq/cost";
 import type { AttemptRecord } from "@riskq/pipeline";
 
-/** What a worker does with jobs the budget guard stops (README: Budget). */
+/** What a worker does with jobs the budget guard stops (docs/budget-and-cost.md, "Budget"). */
 export interface BudgetWaitOptions {
   guard: BudgetGuard;
   /** An exhausted budget: jobs wait for it to free (default) or dead-letter as `budget_exhausted`. */

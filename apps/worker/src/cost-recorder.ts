@@ -21,8 +21,8 @@ export interface CostRecorderOptions {
 }
 
 /**
- * Books every remote scoring call in the cost ledger and the recorded traffic (README: Cost), one
- * script per call. Bookkeeping, not scoring: a failure is logged and never fails the batch.
+ * Books every remote scoring call in the cost ledger and the recorded traffic (docs/budget-and-cost.md,
+ * "Cost"), one script per call. Bookkeeping, not scoring: a failure is logged and never fails the batch.
  */
 export function createCostRecorder(options: CostRecorderOptions) {
   const now = options.now ?? Date.now;

@@ -5,7 +5,7 @@ import { UnrecoverableError } from "bullmq";
 import { expiredResult } from "./job-result";
 import { prefilterResult } from "./prefilter-step";
 
-/** How a worker decides the jobs no remote score can reach in time (README: Deadlines). */
+/** How a worker decides the jobs no remote score can reach in time (docs/pipeline.md, "Deadlines"). */
 export interface DeadlineOptions {
   /** RISKQ_ON_DEADLINE: the policy of jobs whose request names none (`on_deadline`). */
   policy: DeadlinePolicy;

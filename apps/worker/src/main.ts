@@ -62,7 +62,7 @@ const callbackQueue = createCallbackQueue({ connection: redis, prefix: env.RISKQ
 const deadQueue = createDeadLetterQueue(queueOptions);
 // Dead letters and circuit openings are alerted (the scheduler's alerter delivers them).
 const alerts = createWorkerAlerts({ redis, prefix: env.RISKQ_PREFIX, logger });
-// Idempotency records (README: Idempotency): written as jobs complete or die.
+// Idempotency records (docs/pipeline.md, "Idempotency"): written as jobs complete or die.
 const outcomes = new OutcomeRecords({ redis, prefix: env.RISKQ_PREFIX, ttlMs: env.RISKQ_IDEMPOTENCY_TTL });
 const deadLetters = new DeadLetterStore(
   scoreQueue,
@@ -73,10 +73,11 @@ const deadLetters = new DeadLetterStore(
   outcomes,
 );
 alerts.watchBreaker(breaker);
-// Budgets (README: Budget): none configured, none checked.
+// Budgets (docs/budget-and-cost.md, "Budget"): none configured, none checked.
 const budget = createWorkerBudget({ env, redis, prefix: env.RISKQ_PREFIX, logger });
 if (budget) metrics.watchBudgets(() => budget.guard.status());
-// The local pre-filter (README: Pre-filter): a model that cannot be loaded stops the worker at start.
+// The local pre-filter (docs/prefilter.md, "Pre-filter"): a model that cannot be loaded stops the worker at
+// start.
 const prefilter = await createWorkerPrefilter({ env, redis, prefix: env.RISKQ_PREFIX, logger }).catch(
   (err: Error) => {
     logger.fatal(err.message);
@@ -123,7 +124,7 @@ const running = await runScoreWorker({
   ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
   ...(env.RISKQ_RESCORE_DEGRADED === "on" ? { rescoreDegraded: { queue: scoreQueue, redis } } : {}),
   ...(budget ? { budget } : {}),
-  // Every call's billing, and the traffic the cost simulator re-prices (README: Cost).
+  // Every call's billing, and the traffic the cost simulator re-prices (docs/budget-and-cost.md, "Cost").
   cost: { redis, retentionDays: env.COST_RETENTION_DAYS },
   drift: {
     redis,

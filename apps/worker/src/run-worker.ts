@@ -114,13 +114,19 @@ export interface ScoreWorkerOptions {
    */
   sharedBatches?: { redis: Redis; leaseMs?: number; giveUpMs?: number };
   /**
-   * The cost ledger and recorded traffic (README: Cost): every call's billing, per UTC day of `now`
-   * (default the system clock), kept `retentionDays` (default 400). Without it nothing is booked.
+   * The cost ledger and recorded traffic (docs/budget-and-cost.md, "Cost"): every call's billing, per UTC day
+   * of `now` (default the system clock), kept `retentionDays` (default 400). Without it nothing is booked.
    */
   cost?: { redis: Redis; now?: () => number; retentionDays?: number };
-  /** The budget guard and what stopped jobs do (README: Budget); without it calls are not budgeted. */
+  /**
+   * The budget guard and what stopped jobs do (docs/budget-and-cost.md, "Budget"); without it calls are
+   * not budgeted.
+   */
   budget?: BudgetWaitOptions;
-  /** The local pre-filter (README: Pre-filter, RISKQ_PREFILTER); without it every job goes to Alipay. */
+  /**
+   * The local pre-filter (docs/prefilter.md, "Pre-filter"; RISKQ_PREFILTER); without it every job goes to
+   * Alipay.
+   */
   prefilter?: PrefilterStepOptions;
   /**
    * RISKQ_RESCORE_DEGRADED: degraded decisions are re-scored remotely at the lowest priority, the

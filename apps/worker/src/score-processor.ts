@@ -36,7 +36,7 @@ export interface ScoreProcessorOptions {
   batcher: MicroBatcher<BatchItem, ScoreJobResult>;
   breaker: CircuitBreaker;
   maxAttempts: number;
-  /** How a job no remote score can reach in time is decided (README: Deadlines). */
+  /** How a job no remote score can reach in time is decided (docs/pipeline.md, "Deadlines"). */
   deadline: DeadlineOptions;
   /** Recent call times: no call is started for a job with less time left than their median. */
   callLatency: CallLatency;
@@ -50,7 +50,7 @@ export interface ScoreProcessorOptions {
   defaultModelVersion?: string;
   /** Jobs the budget guard stops wait or dead-letter as `budget_exhausted`; none: no budget. */
   budget?: BudgetWaitOptions;
-  /** Step 2, the local pre-filter (README: Pre-filter); none: every job goes to Alipay. */
+  /** Step 2, the local pre-filter (docs/prefilter.md, "Pre-filter"); none: every job goes to Alipay. */
   prefilter?: PrefilterStep;
   /** RISKQ_RESCORE_DEGRADED: degraded decisions are scored remotely later, for audit; none: not. */
   audit?: AuditRescore;

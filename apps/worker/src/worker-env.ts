@@ -20,7 +20,7 @@ import { z } from "zod";
 /** The repository root (or the image's app folder), whatever folder the worker is started from. */
 export const REPO_ROOT = appRoot(import.meta.url);
 
-/** The worker's variables (README: environment variables). */
+/** The worker's variables (README, "Environment variables"). */
 export const workerEnv = riskqCommonEnv
   .extend({
     WORKER_CONCURRENCY: integer({ min: 1, max: 5_000, default: 1_000 }),
@@ -39,7 +39,7 @@ export const workerEnv = riskqCommonEnv
     ALIPAY_INITIAL_RATE: number({ min: 0.1, max: 10_000, default: 5 }),
     JOB_ATTEMPTS: integer({ min: 1, max: 100, default: 8 }),
     EXPIRED_POLICY: oneOf(["complete", "dead-letter"], "complete"),
-    // How a job no remote score can reach before its deadline is decided (README: Deadlines).
+    // How a job no remote score can reach before its deadline is decided (docs/pipeline.md, "Deadlines").
     RISKQ_ON_DEADLINE: oneOf(DEADLINE_POLICIES, "local"),
     // Jobs are decided this long before their deadline, so the decision is stored and read in time.
     RISKQ_DEADLINE_MARGIN_MS: integer({ min: 0, max: 1_000, default: 50 }),
@@ -63,21 +63,21 @@ export const workerEnv = riskqCommonEnv
     RISKQ_CALLBACK_SECRET: callbackSecretEnv.shape.RISKQ_CALLBACK_SECRET,
     CALLBACK_CONCURRENCY: integer({ min: 1, max: 1_000, default: 20 }),
     // Callback destinations opened on purpose (exact hostnames, CIDRs): loopback, private, link-local
-    // and metadata addresses are refused unless named here (README "Result callbacks").
+    // and metadata addresses are refused unless named here (docs/security.md, "Callback destinations").
     RISKQ_CALLBACK_ALLOWED_HOSTS: field(ALLOW_LIST_EXPECTED, parseCallbackAllowListText).default(
       () => EMPTY_ALLOW_LIST,
     ),
-    // GET /metrics of this process (README: Metrics); 0 picks a free port, off serves none.
+    // GET /metrics of this process (docs/metrics.md, "Metrics"); 0 picks a free port, off serves none.
     WORKER_METRICS_PORT: portOrOff(9464),
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
-    // Days a day of the cost ledger and recorded traffic is kept (README: Cost).
+    // Days a day of the cost ledger and recorded traffic is kept (docs/budget-and-cost.md, "Cost").
     COST_RETENTION_DAYS: integer({ min: 1, max: 3_650, default: 400 }),
     RISKQ_BUDGET_EXHAUSTED: oneOf(["wait", "dead-letter"], "wait"),
     RISKQ_BUDGET_RECHECK_MS: integer({ min: 100, default: 60_000 }),
     // A day and an hour: a job that arrived just after the daily budget ran out still sees the next day.
     RISKQ_BUDGET_MAX_WAIT_MS: integer({ min: 1_000, default: 90_000_000 }),
-    // The local pre-filter (README: Pre-filter). Shadow by default: its weights come from synthetic
-    // traffic, so it only judges and counts until an operator has seen it agree with Alipay.
+    // The local pre-filter (docs/prefilter.md, "Pre-filter"). Shadow by default: its weights come from
+    // synthetic traffic, so it only judges and counts until an operator has seen it agree with Alipay.
     RISKQ_PREFILTER: oneOf(["on", "shadow", "off"], "shadow"),
     // While Alipay cannot be reached (open circuit, exhausted budget) the pre-filter answers, degraded.
     RISKQ_PREFILTER_FALLBACK: bool(false),
@@ -99,9 +99,10 @@ export const workerEnv = riskqCommonEnv
     ).optional(),
     RISKQ_PREFILTER_ONNX_RUNTIME: z.string().min(1).default("onnxruntime-node"),
   })
-  // Budgets in USD, per UTC day / month (README: Budget); unset = no such budget.
+  // Budgets in USD, per UTC day / month (docs/budget-and-cost.md, "Budget"); unset = no such budget.
   .extend(budgetLimitsEnv.shape)
-  // How long a finished job's outcome answers duplicates (README: Idempotency); the API's must match.
+  // How long a finished job's outcome answers duplicates (docs/pipeline.md, "Idempotency"); the API's must
+  // match.
   .extend(idempotencyEnv.shape)
   .extend(alipayEnv(REPO_ROOT).shape);
 export type WorkerEnv = z.output<typeof workerEnv>;

@@ -1,8 +1,8 @@
 import { DEAD_LETTER_REASONS, DEGRADED_REASONS, JOB_SOURCES, type ScoreJobResult } from "@riskq/contracts";
 import {
   alipayCallMetrics,
-  batchCapGauge,
   type BudgetReading,
+  batchCapGauge,
   budgetMetrics,
   createMetricsRegistry,
   decisionMetrics,
@@ -25,7 +25,7 @@ export interface WorkerMetricsOptions {
 }
 
 /**
- * A worker process's metrics (README: Metrics): its Alipay calls (hand `onAlipayCall` to the
+ * A worker process's metrics (docs/metrics.md, "Metrics"): its Alipay calls (hand `onAlipayCall` to the
  * client), jobs it completed by source, dead letters it wrote by reason, its circuit breaker and the
  * shared call-rate limiter. The queue picture is the API's to export.
  */

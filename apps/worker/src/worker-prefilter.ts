@@ -45,8 +45,8 @@ async function prefilterOf(env: PrefilterEnv): Promise<Prefilter> {
 }
 
 /**
- * The worker's pre-filter step (README: Pre-filter): none when it is off and may not stand in for
- * Alipay either; otherwise its model, mode, fallback and the verdict counts under the prefix.
+ * The worker's pre-filter step (docs/prefilter.md, "Pre-filter"): none when it is off and may not stand in
+ * for Alipay either; otherwise its model, mode, fallback and the verdict counts under the prefix.
  * Rejects with a message naming the variable when the model cannot be loaded.
  */
 export async function createWorkerPrefilter(options: {

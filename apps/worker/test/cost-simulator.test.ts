@@ -2,7 +2,8 @@
  * The price simulator against the sandbox: traffic recorded by a real worker at threshold 0.7 and
  * batch size 100 predicts the bill of the same traffic at 0.6 (batch 100, and batch 30); the sandbox
  * is then reset (same seed) and the same traffic actually run at those settings. The prediction
- * must be within 5% of what the sandbox billed (README "Cost" quotes the error measured here).
+ * must be within 5% of what the sandbox billed (docs/budget-and-cost.md, "Cost", quotes the error measured
+ * here).
  */
 import { readLedger, readRecordedTraffic, simulateMonthlyBill, utcDayOf } from "@riskq/cost";
 import { createCallRateLimiter } from "@riskq/pipeline";
@@ -120,7 +121,7 @@ describe("cost simulator against the sandbox", () => {
       threshold: errorOf(atSameBatch.period.proposed.totalUnits, unitsOf(actualSameBatch)),
       thresholdAndBatch: errorOf(atSmallBatch.period.proposed.totalUnits, unitsOf(actualSmallBatch)),
     };
-    // Shown in the test output: the measured error the README quotes.
+    // Shown in the test output: the measured error docs/budget-and-cost.md ("Cost") quotes.
     console.info(
       `cost simulator: recorded ${recordedRun.cost_usd} USD at 0.7/100; ` +
         `0.6/100 predicted ${(atSameBatch.period.proposed.totalUnits / 10_000).toFixed(4)} vs actual ${actualSameBatch.cost_usd} ` +

@@ -83,7 +83,8 @@ if not h[4] then status = 'firing'
 elseif count > notified then status = 'update'
 elseif now - tonumber(h[1]) < tonumber(ARGV[4]) then status = 'repeat'
 else
-  -- Nothing new, and quiet for resolve-after: the group is over (no notice; see README).
+  -- Nothing new, and quiet for resolve-after: the group is over (no notice; see docs/operations.md,
+  -- "Alerts").
   redis.call('ZREM', KEYS[4], ARGV[1])
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   return 'resolved'

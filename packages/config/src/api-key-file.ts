@@ -47,8 +47,9 @@ const keyFileSchema = z.strictObject({
 
 /**
  * True when a RISKQ_API_KEYS value is a key file (JSON, or YAML starting with `keys:`) rather than
- * the plain comma-separated list of keys. Keys themselves never start with `{` or `[` (see the README's
- * `openssl rand -hex`), and the list form stays what `RISKQ_API_KEYS_FILE` held before key files.
+ * the plain comma-separated list of keys. Keys themselves never start with `{` or `[` (see
+ * `openssl rand -hex` in the README, "Environment variables"), and the list form stays what
+ * `RISKQ_API_KEYS_FILE` held before key files.
  */
 export function isKeyFile(text: string): boolean {
   const meaningful = text

@@ -17,7 +17,7 @@ export const API_DEV_KEY = "dev-api-key";
 export const API_KEY_MIN_LENGTH = 32;
 
 const HOW_TO_MAKE = "e.g. output of: openssl rand -hex 24";
-const EXPECTED = `a key file (README "API keys and roles") or comma-separated bearer keys of ${API_KEY_MIN_LENGTH} characters or more, ${HOW_TO_MAKE}`;
+const EXPECTED = `a key file (docs/security.md, "API keys and roles") or comma-separated bearer keys of ${API_KEY_MIN_LENGTH} characters or more, ${HOW_TO_MAKE}`;
 
 /**
  * A key the API accepts, as the API keeps it: who it is and what it may do. The secret itself is

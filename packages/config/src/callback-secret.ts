@@ -3,7 +3,7 @@ import { field } from "./field";
 import { secret } from "./secret-fields";
 
 /**
- * RISKQ_CALLBACK_SECRET: the master secret of result callbacks (README "Result callbacks"). The
+ * RISKQ_CALLBACK_SECRET: the master secret of result callbacks (docs/pipeline.md, "Result callbacks"). The
  * workers sign each key's callbacks with a secret derived from it; the CLI derives the same secret
  * for a key's owner (`riskq callbacks secret <name>`).
  */

@@ -5,8 +5,8 @@ import { duration } from "./duration-fields";
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 86_400_000;
 
 /**
- * How long a finished job's outcome is remembered for duplicates (README: Idempotency). Read by the
- * API (which answers duplicates from it) and the worker (which writes it): both must use the same.
+ * How long a finished job's outcome is remembered for duplicates (docs/pipeline.md, "Idempotency"). Read by
+ * the API (which answers duplicates from it) and the worker (which writes it): both must use the same.
  */
 export const idempotencyEnv = z.object({
   RISKQ_IDEMPOTENCY_TTL: duration({

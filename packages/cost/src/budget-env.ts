@@ -5,8 +5,8 @@ import { type BudgetConfig, MAX_BUDGET_USD, parseMerchantBudgets } from "./budge
 const budgetUsd = number({ min: 0, max: MAX_BUDGET_USD }).optional();
 
 /**
- * The budget variables (README: Budget), one schema for every app that reads them: the workers
- * enforce them, the dashboard shows them. Apps merge it into their own env schema.
+ * The budget variables (docs/budget-and-cost.md, "Budget"), one schema for every app that reads them: the
+ * workers enforce them, the dashboard shows them. Apps merge it into their own env schema.
  */
 export const budgetLimitsEnv = z.object({
   // USD per UTC day / month; unset = no such budget.

@@ -15,7 +15,7 @@ export * from "./budget-guard";
 export { formatUsd } from "./budget-money";
 export { type BudgetPeriod, type BudgetPeriodKind, periodAt } from "./budget-periods";
 export { type BudgetPrices, PUBLISHED_PRICES } from "./budget-prices";
-// Billing ledger, recorded traffic and the price simulator (README "Cost").
+// Billing ledger, recorded traffic and the price simulator (docs/budget-and-cost.md, "Cost").
 export { checkDay, utcDayOf } from "./ledger-days";
 export {
   DEFAULT_RETENTION_DAYS,

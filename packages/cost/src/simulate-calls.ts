@@ -12,7 +12,7 @@
  *   `ceil(items / B)` calls; if the pre-filter removes items, a group with none left makes no call
  *   (expected calls `1 − (1 − keep)^items` when what remains fits one call).
  *
- * Checked against the sandbox in apps/worker/test/cost-simulator.test.ts (README "Cost").
+ * Checked against the sandbox in apps/worker/test/cost-simulator.test.ts (docs/budget-and-cost.md, "Cost").
  */
 import type { CallSize } from "./traffic-read";
 

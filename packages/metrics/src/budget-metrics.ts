@@ -11,8 +11,8 @@ export interface BudgetReading {
 }
 
 /**
- * The global budgets (README: Budget), read from Redis at scrape time: the same numbers from every
- * worker. Per-merchant budgets are left out: a label per merchant would have no bound.
+ * The global budgets (docs/budget-and-cost.md, "Budget"), read from Redis at scrape time: the same numbers
+ * from every worker. Per-merchant budgets are left out: a label per merchant would have no bound.
  */
 export function budgetMetrics(registry: Registry, read: () => Promise<BudgetReading[]>): void {
   const errors = collectErrors(registry);

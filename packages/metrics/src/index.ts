@@ -1,7 +1,9 @@
 /**
  * riskq's Prometheus metrics (prom-client): a registry per process, the metric definitions of each
- * area (names prefixed `riskq_`, listed in the README), and a tiny `/metrics` server.
+ * area (names prefixed `riskq_`, listed in docs/metrics.md, "Metrics"), and a tiny `/metrics` server.
  */
+
+export type { Registry } from "prom-client";
 export * from "./alipay-call-metrics";
 export * from "./bounded-label";
 export * from "./budget-metrics";
@@ -12,4 +14,3 @@ export * from "./metrics-server";
 export * from "./queue-metrics";
 export * from "./registry";
 export * from "./worker-metrics";
-export type { Registry } from "prom-client";

@@ -1,8 +1,8 @@
 /**
  * Writes the built-in logistic regression as an ONNX model:
  * `npx tsx packages/prefilter/scripts/export-onnx.ts out.onnx`. What it is for: a reference of the
- * input contract an own ONNX classifier must follow (README: Pre-filter) — one float32 input [n, F]
- * with the features in `createFeatureExtractor(...).names` order, P(fraud) out — and a check of an
+ * input contract an own ONNX classifier must follow (docs/prefilter.md, "Pre-filter") — one float32 input
+ * [n, F] with the features in `createFeatureExtractor(...).names` order, P(fraud) out — and a check of an
  * ONNX Runtime install: with RISKQ_PREFILTER_ONNX_MODEL=out.onnx and the built-in thresholds the
  * worker decides as with the built-in model (the graph, Sigmoid(features · W + b), runs in float32:
  * probabilities agree to ~2e-7, so only an item within that of a threshold could be decided apart).

@@ -1,4 +1,4 @@
-// The local pre-filter (README: Pre-filter): decides clear cases without calling Alipay.
+// The local pre-filter (docs/prefilter.md, "Pre-filter"): decides clear cases without calling Alipay.
 export { builtInPrefilter, builtInWeights } from "./built-in";
 export { decisionScale, riskLevelOf } from "./decision-scale";
 export type { ClassifierOutput, FraudClassifier } from "./fraud-classifier";

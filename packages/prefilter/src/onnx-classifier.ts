@@ -13,14 +13,15 @@ export class OnnxRuntimeMissing extends Error {
     super(
       `an ONNX pre-filter model needs the ${runtime} package, which is not installed: list it under ` +
         `allowBuilds in pnpm-workspace.yaml as \`${runtime}: false\` (its install script only fetches ` +
-        `CUDA binaries), then run \`npx -y pnpm@12.4.2 add -w ${runtime}\` (README: Pre-filter); or ` +
+        `CUDA binaries), then run \`npx -y pnpm@12.4.2 add -w ${runtime}\` ` +
+        '(docs/prefilter.md, "Pre-filter"); or ' +
         "unset RISKQ_PREFILTER_ONNX_MODEL to use the built-in model",
     );
     this.name = "OnnxRuntimeMissing";
   }
 }
 
-/** The model file does not follow the input/output contract (README: Pre-filter). */
+/** The model file does not follow the input/output contract (docs/prefilter.md, "Pre-filter"). */
 export class OnnxModelInvalid extends Error {
   readonly code = "onnx_model_invalid";
   constructor(message: string) {

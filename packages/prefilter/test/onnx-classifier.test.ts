@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { builtInWeights, loadOnnxClassifier, OnnxRuntimeMissing } from "../src/index";
 
 /**
- * riskq's own install never brings an ONNX Runtime (README: Pre-filter), so only the loader's
+ * riskq's own install never brings an ONNX Runtime (docs/prefilter.md, "Pre-filter"), so only the loader's
  * refusal is tested here; the contract itself was checked by hand against onnxruntime-node and -web.
  */
 describe("ONNX classifier loader", () => {

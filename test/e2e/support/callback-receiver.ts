@@ -9,8 +9,8 @@ export interface ReceivedCallback {
   jobId: string;
   event: CallbackBody["event"];
   /**
-   * HMAC over `<timestamp>.<url>.<raw body>` with the submitting key's callback secret, as the README
-   * tells receivers.
+   * HMAC over `<timestamp>.<url>.<raw body>` with the submitting key's callback secret, as
+   * docs/pipeline.md ("Result callbacks") tells receivers.
    */
   signatureValid: boolean;
   /** The header's job id is the body's `id`, and the header's event the body's. */

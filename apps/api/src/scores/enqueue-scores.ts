@@ -41,8 +41,8 @@ const MAX_ADD_ROUNDS = 3;
  * `priorities` (aligned with `requests`, see FairShare) are BullMQ priorities of new jobs; a
  * duplicate keeps the job it found, priority included. All jobs are read back in one round trip.
  *
- * With `outcomes` (idempotency records, README: Idempotency), jobs that already ended are answered
- * first and never added: from the queue while BullMQ keeps them, from their record once it has
+ * With `outcomes` (idempotency records, docs/pipeline.md, "Idempotency"), jobs that already ended are
+ * answered first and never added: from the queue while BullMQ keeps them, from their record once it has
  * removed them, so a duplicate arriving after retention is not scored and billed again.
  */
 export async function enqueueScores(

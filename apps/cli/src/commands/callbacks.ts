@@ -9,7 +9,7 @@ const USAGE = `Usage: riskq callbacks secret <key-name> [--json]
   secret   prints the secret that signs the result callbacks of jobs submitted with the API key
            named <key-name> (its "name" in the key file; a key of the plain RISKQ_API_KEYS list is
            named key-<first 12 hex digits of its sha256>). Hand it to that key's owner only: their
-           receivers verify with it (README "Result callbacks"), and it cannot verify or forge
+           receivers verify with it (docs/pipeline.md, "Result callbacks"), and it cannot verify or forge
            another key's callbacks.
 
 Environment: RISKQ_CALLBACK_SECRET (the workers' one; RISKQ_CALLBACK_SECRET_FILE works too).`;

@@ -242,7 +242,7 @@ async function simulate(args: string[], ctx: CommandContext): Promise<number> {
   if (recorded.days.length === 0) {
     throw new CliError(
       `cost simulate: no traffic recorded from ${range.from ?? "the oldest day kept"} to ${range.to ?? "today"}: ` +
-        "nothing to re-price (workers record every call they make; README: Cost)",
+        "nothing to re-price (workers record every call they make; see docs/budget-and-cost.md#cost)",
       "no_traffic",
     );
   }

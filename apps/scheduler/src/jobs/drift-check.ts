@@ -12,9 +12,9 @@ import {
   summarize,
   windowSize,
 } from "@riskq/drift";
+import type { ScoreQueue } from "@riskq/pipeline";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { ScoreQueue } from "@riskq/pipeline";
 import { runCanary } from "./canary-batch";
 import { forgetWithdrawals, rescoreDegraded } from "./rescore-degraded";
 
@@ -37,7 +37,10 @@ export interface DriftCheckDeps {
   minN?: number;
   /** Where a degraded model's recent results are withdrawn for re-scoring; none: they stay. */
   scoreQueue?: ScoreQueue | undefined;
-  /** Where flatline, recovery and expiry alerts go (README: Alerts); none: they are only logged. */
+  /**
+   * Where flatline, recovery and expiry alerts go (docs/operations.md, "Alerts"); none: they are only
+   * logged.
+   */
   publishAlert?: AlertPublisher | undefined;
 }
 

@@ -43,8 +43,8 @@ export interface CallbackToVerify {
 }
 
 /**
- * What a receiver does (README "Result callbacks"): recompute the signature over the timestamp, its
- * own URL and the raw body, compare in constant time, and refuse timestamps further than
+ * What a receiver does (docs/pipeline.md, "Result callbacks"): recompute the signature over the timestamp,
+ * its own URL and the raw body, compare in constant time, and refuse timestamps further than
  * `toleranceMs` (default 5 min) from its clock. `secret` is the receiver's key's callback secret.
  * Exported for receivers written in TypeScript and for the tests.
  */

@@ -62,7 +62,7 @@ export class DeadLetterStore {
     private readonly callbacks?: CallbackQueue,
     private readonly hooks: DeadLetterHooks = {},
     /**
-     * Idempotency records (README: Idempotency): a dead job's is written with its dead letter and
+     * Idempotency records (docs/pipeline.md, "Idempotency"): a dead job's is written with its dead letter and
      * deleted by a purge; without it none are kept.
      */
     private readonly outcomes?: OutcomeRecords,

@@ -27,7 +27,7 @@ function placeOf(id: string): [selector: number, field: string] {
 }
 
 /**
- * The idempotency records of finished jobs (README: Idempotency): a job's id stays taken for
+ * The idempotency records of finished jobs (docs/pipeline.md, "Idempotency"): a job's id stays taken for
  * `ttlMs` after it ended, however soon BullMQ's retention removes the job itself, so a late
  * duplicate gets the stored outcome instead of being scored and billed again.
  *
