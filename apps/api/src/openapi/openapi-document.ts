@@ -299,7 +299,8 @@ function paths(): Record<string, Record<string, JsonSchema>> {
             headers: REQUEST_ID_HEADER,
             content: { "text/plain": { schema: { type: "string" } } },
           },
-          ...errors("internal", "unavailable"),
+          // Redis being down is a reading (riskq_redis_up 0), not a failed scrape.
+          ...errors("internal"),
         },
       },
     },
