@@ -69,7 +69,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: "The key may not do this (forbidden): another merchant's request (`field`), or an operator route (`required_role`)",
   404: "No such resource (not_found); another merchant's job or dead letter answers the same",
   413: "The body is over 1 MiB (payload_too_large)",
-  415: "The body is not `Content-Type: application/json` (unsupported_media_type)",
+  415: "The body's Content-Type is one the API cannot read (unsupported_media_type): send application/json",
   429: "Too busy: backlog_full or too_many_waiters; retry after `Retry-After` seconds",
   500: "An unexpected error, logged with its request_id (internal)",
   502: "Alipay could not be reached or answered wrongly (upstream_error)",
