@@ -129,12 +129,20 @@ describe("the production image's /app (bundles and production dependencies only)
     }
   }, 120_000);
 
-  it("the API answers its probes (/healthz, /readyz) and exits 0 on SIGTERM", async () => {
+  it("the API answers its probes (/healthz, /readyz), serves /openapi.json and /docs, and exits 0 on SIGTERM", async () => {
     const api = await startBundle("api", { API_PORT: "0", RISKQ_API_KEYS: stack.apiKey }, "listening");
     try {
       for (const route of ["/healthz", "/readyz"]) {
         const answer = await fetch(`${String(api.ready.url)}${route}`);
         expect(answer.status, route).toBe(200);
+      }
+      // The OpenAPI document and its reference page, whose files come from the image's node_modules.
+      const document = await fetch(`${String(api.ready.url)}/openapi.json`);
+      expect(await document.json()).toMatchObject({ openapi: expect.stringMatching(/^3\.1\./) });
+      for (const route of ["/docs", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"]) {
+        const answer = await fetch(`${String(api.ready.url)}${route}`);
+        expect(answer.status, route).toBe(200);
+        expect((await answer.text()).length, route).toBeGreaterThan(0);
       }
       await api.stop(20_000);
       expect(await api.exited).toBe(0);

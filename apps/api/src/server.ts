@@ -17,6 +17,7 @@ import { installJsonDepthLimit } from "./http/json-depth";
 import { installRequestLog } from "./http/request-log";
 import { installRequestSpans } from "./http/request-spans";
 import { API_TIMEOUTS } from "./http/server-timeouts";
+import { openApiRoutes } from "./openapi/openapi-routes";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { type MerchantOnboarding, merchantRoutes } from "./routes/merchants";
@@ -83,6 +84,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.register(healthRoutes(deps.redis));
   if (deps.metrics) app.register(metricsRoutes(deps.metrics));
+  app.register(openApiRoutes());
   const authorize = bearerAuth(deps.apiKeys);
   const guardBacklog = backlogGuard(deps.scoreQueue, {
     maxBacklog: deps.maxBacklog,

@@ -276,6 +276,7 @@ export class DemoRun {
     this.view.line();
     this.view.line("Everything keeps running until Ctrl-C:");
     this.view.line(`  API         ${stack.apiUrl}  (Authorization: Bearer ${stack.apiKey})`);
+    this.view.line(`  API docs    ${stack.apiUrl}/docs  (OpenAPI document: ${stack.apiUrl}/openapi.json)`);
     this.view.line(`  Bull Board  ${this.boardLine(stack)}`);
     this.view.line(`  sandbox     ${stack.sandbox.url}  (control API under /__sandbox/)`);
     this.view.line(`  metrics     ${[`${stack.apiUrl}/metrics`, ...stack.workerMetricsUrls].join(", ")}`);

@@ -1,21 +1,25 @@
-import { DEAD_LETTER_REASONS, type DeadLetterReason, deadLetterSchema } from "@riskq/contracts";
-import { z } from "zod";
+import {
+  DEAD_LETTER_REASONS,
+  type DeadLetterPage,
+  type DeadLetterReason,
+  deadLetterPageSchema,
+  deadLetterSchema,
+  type OnboardedMerchant,
+  onboardedMerchantSchema,
+  purgeAnswerSchema,
+  redriveAnswerSchema,
+} from "@riskq/contracts";
+import type { z } from "zod";
 import { bodyOf, isNotFound } from "./answer-body";
 import { type RiskqClientOptions, resolveClientOptions } from "./client-options";
 import { retryingCall } from "./retrying-call";
 import type { CallOptions } from "./riskq-client";
 
+// The answer schemas are @riskq/contracts' (shared with the API's OpenAPI document).
+export type { DeadLetterPage, OnboardedMerchant };
+
 /** A dead letter as the API shows it: why the job died, its attempts, its payload. */
 export type DeadLetterView = z.infer<typeof deadLetterSchema>;
-
-export const deadLetterPageSchema = z.object({
-  total: z.number().int(),
-  offset: z.number().int(),
-  limit: z.number().int(),
-  items: z.array(deadLetterSchema),
-});
-/** One page of dead letters, newest first; `total` counts every match, not just this page. */
-export type DeadLetterPage = z.infer<typeof deadLetterPageSchema>;
 
 /** Which dead letters a redrive or purge acts on: listed job ids, or every one of a reason. */
 export type DeadLetterSelection = { ids: readonly string[] } | { reason: DeadLetterReason };
@@ -26,16 +30,6 @@ export interface DeadLetterQuery {
   /** 1–500; the API's default is 50. */
   limit?: number;
 }
-
-const redriveAnswerSchema = z.object({ redriven: z.array(z.string()), count: z.number().int() });
-const purgeAnswerSchema = z.object({ purged: z.array(z.string()), count: z.number().int() });
-const onboardAnswerSchema = z.object({
-  merchant_id: z.string(),
-  status: z.string(),
-  token_expires_at: z.string(),
-});
-/** An onboarded merchant: when its first access token expires (it is refreshed before then). */
-export type OnboardedMerchant = z.infer<typeof onboardAnswerSchema>;
 
 /** The operator side of riskq's HTTP API: dead letters and merchant onboarding. */
 export interface RiskqAdminClient {
@@ -132,7 +126,7 @@ export function createRiskqAdminClient(clientOptions: RiskqClientOptions): Riskq
         body: { merchant_id: merchantId, auth_code: authCode },
         signal: call.signal,
       });
-      return bodyOf(answer, onboardAnswerSchema);
+      return bodyOf(answer, onboardedMerchantSchema);
     },
   };
 }

@@ -57,12 +57,20 @@ export const scoreRequestBodySchema = strictScoreItemSchema
 export type ScoreRequestBody = z.infer<typeof scoreRequestBodySchema>;
 
 export const MAX_ENQUEUE_BATCH = 1_000;
-export const scoreBatchBodySchema = z.strictObject({
-  items: z
-    .array(z.unknown())
-    .min(1, "at least one item")
-    .max(MAX_ENQUEUE_BATCH, `at most ${MAX_ENQUEUE_BATCH} items`),
-});
+/** A batch body of `item`s: 1 to MAX_ENQUEUE_BATCH of them. */
+export const scoreBatchBodyOf = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    items: z
+      .array(item)
+      .min(1, "at least one item")
+      .max(MAX_ENQUEUE_BATCH, `at most ${MAX_ENQUEUE_BATCH} items`),
+  });
+/**
+ * The body of `POST /v1/scores/batch` as the API reads it: items are then parsed one by one with
+ * `scoreRequestBodySchema`, so every item's errors are reported (the OpenAPI document shows
+ * `scoreBatchBodyOf(scoreRequestBodySchema)`, the same body with its items' shape).
+ */
+export const scoreBatchBodySchema = scoreBatchBodyOf(z.unknown());
 
 /** W3C `traceparent` / `tracestate` header values (sizes as the spec bounds them). */
 export const traceContextSchema = z.object({

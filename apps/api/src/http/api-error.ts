@@ -1,9 +1,10 @@
-/** The JSON body of every error answer: a stable `error` code and, usually, a readable message. */
-export interface ApiErrorBody {
-  error: string;
-  message?: string;
-  [detail: string]: unknown;
-}
+import type { RiskqErrorBody } from "@riskq/contracts";
+
+/**
+ * The JSON body of every error answer, as routes throw it: @riskq/contracts' `riskqErrorBodySchema`
+ * (what the OpenAPI document shows) less the `request_id` the error handler adds.
+ */
+export type ApiErrorBody = Omit<RiskqErrorBody, "request_id">;
 
 /**
  * An answer other than success, thrown by a route and written by the error handler. Routes throw
@@ -15,7 +16,7 @@ export class ApiError extends Error {
     readonly body: ApiErrorBody,
     readonly headers: Record<string, string> = {},
   ) {
-    super(body.message ?? body.error);
+    super(body.message);
     this.name = "ApiError";
   }
 }

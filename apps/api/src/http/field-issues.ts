@@ -1,11 +1,9 @@
+import type { FieldIssue } from "@riskq/contracts";
 import type { z } from "zod";
 import { ApiError } from "./api-error";
 
-/** One field error as callers see it: `{ path: "items[3].amount", message: "…" }`. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+/** One field error as callers see it: `{ path: "items[3].amount", message: "…" }` (contracts' `fieldIssueSchema`). */
+export type { FieldIssue };
 
 /** `["items", 3, "amount"]` → `items[3].amount`, appended to `prefix` (itself already formatted). */
 export function formatPath(path: readonly PropertyKey[], prefix = ""): string {
@@ -39,7 +37,7 @@ export function invalidRequest(issues: readonly FieldIssue[]): ApiError {
   return new ApiError(400, {
     error: "invalid_request",
     message: `${n} field error${n === 1 ? "" : "s"}`,
-    issues,
+    issues: [...issues],
   });
 }
 

@@ -1,4 +1,12 @@
-import { DEAD_LETTER_REASONS, isScoreJobId, merchantOfJobId, SCORE_JOB_ID_SHAPE } from "@riskq/contracts";
+import {
+  DEAD_LETTER_REASONS,
+  type DeadLetterPage,
+  isScoreJobId,
+  merchantOfJobId,
+  type PurgeAnswer,
+  type RedriveAnswer,
+  SCORE_JOB_ID_SHAPE,
+} from "@riskq/contracts";
 import type { Logger } from "@riskq/observability";
 import type { DeadLetterStore, MerchantFilter } from "@riskq/pipeline";
 import type { FastifyPluginAsync } from "fastify";
@@ -8,14 +16,15 @@ import { notFound } from "../http/api-error";
 import { parseOrThrow } from "../http/field-issues";
 import { presentDeadLetter } from "../scores/job-presentation";
 
-const listQuerySchema = z.object({
-  reason: z.enum(DEAD_LETTER_REASONS).optional(),
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+/** The query of `GET /v1/dead-letters` (exported for the OpenAPI document, as the bodies below). */
+export const deadLetterListQuerySchema = z.object({
+  reason: z.enum(DEAD_LETTER_REASONS).optional().describe("only dead letters of this reason"),
+  offset: z.coerce.number().int().min(0).default(0).describe("dead letters to skip (newest first)"),
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe("page size"),
 });
 
 // Which dead letters a redrive or a purge acts on: listed ids, or every one of a reason.
-const selectionBodySchema = z
+export const deadLetterSelectionSchema = z
   .strictObject({
     // Checked here as well as in the store, so a caller learns which id is wrong instead of seeing
     // it silently skipped.
@@ -23,12 +32,14 @@ const selectionBodySchema = z
       .array(z.string().refine(isScoreJobId, `a job id: ${SCORE_JOB_ID_SHAPE}`))
       .min(1)
       .max(10_000)
-      .optional(),
-    reason: z.enum(DEAD_LETTER_REASONS).optional(),
+      .optional()
+      .describe("these dead letters (job ids); not with reason"),
+    reason: z.enum(DEAD_LETTER_REASONS).optional().describe("every dead letter of this reason; not with ids"),
   })
   .refine((body) => (body.ids === undefined) !== (body.reason === undefined), {
     message: "give either ids or reason (exactly one)",
-  });
+  })
+  .describe("Which dead letters: either ids or reason (exactly one)");
 
 /**
  * One audit line per redrive or purge: who (the key's name, never the key), what was asked and what
@@ -38,7 +49,7 @@ function audit(
   logger: Logger,
   caller: ApiCaller,
   action: "redrive" | "purge",
-  selection: z.output<typeof selectionBodySchema>,
+  selection: z.output<typeof deadLetterSelectionSchema>,
   done: readonly string[],
 ): void {
   logger.info(
@@ -81,26 +92,26 @@ export function deadLetterRoutes(deadLetters: DeadLetterStore, logger: Logger): 
     app.addHook("preHandler", async (request) => requireOperator(callerOf(request), "the dead-letter queue"));
 
     app.get("/v1/dead-letters", async (request) => {
-      const query = parseOrThrow(listQuerySchema, request.query);
+      const query = parseOrThrow(deadLetterListQuerySchema, request.query);
       const page = await deadLetters.list({ ...query, merchants: merchantsOf(callerOf(request)) });
       return {
         total: page.total,
         offset: query.offset,
         limit: query.limit,
         items: page.items.map(presentDeadLetter),
-      };
+      } satisfies DeadLetterPage;
     });
 
     // Redriven jobs go back to `score` with their attempts reset; ids that are not dead are skipped
     // (and so are absent from `redriven`), which makes repeating a redrive harmless.
     app.post("/v1/dead-letters/redrive", async (request) => {
-      const body = parseOrThrow(selectionBodySchema, request.body);
+      const body = parseOrThrow(deadLetterSelectionSchema, request.body);
       const caller = callerOf(request);
       const redriven = body.ids
         ? await deadLetters.redrive(visibleIds(caller, body.ids))
         : await deadLetters.redriveReason(body.reason!, merchantsOf(caller));
       audit(logger, caller, "redrive", body, redriven);
-      return { redriven, count: redriven.length };
+      return { redriven, count: redriven.length } satisfies RedriveAnswer;
     });
 
     app.get<{ Params: { id: string } }>("/v1/dead-letters/:id", async (request) => {
@@ -115,13 +126,13 @@ export function deadLetterRoutes(deadLetters: DeadLetterStore, logger: Logger): 
     // Deletes dead letters and their failed jobs for good (the job ids become free again); ids that
     // are not dead are skipped, so repeating a purge is harmless.
     app.delete("/v1/dead-letters", async (request) => {
-      const body = parseOrThrow(selectionBodySchema, request.body);
+      const body = parseOrThrow(deadLetterSelectionSchema, request.body);
       const caller = callerOf(request);
       const purged = body.ids
         ? await deadLetters.purge(visibleIds(caller, body.ids))
         : await deadLetters.purgeReason(body.reason!, merchantsOf(caller));
       audit(logger, caller, "purge", body, purged);
-      return { purged, count: purged.length };
+      return { purged, count: purged.length } satisfies PurgeAnswer;
     });
   };
 }

@@ -1,4 +1,5 @@
 import { AlipayError, AuthCodeOfAnotherMerchant, AuthRevoked, InvalidRequest } from "@riskq/alipay";
+import type { OnboardedMerchant } from "@riskq/contracts";
 import type { Logger } from "@riskq/observability";
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
@@ -12,9 +13,14 @@ export interface MerchantOnboarding {
   onboardMerchant(merchantId: string, authCode: string): Promise<{ expiresAt: number }>;
 }
 
-const onboardBodySchema = z.strictObject({
+/** The body of `POST /v1/merchants` (exported for the OpenAPI document). */
+export const onboardMerchantBodySchema = z.strictObject({
   merchant_id: z.string().regex(/^\d{16}$/, "16 digits"),
-  auth_code: z.string().min(1).max(256),
+  auth_code: z
+    .string()
+    .min(1)
+    .max(256)
+    .describe("the merchant's one-time auth code (Alipay app authorization)"),
 });
 
 /**
@@ -30,7 +36,7 @@ export function merchantRoutes(alipay: MerchantOnboarding, logger: Logger): Fast
       requireOperator(caller, "onboarding merchants");
       // An auth_code that is a card number would be sent to Alipay (and logged on failure).
       refuseCardNumbers(request.body);
-      const body = parseOrThrow(onboardBodySchema, request.body);
+      const body = parseOrThrow(onboardMerchantBodySchema, request.body);
       if (!actsFor(caller, body.merchant_id))
         throw merchantForbidden(caller, "merchant_id", body.merchant_id);
       let expiresAt: number;
@@ -67,7 +73,7 @@ export function merchantRoutes(alipay: MerchantOnboarding, logger: Logger): Fast
         merchant_id: body.merchant_id,
         status: "onboarded",
         token_expires_at: new Date(expiresAt).toISOString(),
-      };
+      } satisfies OnboardedMerchant;
     });
   };
 }

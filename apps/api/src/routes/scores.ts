@@ -42,14 +42,18 @@ export interface ScoreRoutesDeps {
   now: () => number;
 }
 
-const waitQuerySchema = z.object({
+/** The query of the enqueue routes (exported for the OpenAPI document). */
+export const waitQuerySchema = z.object({
   // Decimal digits only: z.coerce.number() read "0x10" as 16, "1e3" as 1000 and " " as 0.
   wait_ms: z
     .string()
     .regex(/^\d{1,6}$/, "a whole number of milliseconds (decimal digits)")
     .transform(Number)
     .pipe(z.number().max(MAX_WAIT_MS, `at most ${MAX_WAIT_MS}`))
-    .optional(),
+    .optional()
+    .describe(
+      `wait up to this many milliseconds (decimal digits, at most ${MAX_WAIT_MS}) for the outcome: 200 once every job is final, 202 when the wait is over first`,
+    ),
 });
 
 /** Aborts when the connection closes before the answer is written: a wait then stops at once. */

@@ -1,21 +1,10 @@
-import type { DeadLetter, RecordedOutcome, ScoreJobData, ScoreJobResult } from "@riskq/contracts";
+import type { JobStatus, JobView, ScoreJobData } from "@riskq/contracts";
 import type { DeadLetterStore, ScoreQueue } from "@riskq/pipeline";
 import { type JobSnapshot, readJobSnapshots } from "./job-snapshots";
 
-/** What callers see of a job's life: four states, two of them final. */
-export type JobStatus = "queued" | "active" | "completed" | "dead";
-
-/** The one shape of a job in every answer (the lead's fixed shape). */
-export interface JobView {
-  id: string;
-  item_id: string;
-  status: JobStatus;
-  duplicate?: boolean;
-  result?: ScoreJobResult;
-  dead_letter?: DeadLetter;
-  /** Only when the job itself is gone: what its idempotency record kept (recorded-outcomes.ts). */
-  outcome?: RecordedOutcome;
-}
+// The one shape of a job in every answer is @riskq/contracts' `jobViewSchema` (what the OpenAPI
+// document and @riskq/client use): four states, two of them final.
+export type { JobStatus, JobView };
 
 export const isFinal = (status: JobStatus) => status === "completed" || status === "dead";
 
