@@ -47,6 +47,9 @@ async function startCounting() {
     for (const line of lines) {
       // `+<time> [<db> <client address>|lua] "command" "arg"…`
       if (/^\+\S+ \[\d+ lua\]/.test(line) || !line.includes(kit.prefix)) continue;
+      // The process's one event subscription (QueueEvents' XREAD, waking every waiter) is not a
+      // waiter's cost: it reads the same whether one caller waits or a thousand.
+      if (/^\+\S+ \[[^\]]*\] "xread"/i.test(line)) continue;
       counts.all += 1;
       if (line.includes(firstJobKey)) counts.firstJob += 1;
     }

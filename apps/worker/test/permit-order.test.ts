@@ -48,17 +48,19 @@ describe("the order of scarce calls", () => {
     const other = trafficOf(1404, 1, 20);
     await kit.onboard(...burst.merchantIds, ...other.merchantIds);
     await twoWorkersAtOneCallPerSecond();
-    // By deadline alone the burst's batches would take every call until its own jobs expire (3.4 s),
-    // and the other merchant's jobs would get one after that, too late for a 3.9-s deadline; with a
-    // fair share they get the 2nd or 3rd call, about 2 s early.
-    await kit.enqueue(burst.requests, { deadlineAt: Date.now() + 3_400 });
-    await kit.enqueue(other.requests, { deadlineAt: Date.now() + 3_900 });
+    // By deadline alone the burst's batches (ten calls' worth) would take every call until its own
+    // jobs expire (6.4 s), and the other merchant's jobs would get one after that, too late for a
+    // 6.9-s deadline; with a fair share they get the 2nd or 3rd call, seconds early even on a loaded
+    // machine.
+    await kit.enqueue(burst.requests, { deadlineAt: Date.now() + 6_400 });
+    await kit.enqueue(other.requests, { deadlineAt: Date.now() + 6_900 });
 
     const { completed, failed } = await kit.settle(1_020, 40_000);
     expect(failed).toHaveLength(0);
     expect(sourcesOf(completed, other.merchantIds[0]!)).toEqual(other.requests.map(() => "remote"));
-    // Calls were scarce: most of the burst could not be scored in time and was decided by its policy.
+    // Calls were scarce: a good part of the burst could not be scored in time and was decided by its
+    // policy (about seven calls of 100 items came before its deadline).
     const burstSources = sourcesOf(completed, burst.merchantIds[0]!);
-    expect(burstSources.filter((source) => source !== "remote").length).toBeGreaterThan(500);
+    expect(burstSources.filter((source) => source !== "remote").length).toBeGreaterThan(200);
   });
 });
