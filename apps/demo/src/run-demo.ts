@@ -264,6 +264,8 @@ export class DemoRun {
     }
     view.line();
     this.view.line(`Bull Board: ${this.boardLine(stack)}`);
+    // Where a service in any language learns the HTTP API (`pnpm api` serves the same pages).
+    this.view.line(`API reference: ${stack.apiUrl}/docs  (OpenAPI document: ${stack.apiUrl}/openapi.json)`);
     return invariantHolds(summary) ? 0 : 1;
   }
 

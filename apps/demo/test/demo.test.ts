@@ -61,6 +61,10 @@ describe("pnpm demo", () => {
     expect(out).toMatch(
       /Bull Board: http:\/\/127\.0\.0\.1:\d+\/admin\/queues {2}\(user riskq, password riskq-development-only-password\)/,
     );
+    // The summary points at the API's reference, for services outside TypeScript.
+    expect(out).toMatch(
+      /API reference: http:\/\/127\.0\.0\.1:\d+\/docs {2}\(OpenAPI document: .+\/openapi\.json\)/,
+    );
 
     // The sandbox, the API, two workers, the scheduler and the dashboard: all gone, their keys too.
     expect(apps.length).toBe(6);
