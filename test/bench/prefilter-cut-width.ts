@@ -18,9 +18,9 @@ import {
   rocAuc,
   widestCut,
 } from "@riskq/prefilter";
+import { sliceOf, TRAINING_RECIPE } from "@riskq/prefilter/training-recipe";
 import { type SandboxProcess, startSandbox } from "@riskq/testing";
 import { Redis } from "ioredis";
-import { sliceOf, TRAINING_RECIPE } from "../../packages/prefilter/scripts/training-recipe";
 import { runBench } from "./harness/bench-lifecycle";
 import { heldOutTraffic, parseHeldOutFlags } from "./harness/held-out-traffic";
 import { deletePrefix } from "./harness/redis-prefix";

@@ -1,7 +1,8 @@
 /** `riskq dlq` against the real API on real Redis, as child processes. */
+
+import { eventually, MERCHANT_ID, scoreBody, startKillingWorker } from "@riskq/api/testing";
 import type { DeadLetterReason } from "@riskq/contracts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { eventually, MERCHANT_ID, scoreBody, startKillingWorker } from "../../api/test/support/api-harness";
 import { type RealApi, startRealApi } from "./support/real-api";
 import { runCli } from "./support/run-cli";
 

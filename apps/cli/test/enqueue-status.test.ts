@@ -2,7 +2,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countJobs,
   eventually,
@@ -10,7 +9,8 @@ import {
   scoreBody,
   scoredResult,
   startTestWorker,
-} from "../../api/test/support/api-harness";
+} from "@riskq/api/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RealApi, startRealApi } from "./support/real-api";
 import { runCli } from "./support/run-cli";
 

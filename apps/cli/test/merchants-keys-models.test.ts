@@ -6,9 +6,9 @@ import { createAlipayClient } from "@riskq/alipay";
 import { API_PATHS } from "@riskq/contracts";
 import { markDegraded, recordModelExpiry, recordScores } from "@riskq/drift";
 import { createLogger } from "@riskq/observability";
+import { type Stack, startStack } from "@riskq/repo-tests/e2e";
 import { createSdk } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../../../test/e2e/support/stack";
 import { NOWHERE_URL, runCli } from "./support/run-cli";
 
 const API_KEY = "cli-test-key";

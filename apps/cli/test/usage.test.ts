@@ -3,9 +3,9 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { inheritedEnv } from "@riskq/repo-tests/e2e";
 import { REPO_ROOT } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
-import { inheritedEnv } from "../../../test/e2e/support/app-env";
 import { NOWHERE_URL, runCli } from "./support/run-cli";
 
 const cliPackage = JSON.parse(readFileSync(join(REPO_ROOT, "apps/cli/package.json"), "utf8")) as {

@@ -10,8 +10,8 @@ import {
   recordScores,
   windowStartOf,
 } from "@riskq/drift";
+import { MODEL, trafficOf, useWorkerKit } from "@riskq/worker/testing";
 import { describe, expect, it } from "vitest";
-import { MODEL, trafficOf, useWorkerKit } from "../../worker/test/support/worker-harness";
 import { driftCheckJob } from "../src/jobs/drift-check";
 import { rescoreDegraded } from "../src/jobs/rescore-degraded";
 import { memoryLogger } from "./support/scheduler-harness";

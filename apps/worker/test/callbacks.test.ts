@@ -11,12 +11,12 @@ import {
   DeadLetterStore,
   verifyCallback,
 } from "@riskq/pipeline";
+import { startCallbackReceiver } from "@riskq/pipeline/testing";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
 import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { startCallbackReceiver } from "../../../packages/pipeline/test/fixtures/callback-receiver";
 import { runScoreWorker } from "../src/run-worker";
 import { workerEnv } from "../src/worker-env";
 

@@ -3,8 +3,8 @@
  * API commands talk to. Built with the API's own test harness, once per test file.
  */
 import type { AddressInfo } from "node:net";
+import { API_KEY, type ApiKit, startApi } from "@riskq/api/testing";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
-import { API_KEY, type ApiKit, startApi } from "../../../api/test/support/api-harness";
 
 export interface RealApi {
   kit: ApiKit;

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { inheritedEnv } from "@riskq/repo-tests/e2e";
 import { REPO_ROOT } from "@riskq/testing";
-import { inheritedEnv } from "../../../../test/e2e/support/app-env";
 
 /** What one run of the CLI did. */
 export interface CliRun {

@@ -1,19 +1,19 @@
 /** The SDK against the real riskq API (in-process, real Redis): shapes, idempotency, errors. */
 import { createServer } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { scoredResult, startTestWorker } from "../../../apps/api/test/support/api-harness";
 import {
   createRiskqClient,
-  type RiskqClient,
   RiskqBacklogFull,
   RiskqCardNumberRefused,
+  type RiskqClient,
   RiskqRequestInvalid,
   RiskqUnauthorized,
   RiskqUnavailable,
-} from "../src/index";
+} from "@riskq/client";
+import { scoreRequest } from "@riskq/client/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { scoredResult, startTestWorker } from "../support/api-harness";
 import { countingFetch } from "./support/counting-fetch";
 import { API_KEY, countJobs, type RealApi, startRealApi } from "./support/real-api";
-import { scoreRequest } from "./support/score-requests";
 
 let api: RealApi;
 let client: RiskqClient;

@@ -3,11 +3,11 @@
  * and the SDK keeps retrying until Redis is back and the enqueue succeeds.
  */
 import type { AddressInfo } from "node:net";
+import { createRiskqClient } from "@riskq/client";
+import { scoreRequest } from "@riskq/client/testing";
 import { afterEach, expect, it } from "vitest";
-import { API_KEY, type ApiKit, startApi } from "../../../apps/api/test/support/api-harness";
-import { type PrivateRedis, startPrivateRedis } from "../../../apps/api/test/support/private-redis";
-import { createRiskqClient } from "../src/index";
-import { scoreRequest } from "./support/score-requests";
+import { API_KEY, type ApiKit, startApi } from "../support/api-harness";
+import { type PrivateRedis, startPrivateRedis } from "../support/private-redis";
 
 let redis: PrivateRedis | undefined;
 let kit: ApiKit | undefined;

@@ -1,10 +1,11 @@
 /** The operator client against the real riskq API (in-process, real Redis): dead letters end to end. */
+
+import { createRiskqAdminClient, createRiskqClient, type RiskqAdminClient } from "@riskq/client";
+import { MERCHANT_ID, scoreRequest } from "@riskq/client/testing";
 import type { DeadLetterReason } from "@riskq/contracts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eventually, startKillingWorker } from "../../../apps/api/test/support/api-harness";
-import { createRiskqAdminClient, createRiskqClient, type RiskqAdminClient } from "../src/index";
+import { eventually, startKillingWorker } from "../support/api-harness";
 import { API_KEY, type RealApi, startRealApi } from "./support/real-api";
-import { MERCHANT_ID, scoreRequest } from "./support/score-requests";
 
 let api: RealApi;
 let admin: RiskqAdminClient;

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
-import { API_KEY, type ApiKit, countJobs, startApi } from "../../../../apps/api/test/support/api-harness";
+import { API_KEY, type ApiKit, countJobs, startApi } from "../../support/api-harness";
 
 export { API_KEY, countJobs };
 
