@@ -13,13 +13,13 @@ import {
 } from "@riskq/pipeline";
 import { connectRedis } from "@riskq/redis";
 import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
-import { checkEvictionPolicy } from "./eviction-policy";
+import { createWorkerAlerts } from "./alerts/worker-alerts";
+import { createWorkerBudget } from "./budget/worker-budget";
+import { createWorkerMetrics } from "./metrics/worker-metrics";
+import { createWorkerPrefilter } from "./prefilter/worker-prefilter";
 import { runScoreWorker } from "./run-worker";
-import { createWorkerAlerts } from "./worker-alerts";
-import { createWorkerBudget } from "./worker-budget";
+import { checkEvictionPolicy } from "./upkeep/eviction-policy";
 import { workerEnv } from "./worker-env";
-import { createWorkerMetrics } from "./worker-metrics";
-import { createWorkerPrefilter } from "./worker-prefilter";
 
 // The only file of the worker that reads process.env.
 const env = configOrExit(workerEnv, process.env);

@@ -20,20 +20,20 @@ import { builtInPrefilter, type Prefilter } from "@riskq/prefilter";
 import { type ConnectionOptions, type Job, MetricsTime, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createAuditRescore } from "./audit-rescore";
-import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batch-call";
-import { createBatchCap } from "./batch-cap";
-import type { BudgetWaitOptions } from "./budget-wait";
-import { createCallLatency } from "./call-latency";
-import { createCostRecorder } from "./cost-recorder";
-import { startDeadLetterSweeper } from "./dead-letter-sweeper";
-import { createFairShare } from "./fair-share";
-import { traceJobs } from "./job-span";
-import { startKeyProbe } from "./key-probe";
-import { createModelHealthCache } from "./model-health-cache";
-import { createPrefilterStep, type PrefilterStepOptions } from "./prefilter-step";
-import { createScoreProcessor } from "./score-processor";
-import { createScoreRecorder } from "./score-recorder";
+import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/batch-call";
+import { createBatchCap } from "./batching/batch-cap";
+import { createCallLatency } from "./batching/call-latency";
+import { createFairShare } from "./batching/fair-share";
+import type { BudgetWaitOptions } from "./budget/budget-wait";
+import { createCostRecorder } from "./budget/cost-recorder";
+import { traceJobs } from "./metrics/job-span";
+import { createPrefilterStep, type PrefilterStepOptions } from "./prefilter/prefilter-step";
+import { createAuditRescore } from "./scoring/audit-rescore";
+import { createModelHealthCache } from "./scoring/model-health-cache";
+import { createScoreProcessor } from "./scoring/score-processor";
+import { createScoreRecorder } from "./scoring/score-recorder";
+import { startDeadLetterSweeper } from "./upkeep/dead-letter-sweeper";
+import { startKeyProbe } from "./upkeep/key-probe";
 
 /** Drift bookkeeping of a worker: score windows per (model, task) and the degraded-model marks. */
 export interface WorkerDriftOptions {
@@ -81,7 +81,7 @@ export interface ScoreWorkerOptions {
   deadlinePrefilter?: Prefilter;
   /**
    * How much a merchant's call in the last second delays its next batch in the permit order, in ms
-   * of deadline (default 1 000): the fair share between merchants (fair-share.ts).
+   * of deadline (default 1 000): the fair share between merchants (batching/fair-share.ts).
    */
   fairSharePenaltyMs?: number;
   lingerMs: number;
@@ -130,7 +130,7 @@ export interface ScoreWorkerOptions {
   prefilter?: PrefilterStepOptions;
   /**
    * RISKQ_RESCORE_DEGRADED: degraded decisions are re-scored remotely at the lowest priority, the
-   * verdict stored next to the decision (audit-rescore.ts); `queue` is the score queue to add them to.
+   * verdict stored next to the decision (scoring/audit-rescore.ts); `queue` is the score queue to add them to.
    */
   rescoreDegraded?: { queue: ScoreQueue; redis: Redis };
   /**

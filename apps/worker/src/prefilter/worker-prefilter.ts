@@ -9,8 +9,8 @@ import {
 } from "@riskq/prefilter";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { ScoreWorkerOptions } from "./run-worker";
-import type { WorkerEnv } from "./worker-env";
+import type { ScoreWorkerOptions } from "../run-worker";
+import type { WorkerEnv } from "../worker-env";
 
 type PrefilterEnv = Pick<
   WorkerEnv,
