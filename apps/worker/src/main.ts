@@ -1,5 +1,6 @@
 import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
+import { announceReady, stopOnSignals } from "@riskq/lifecycle";
 import { serveMetrics } from "@riskq/metrics";
 import { createLogger } from "@riskq/observability";
 import {
@@ -139,27 +140,21 @@ const metricsServer = await serveMetrics(metrics.registry, {
   logger,
 });
 logger.info({ pid: process.pid, batchCap: running.batchCap(), metrics: metricsServer?.url }, "worker ready");
-process.stdout.write(
-  `${JSON.stringify({ event: "worker-ready", pid: process.pid, metrics: metricsServer?.url ?? null })}\n`,
-);
+announceReady({ event: "worker-ready", pid: process.pid, metrics: metricsServer?.url ?? null });
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down: no new jobs, flushing batches");
-    const forced = setTimeout(() => {
-      logger.warn("grace period over; exiting with jobs in flight (they will be retried elsewhere)");
-      process.exit(1);
-    }, env.SHUTDOWN_GRACE_MS);
-    forced.unref();
-    running
-      .close()
-      .then(() => Promise.all([scoreQueue.close(), callbackQueue.close(), metricsServer?.close()]))
-      .then(() => redis.quit())
-      // Last: the spans of the jobs just flushed are exported too.
-      .then(() => tracing.shutdown())
-      .then(() => process.exit(0));
-  });
-}
+stopOnSignals({
+  signals: ["SIGINT", "SIGTERM"],
+  logger,
+  stoppingMessage: "shutting down: no new jobs, flushing batches",
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  overdueMessage: "grace period over; exiting with jobs in flight (they will be retried elsewhere)",
+  // A second signal must not cut the batches being flushed.
+  ignoreRepeatedSignals: true,
+  async close() {
+    await running.close();
+    await Promise.all([scoreQueue.close(), callbackQueue.close(), metricsServer?.close()]);
+    await redis.quit();
+    // Last: the spans of the jobs just flushed are exported too.
+    await tracing.shutdown();
+  },
+});
