@@ -21,7 +21,7 @@ import { type ConnectionOptions, type Job, MetricsTime, UnrecoverableError, Work
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/batch-call";
-import { createBatchCap } from "./batching/batch-cap";
+import { startBatchCap } from "./batching/batch-cap";
 import { createCallLatency } from "./batching/call-latency";
 import { createFairShare } from "./batching/fair-share";
 import type { BudgetWaitOptions } from "./budget/budget-wait";
@@ -65,8 +65,10 @@ export interface ScoreWorkerOptions {
   breaker: CircuitBreaker;
   deadLetters: DeadLetterStore;
   logger: Logger;
-  /** Documented batch limit (100); 50 when the account is known to be young. */
+  /** The configured batch limit (BATCH_CAP, documented 100). */
   batchCap: number;
+  /** ALIPAY_YOUNG_ACCOUNT: the account is known to be young, so start at 50 (batching/batch-cap.ts). */
+  youngAccount?: boolean;
   /** The cap a lowered one is probed back up to (BATCH_CAP; default `batchCap`). */
   batchCapMaximum?: number;
   /** BATCH_CAP_PROBE_MS: how long without truncations before a lowered cap is probed (default 10 min). */
@@ -174,12 +176,13 @@ export async function runScoreWorker(options: ScoreWorkerOptions) {
       prefix: options.prefix,
       logger: logger.child({ component: "cost" }),
     });
-  const batchCap = createBatchCap({
-    initial: Math.min(options.batchCap, (await options.alipay.learnedBatchCap()) ?? options.batchCap),
-    maximum: Math.max(options.batchCap, options.batchCapMaximum ?? options.batchCap),
-    probeAfterMs: options.batchCapProbeMs ?? 600_000,
+  const batchCap = await startBatchCap({
+    configured: options.batchCap,
+    ...(options.youngAccount === undefined ? {} : { youngAccount: options.youngAccount }),
+    ...(options.batchCapMaximum === undefined ? {} : { maximum: options.batchCapMaximum }),
+    ...(options.batchCapProbeMs === undefined ? {} : { probeAfterMs: options.batchCapProbeMs }),
+    alipay: options.alipay,
     logger,
-    forgetLearned: () => options.alipay.forgetBatchCap(),
   });
   options.onBatchCap?.(batchCap.peek);
   const concurrency = Math.max(options.concurrency, batchCap.peek());
