@@ -16,10 +16,11 @@ import { connectRedis } from "@riskq/redis";
 import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
 import { createWorkerAlerts } from "./alerts/worker-alerts";
 import { createWorkerBudget } from "./budget/worker-budget";
+import { buildWorker } from "./build-worker";
 import { createWorkerMetrics } from "./metrics/worker-metrics";
 import { createWorkerPrefilter } from "./prefilter/worker-prefilter";
-import { runScoreWorker } from "./run-worker";
 import { checkEvictionPolicy } from "./upkeep/eviction-policy";
+import { workerConfigOf } from "./worker-config";
 import { workerEnv } from "./worker-env";
 
 // The only file of the worker that reads process.env.
@@ -86,30 +87,16 @@ const prefilter = await createWorkerPrefilter({ env, redis, prefix: env.RISKQ_PR
   },
 );
 
-const running = await runScoreWorker({
+const running = await buildWorker(workerConfigOf(env), {
   connection: redis,
   outcomes,
-  prefix: env.RISKQ_PREFIX,
   alipay,
   limiter,
   breaker,
   deadLetters,
   observe: metrics.watchWorker,
   logger,
-  batchCap: env.BATCH_CAP,
-  youngAccount: env.ALIPAY_YOUNG_ACCOUNT,
-  batchCapProbeMs: env.BATCH_CAP_PROBE_MS,
   onBatchCap: metrics.watchBatchCap,
-  onDeadline: env.RISKQ_ON_DEADLINE,
-  deadlineMarginMs: env.RISKQ_DEADLINE_MARGIN_MS,
-  lingerMs: env.BATCH_LINGER_MS,
-  concurrency: env.WORKER_CONCURRENCY,
-  maxAttempts: env.JOB_ATTEMPTS,
-  defaultModelVersion: env.ALIPAY_MODEL_VERSION,
-  expiredPolicy: env.EXPIRED_POLICY,
-  maxRateLimitWaitMs: env.RATE_LIMIT_MAX_WAIT_MS,
-  lockMs: env.JOB_LOCK_MS,
-  keyProbeCron: env.WORKER_KEY_PROBE_CRON,
   onKeyRejected: alerts.keyRejected,
   ...(prefilter ? { prefilter } : {}),
   callbacks: {
