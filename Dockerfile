@@ -28,6 +28,7 @@ COPY packages/contracts/package.json packages/contracts/
 COPY packages/cost/package.json packages/cost/
 COPY packages/drift/package.json packages/drift/
 COPY packages/http/package.json packages/http/
+COPY packages/lifecycle/package.json packages/lifecycle/
 COPY packages/metrics/package.json packages/metrics/
 COPY packages/observability/package.json packages/observability/
 COPY packages/pipeline/package.json packages/pipeline/

@@ -1,5 +1,6 @@
 import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
+import { announceReady, stopOnSignals } from "@riskq/lifecycle";
 import { createLogger } from "@riskq/observability";
 import {
   createDeadLetterQueue,
@@ -76,25 +77,23 @@ await Promise.all([scoreQueue.waitUntilReady(), deadQueue.waitUntilReady()]);
 const url = await app.listen({ port: env.API_PORT, host: env.API_HOST });
 logger.info({ url }, "riskq API listening");
 // The ready line supervisors and tests wait for (same shape as the sandbox's and the worker's).
-process.stdout.write(`${JSON.stringify({ event: "listening", url })}\n`);
+announceReady({ event: "listening", url });
 
-const SHUTDOWN_GRACE_MS = 15_000;
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "shutting down: finishing requests in flight");
+stopOnSignals({
+  signals: ["SIGINT", "SIGTERM"],
+  logger,
+  stoppingMessage: "shutting down: finishing requests in flight",
   // Waits (?wait_ms) last at most 10 s; past the grace period, leave anyway.
-  setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-  await app.close();
-  await Promise.allSettled([
-    scoreQueue.close(),
-    deadQueue.close(),
-    maintenanceQueue.close(),
-    outcomeEvents.close(),
-  ]);
-  await redis.quit().catch(() => redis.disconnect());
-  await tracing.shutdown();
-  process.exit(0);
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));
+  graceMs: 15_000,
+  async close() {
+    await app.close();
+    await Promise.allSettled([
+      scoreQueue.close(),
+      deadQueue.close(),
+      maintenanceQueue.close(),
+      outcomeEvents.close(),
+    ]);
+    await redis.quit().catch(() => redis.disconnect());
+    await tracing.shutdown();
+  },
+});

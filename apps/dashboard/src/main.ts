@@ -1,4 +1,5 @@
 import { configOrExit, exitOnConfigError } from "@riskq/config";
+import { announceReady, stopOnSignals } from "@riskq/lifecycle";
 import { createLogger } from "@riskq/observability";
 import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
 import { createBoardQueues } from "./board/board-queues";
@@ -43,19 +44,17 @@ const url = `${address}${BOARD_PATH}`;
 // line's.
 logger.info({ url, prefix: env.RISKQ_PREFIX }, "riskq dashboard listening");
 // The ready line supervisors and tests wait for (same shape as the API's).
-process.stdout.write(`${JSON.stringify({ event: "listening", url })}\n`);
+announceReady({ event: "listening", url });
 
-const SHUTDOWN_GRACE_MS = 5_000;
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "shutting down");
-  setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-  await app.close();
-  await Promise.allSettled(queues.map(({ queue }) => queue.close()));
-  await redis.quit().catch(() => redis.disconnect());
-  await tracing.shutdown();
-  process.exit(0);
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));
+stopOnSignals({
+  signals: ["SIGINT", "SIGTERM"],
+  logger,
+  stoppingMessage: "shutting down",
+  graceMs: 5_000,
+  async close() {
+    await app.close();
+    await Promise.allSettled(queues.map(({ queue }) => queue.close()));
+    await redis.quit().catch(() => redis.disconnect());
+    await tracing.shutdown();
+  },
+});

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { configOrExit } from "@riskq/config";
+import { announceReady, stopOnSignals } from "@riskq/lifecycle";
 import { REPO_ROOT, sandboxEnv } from "./config";
 import { createSandboxServer } from "./http/server";
 import { ensureKeysDir } from "./keys-dir";
@@ -48,14 +49,15 @@ server.listen(env.SANDBOX_PORT, env.SANDBOX_HOST, () => {
   const boundPort = typeof address === "object" && address ? address.port : env.SANDBOX_PORT;
   const host = env.SANDBOX_HOST === "0.0.0.0" ? "127.0.0.1" : env.SANDBOX_HOST;
   // One JSON line on stdout: launchers wait for it to learn the URL (contract 10).
-  process.stdout.write(
-    `${JSON.stringify({ event: "listening", url: `http://${host}:${boundPort}`, keys_dir: keysDir })}\n`,
-  );
+  announceReady({ event: "listening", url: `http://${host}:${boundPort}`, keys_dir: keysDir });
 });
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  });
-}
+// No grace period: the sandbox holds nothing worth waiting for, open connections are cut at once.
+stopOnSignals({
+  signals: ["SIGINT", "SIGTERM"],
+  close: () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+});

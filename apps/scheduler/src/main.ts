@@ -1,5 +1,6 @@
 import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
+import { announceReady, stopOnSignals } from "@riskq/lifecycle";
 import { serveMetrics } from "@riskq/metrics";
 import { createLogger } from "@riskq/observability";
 import { connectRedis } from "@riskq/redis";
@@ -74,26 +75,20 @@ const metricsServer = await serveMetrics(metrics.registry, {
   port: env.SCHEDULER_METRICS_PORT,
   logger,
 });
-process.stdout.write(
-  `${JSON.stringify({ event: "scheduler-ready", pid: process.pid, metrics: metricsServer?.url ?? null })}\n`,
-);
+announceReady({ event: "scheduler-ready", pid: process.pid, metrics: metricsServer?.url ?? null });
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down: letting running maintenance jobs finish");
-    const forced = setTimeout(() => {
-      logger.warn("grace period over; exiting (an interrupted job is picked up again as stalled)");
-      process.exit(1);
-    }, env.SHUTDOWN_GRACE_MS);
-    forced.unref();
-    running
-      .close()
-      .then(() => metricsServer?.close())
-      .then(() => redis.quit())
-      .then(() => tracing.shutdown())
-      .then(() => process.exit(0));
-  });
-}
+stopOnSignals({
+  signals: ["SIGINT", "SIGTERM"],
+  logger,
+  stoppingMessage: "shutting down: letting running maintenance jobs finish",
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  overdueMessage: "grace period over; exiting (an interrupted job is picked up again as stalled)",
+  // A second signal must not cut the maintenance jobs being finished.
+  ignoreRepeatedSignals: true,
+  async close() {
+    await running.close();
+    await metricsServer?.close();
+    await redis.quit();
+    await tracing.shutdown();
+  },
+});

@@ -1,5 +1,6 @@
 import { createAlipayClient } from "@riskq/alipay";
 import { alipayClientConfig, configOrExit, exitOnConfigError } from "@riskq/config";
+import { announceReady, stopOnSignals } from "@riskq/lifecycle";
 import { serveMetrics } from "@riskq/metrics";
 import { createLogger } from "@riskq/observability";
 import {
@@ -13,13 +14,14 @@ import {
 } from "@riskq/pipeline";
 import { connectRedis } from "@riskq/redis";
 import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
-import { checkEvictionPolicy } from "./eviction-policy";
-import { runScoreWorker } from "./run-worker";
-import { createWorkerAlerts } from "./worker-alerts";
-import { createWorkerBudget } from "./worker-budget";
+import { createWorkerAlerts } from "./alerts/worker-alerts";
+import { createWorkerBudget } from "./budget/worker-budget";
+import { buildWorker } from "./build-worker";
+import { createWorkerMetrics } from "./metrics/worker-metrics";
+import { createWorkerPrefilter } from "./prefilter/worker-prefilter";
+import { checkEvictionPolicy } from "./upkeep/eviction-policy";
+import { workerConfigOf } from "./worker-config";
 import { workerEnv } from "./worker-env";
-import { createWorkerMetrics } from "./worker-metrics";
-import { createWorkerPrefilter } from "./worker-prefilter";
 
 // The only file of the worker that reads process.env.
 const env = configOrExit(workerEnv, process.env);
@@ -85,30 +87,16 @@ const prefilter = await createWorkerPrefilter({ env, redis, prefix: env.RISKQ_PR
   },
 );
 
-const running = await runScoreWorker({
+const running = await buildWorker(workerConfigOf(env), {
   connection: redis,
   outcomes,
-  prefix: env.RISKQ_PREFIX,
   alipay,
   limiter,
   breaker,
   deadLetters,
   observe: metrics.watchWorker,
   logger,
-  batchCap: env.ALIPAY_YOUNG_ACCOUNT ? Math.min(50, env.BATCH_CAP) : env.BATCH_CAP,
-  batchCapMaximum: env.BATCH_CAP,
-  batchCapProbeMs: env.BATCH_CAP_PROBE_MS,
   onBatchCap: metrics.watchBatchCap,
-  onDeadline: env.RISKQ_ON_DEADLINE,
-  deadlineMarginMs: env.RISKQ_DEADLINE_MARGIN_MS,
-  lingerMs: env.BATCH_LINGER_MS,
-  concurrency: env.WORKER_CONCURRENCY,
-  maxAttempts: env.JOB_ATTEMPTS,
-  defaultModelVersion: env.ALIPAY_MODEL_VERSION,
-  expiredPolicy: env.EXPIRED_POLICY,
-  maxRateLimitWaitMs: env.RATE_LIMIT_MAX_WAIT_MS,
-  lockMs: env.JOB_LOCK_MS,
-  keyProbeCron: env.WORKER_KEY_PROBE_CRON,
   onKeyRejected: alerts.keyRejected,
   ...(prefilter ? { prefilter } : {}),
   callbacks: {
@@ -139,27 +127,21 @@ const metricsServer = await serveMetrics(metrics.registry, {
   logger,
 });
 logger.info({ pid: process.pid, batchCap: running.batchCap(), metrics: metricsServer?.url }, "worker ready");
-process.stdout.write(
-  `${JSON.stringify({ event: "worker-ready", pid: process.pid, metrics: metricsServer?.url ?? null })}\n`,
-);
+announceReady({ event: "worker-ready", pid: process.pid, metrics: metricsServer?.url ?? null });
 
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down: no new jobs, flushing batches");
-    const forced = setTimeout(() => {
-      logger.warn("grace period over; exiting with jobs in flight (they will be retried elsewhere)");
-      process.exit(1);
-    }, env.SHUTDOWN_GRACE_MS);
-    forced.unref();
-    running
-      .close()
-      .then(() => Promise.all([scoreQueue.close(), callbackQueue.close(), metricsServer?.close()]))
-      .then(() => redis.quit())
-      // Last: the spans of the jobs just flushed are exported too.
-      .then(() => tracing.shutdown())
-      .then(() => process.exit(0));
-  });
-}
+stopOnSignals({
+  signals: ["SIGINT", "SIGTERM"],
+  logger,
+  stoppingMessage: "shutting down: no new jobs, flushing batches",
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  overdueMessage: "grace period over; exiting with jobs in flight (they will be retried elsewhere)",
+  // A second signal must not cut the batches being flushed.
+  ignoreRepeatedSignals: true,
+  async close() {
+    await running.close();
+    await Promise.all([scoreQueue.close(), callbackQueue.close(), metricsServer?.close()]);
+    await redis.quit();
+    // Last: the spans of the jobs just flushed are exported too.
+    await tracing.shutdown();
+  },
+});

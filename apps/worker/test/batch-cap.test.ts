@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBatchCap } from "../src/batch-cap";
+import { createBatchCap } from "../src/batching/batch-cap";
 import { testLogger } from "./support/worker-harness";
 
 describe("the batch cap", () => {

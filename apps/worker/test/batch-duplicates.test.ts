@@ -1,7 +1,7 @@
 import type { ScoreJobResult } from "@riskq/contracts";
 import { createCallRateLimiter, createCircuitBreaker } from "@riskq/pipeline";
 import { describe, expect, it } from "vitest";
-import { type BatchItem, CALL_BUCKETS, callBatch } from "../src/batch-call";
+import { type BatchItem, CALL_BUCKETS, callBatch } from "../src/batching/batch-call";
 import { MODEL, trafficOf, useWorkerKit } from "./support/worker-harness";
 
 const suite = useWorkerKit();

@@ -4,11 +4,11 @@ import { BudgetExhausted, type BudgetGuard, budgetConfigOf, createBudgetGuard } 
 import { CircuitOpenError, createCallRateLimiter, createCircuitBreaker } from "@riskq/pipeline";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { budgetThresholdAlert } from "../src/budget-alerts";
-import { endUnanswered } from "../src/budget-call";
-import { decideBudget, HELD_WAIT_MS } from "../src/budget-wait";
+import { budgetThresholdAlert } from "../src/budget/budget-alerts";
+import { endUnanswered } from "../src/budget/budget-call";
+import { decideBudget, HELD_WAIT_MS } from "../src/budget/budget-wait";
+import { createWorkerMetrics } from "../src/metrics/worker-metrics";
 import { workerEnv } from "../src/worker-env";
-import { createWorkerMetrics } from "../src/worker-metrics";
 
 const MERCHANT = "2088000000000001";
 const NOW = Date.UTC(2026, 4, 12, 23, 58, 0);

@@ -14,9 +14,9 @@ import { useTestRedis } from "@riskq/testing/vitest";
 import { type Job, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import type { BatchItem } from "../src/batch-call";
-import { createCallLatency } from "../src/call-latency";
-import { createScoreProcessor } from "../src/score-processor";
+import type { BatchItem } from "../src/batching/batch-call";
+import { createCallLatency } from "../src/batching/call-latency";
+import { createScoreProcessor } from "../src/scoring/score-processor";
 
 const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
 

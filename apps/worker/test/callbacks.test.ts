@@ -17,8 +17,9 @@ import { useSandbox, useTestRedis } from "@riskq/testing/vitest";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { runScoreWorker } from "../src/run-worker";
+import { buildWorker } from "../src/build-worker";
 import { workerEnv } from "../src/worker-env";
+import { splitWorkerOptions } from "../src/worker-options";
 
 const sandboxSuite = useSandbox();
 const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
@@ -57,34 +58,36 @@ describe("result callbacks from a running worker", () => {
     const scoreQueue = createScoreQueue({ connection, prefix });
     const deadQueue = createDeadLetterQueue({ connection, prefix });
     const callbackQueue = createCallbackQueue({ connection, prefix });
-    const running = await runScoreWorker({
-      connection,
-      prefix,
-      alipay,
-      limiter: createCallRateLimiter({ redis: connection, prefix }),
-      breaker: createCircuitBreaker(),
-      deadLetters: new DeadLetterStore(scoreQueue, deadQueue, undefined, callbackQueue),
-      logger,
-      batchCap: 100,
-      lingerMs: 25,
-      concurrency: 100,
-      maxAttempts: 8,
-      defaultModelVersion: MODEL,
-      expiredPolicy: "dead-letter",
-      onDeadline: "expire",
-      maxRateLimitWaitMs: 3_600_000,
-      callbacks: {
-        queue: callbackQueue,
-        secret: SECRET,
-        concurrency: 20,
-        backoff: { baseMs: 20, capMs: 100 },
-        // The receiver listens on 127.0.0.1: opened as RISKQ_CALLBACK_ALLOWED_HOSTS=127.0.0.1 would.
-        destinations: {
-          allowList: workerEnv.shape.RISKQ_CALLBACK_ALLOWED_HOSTS.parse("127.0.0.1"),
-          requireHttps: false,
+    const running = await buildWorker(
+      ...splitWorkerOptions({
+        connection,
+        prefix,
+        alipay,
+        limiter: createCallRateLimiter({ redis: connection, prefix }),
+        breaker: createCircuitBreaker(),
+        deadLetters: new DeadLetterStore(scoreQueue, deadQueue, undefined, callbackQueue),
+        logger,
+        batchCap: 100,
+        lingerMs: 25,
+        concurrency: 100,
+        maxAttempts: 8,
+        defaultModelVersion: MODEL,
+        expiredPolicy: "dead-letter",
+        onDeadline: "expire",
+        maxRateLimitWaitMs: 3_600_000,
+        callbacks: {
+          queue: callbackQueue,
+          secret: SECRET,
+          concurrency: 20,
+          backoff: { baseMs: 20, capMs: 100 },
+          // The receiver listens on 127.0.0.1: opened as RISKQ_CALLBACK_ALLOWED_HOSTS=127.0.0.1 would.
+          destinations: {
+            allowList: workerEnv.shape.RISKQ_CALLBACK_ALLOWED_HOSTS.parse("127.0.0.1"),
+            requireHttps: false,
+          },
         },
-      },
-    });
+      }),
+    );
 
     try {
       const items = generateTraffic({

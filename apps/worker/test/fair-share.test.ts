@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createFairShare } from "../src/fair-share";
+import { createFairShare } from "../src/batching/fair-share";
 
 describe("fair share between merchants", () => {
   it("orders by deadline between merchants at the same pace, and puts a bursting merchant behind", () => {

@@ -3,7 +3,7 @@ import { parseExposition, type Sample, sampleValue, startMetricsServer } from "@
 import { createCallRateLimiter, createCircuitBreaker, DeadLetterStore } from "@riskq/pipeline";
 import { startAppProcess } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
-import { createWorkerMetrics } from "../src/worker-metrics";
+import { createWorkerMetrics } from "../src/metrics/worker-metrics";
 import { eventually, trafficOf, useWorkerKit } from "./support/worker-harness";
 
 const suite = useWorkerKit();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ModelRouting } from "../src/model-route";
-import { modelUnknownReason } from "../src/model-unknown-reason";
+import type { ModelRouting } from "../src/scoring/model-route";
+import { modelUnknownReason } from "../src/scoring/model-unknown-reason";
 
 // The drift marks as the health cache reports them (the cache's Redis reads are tested with drift).
 const routing = (marked: string[]): ModelRouting => ({

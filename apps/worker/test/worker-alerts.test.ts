@@ -15,7 +15,7 @@ import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createWorkerAlerts } from "../src/worker-alerts";
+import { createWorkerAlerts } from "../src/alerts/worker-alerts";
 
 let redis: TestRedis;
 let connection: Redis;

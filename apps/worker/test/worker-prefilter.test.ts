@@ -2,9 +2,9 @@ import { parseConfig } from "@riskq/config";
 import { OnnxRuntimeMissing } from "@riskq/prefilter";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createWorkerPrefilter } from "../src/prefilter/worker-prefilter";
 import { workerEnv } from "../src/worker-env";
 import { testLogger } from "./support/worker-harness";
-import { createWorkerPrefilter } from "../src/worker-prefilter";
 
 let t: TestRedis;
 beforeEach(async () => {

@@ -18,7 +18,8 @@ import { type SandboxKitSuite, useSandboxKit } from "@riskq/testing/vitest";
 import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { runScoreWorker, type ScoreWorkerOptions } from "../../src/run-worker";
+import { buildWorker } from "../../src/build-worker";
+import { type ScoreWorkerOptions, splitWorkerOptions } from "../../src/worker-options";
 
 /** The model every test pins (live for 50 days after the sandbox's t0). */
 export const MODEL = "risk-v3-2026-11";
@@ -26,7 +27,7 @@ export const MODEL = "risk-v3-2026-11";
 export const TASK = "transaction_anomaly";
 export const MAX_ATTEMPTS = 8;
 
-export type RunningWorker = Awaited<ReturnType<typeof runScoreWorker>>;
+export type RunningWorker = Awaited<ReturnType<typeof buildWorker>>;
 export type ScoreJob = Job<ScoreJobDataWithHistory, ScoreJobResult>;
 
 /** Where every job of a test ended. */
@@ -49,7 +50,7 @@ export interface WorkerKit {
   scoreQueue: ScoreQueue;
   deadQueue: DeadLetterQueue;
   deadLetters: DeadLetterStore;
-  /** Runs `runScoreWorker` in-process with test defaults; closed after the test. */
+  /** Runs `buildWorker` in-process with test defaults; closed after the test. */
   startWorker(overrides?: Partial<ScoreWorkerOptions>): Promise<RunningWorker>;
   /** Registers the merchant in the sandbox and onboards it through the worker's client. */
   onboard(...merchantIds: string[]): Promise<void>;
@@ -109,27 +110,30 @@ function createWorkerKit(sandbox: SandboxProcess, prefix: string) {
     deadQueue,
     deadLetters,
     async startWorker(overrides = {}) {
-      const running = await runScoreWorker({
-        connection,
-        prefix,
-        alipay,
-        // Below the sandbox's default 10 batch calls/s, so tests without a 429 storm see none.
-        limiter: createCallRateLimiter({ redis: connection, prefix, initialRate: 8 }),
-        // Short open times: the breaker's behaviour, at test speed.
-        breaker: createCircuitBreaker({ openMs: 1_000, maxOpenMs: 2_000 }),
-        deadLetters,
-        logger: testLogger,
-        batchCap: 100,
-        lingerMs: 50,
-        concurrency: 100,
-        maxAttempts: MAX_ATTEMPTS,
-        defaultModelVersion: MODEL,
-        expiredPolicy: "complete",
-        maxRateLimitWaitMs: 3_600_000,
-        sweepEveryMs: 1_000,
-        lockMs: 5_000,
-        ...overrides,
-      });
+      // Overrides may be settings or collaborators alike; buildWorker takes them apart as main.ts gives them.
+      const running = await buildWorker(
+        ...splitWorkerOptions({
+          connection,
+          prefix,
+          alipay,
+          // Below the sandbox's default 10 batch calls/s, so tests without a 429 storm see none.
+          limiter: createCallRateLimiter({ redis: connection, prefix, initialRate: 8 }),
+          // Short open times: the breaker's behaviour, at test speed.
+          breaker: createCircuitBreaker({ openMs: 1_000, maxOpenMs: 2_000 }),
+          deadLetters,
+          logger: testLogger,
+          batchCap: 100,
+          lingerMs: 50,
+          concurrency: 100,
+          maxAttempts: MAX_ATTEMPTS,
+          defaultModelVersion: MODEL,
+          expiredPolicy: "complete",
+          maxRateLimitWaitMs: 3_600_000,
+          sweepEveryMs: 1_000,
+          lockMs: 5_000,
+          ...overrides,
+        }),
+      );
       workers.push(running);
       return running;
     },

@@ -9,11 +9,11 @@ import type { ScoreJobData, ScoreJobResult } from "@riskq/contracts";
 import type { BudgetGuard } from "@riskq/cost";
 import type { BatchOutcomes, CallRateLimiter, CircuitBreaker, Permit } from "@riskq/pipeline";
 import { context, type TraceCarrier } from "@riskq/tracing";
+import { endUnanswered } from "../budget/budget-call";
+import type { CostRecorder } from "../budget/cost-recorder";
+import { scoredResult } from "../scoring/job-result";
+import type { ScoreRecorder } from "../scoring/score-recorder";
 import { batchTrace } from "./batch-trace";
-import { endUnanswered } from "./budget-call";
-import type { CostRecorder } from "./cost-recorder";
-import { scoredResult } from "./job-result";
-import type { ScoreRecorder } from "./score-recorder";
 
 /** One job waiting in a micro-batch. */
 export interface BatchItem {

@@ -50,7 +50,11 @@ export function createScoreRecorder(options: ScoreRecorderOptions) {
         );
       }
       const expiry = batch.modelExpiry?.getTime();
-      if (options.useModelExpiry !== false && expiry !== undefined && lastExpiry.get(modelVersion) !== expiry) {
+      if (
+        options.useModelExpiry !== false &&
+        expiry !== undefined &&
+        lastExpiry.get(modelVersion) !== expiry
+      ) {
         await recordModelExpiry(options.redis, options.prefix, modelVersion, new Date(expiry));
         lastExpiry.set(modelVersion, expiry);
       }

@@ -2,8 +2,8 @@ import type { DeadlinePolicy, DegradedReason, ScoreJobData, ScoreJobResult } fro
 import { deadMessage } from "@riskq/pipeline";
 import type { Prefilter } from "@riskq/prefilter";
 import { UnrecoverableError } from "bullmq";
+import { prefilterResult } from "../prefilter/prefilter-step";
 import { expiredResult } from "./job-result";
-import { prefilterResult } from "./prefilter-step";
 
 /** How a worker decides the jobs no remote score can reach in time (docs/pipeline.md, "Deadlines"). */
 export interface DeadlineOptions {

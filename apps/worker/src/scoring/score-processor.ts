@@ -21,16 +21,16 @@ import {
 } from "@riskq/pipeline";
 import { traceCarrierOf } from "@riskq/tracing";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { BatchItem } from "../batching/batch-call";
+import type { CallLatency } from "../batching/call-latency";
+import { type BudgetWaitOptions, decideBudget } from "../budget/budget-wait";
+import type { PrefilterStep } from "../prefilter/prefilter-step";
 import type { AuditRescore } from "./audit-rescore";
-import type { BatchItem } from "./batch-call";
-import { type BudgetWaitOptions, decideBudget } from "./budget-wait";
-import type { CallLatency } from "./call-latency";
 import { type DeadlineOptions, decideAtDeadline } from "./deadline-policy";
 import { degradedReasonOf } from "./degraded-reason";
 import { startJobDeadline } from "./job-deadline";
 import { type ModelRouting, routeModel } from "./model-route";
 import { modelUnknownReason } from "./model-unknown-reason";
-import type { PrefilterStep } from "./prefilter-step";
 
 export interface ScoreProcessorOptions {
   batcher: MicroBatcher<BatchItem, ScoreJobResult>;

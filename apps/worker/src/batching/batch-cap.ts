@@ -57,3 +57,29 @@ export function createBatchCap(options: BatchCapOptions) {
   };
 }
 export type BatchCap = ReturnType<typeof createBatchCap>;
+
+/** The batch limit Alipay gives a young account (docs/alipay-ai-api.md). */
+const YOUNG_ACCOUNT_CAP = 50;
+
+/**
+ * The one place a worker's starting cap is decided: the configured cap (BATCH_CAP), at most 50 for an
+ * account known to be young (ALIPAY_YOUNG_ACCOUNT), at most what an earlier truncation taught the workers;
+ * probes go back up to `maximum` (default the configured cap).
+ */
+export async function startBatchCap(options: {
+  configured: number;
+  youngAccount?: boolean;
+  maximum?: number;
+  probeAfterMs?: number;
+  alipay: { learnedBatchCap(): Promise<number | undefined>; forgetBatchCap(): Promise<void> };
+  logger: Logger;
+}): Promise<BatchCap> {
+  const start = options.youngAccount ? Math.min(YOUNG_ACCOUNT_CAP, options.configured) : options.configured;
+  return createBatchCap({
+    initial: Math.min(start, (await options.alipay.learnedBatchCap()) ?? start),
+    maximum: Math.max(start, options.maximum ?? options.configured),
+    probeAfterMs: options.probeAfterMs ?? 600_000,
+    logger: options.logger,
+    forgetLearned: () => options.alipay.forgetBatchCap(),
+  });
+}

@@ -9,8 +9,8 @@ import {
 } from "@riskq/prefilter";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { ScoreWorkerOptions } from "./run-worker";
-import type { WorkerEnv } from "./worker-env";
+import type { WorkerEnv } from "../worker-env";
+import type { WorkerDeps } from "../worker-options";
 
 type PrefilterEnv = Pick<
   WorkerEnv,
@@ -54,7 +54,7 @@ export async function createWorkerPrefilter(options: {
   redis: Redis;
   prefix: string;
   logger: Logger;
-}): Promise<ScoreWorkerOptions["prefilter"]> {
+}): Promise<WorkerDeps["prefilter"]> {
   const { env } = options;
   if (env.RISKQ_PREFILTER === "off" && !env.RISKQ_PREFILTER_FALLBACK) return undefined;
   return {

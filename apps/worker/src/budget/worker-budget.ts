@@ -2,9 +2,9 @@ import { alertPublisher } from "@riskq/alerts";
 import { budgetConfigOf, createBudgetGuard, hasBudgets } from "@riskq/cost";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { WorkerEnv } from "../worker-env";
 import { budgetThresholdAlert } from "./budget-alerts";
 import type { BudgetWaitOptions } from "./budget-wait";
-import type { WorkerEnv } from "./worker-env";
 
 type BudgetEnv = Pick<
   WorkerEnv,

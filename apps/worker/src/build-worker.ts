@@ -1,0 +1,252 @@
+import { QUEUES, type ScoreJobResult } from "@riskq/contracts";
+import {
+  backoffMs,
+  createMicroBatcher,
+  createRedisBatchExchange,
+  type Permit,
+  type ScoreJobDataWithHistory,
+  startCallbackWorker,
+} from "@riskq/pipeline";
+import { builtInPrefilter } from "@riskq/prefilter";
+import { type Job, MetricsTime, UnrecoverableError, Worker } from "bullmq";
+import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/batch-call";
+import { startBatchCap } from "./batching/batch-cap";
+import { createCallLatency } from "./batching/call-latency";
+import { createFairShare } from "./batching/fair-share";
+import { createCostRecorder } from "./budget/cost-recorder";
+import { traceJobs } from "./metrics/job-span";
+import { createPrefilterStep } from "./prefilter/prefilter-step";
+import { createAuditRescore } from "./scoring/audit-rescore";
+import { createModelHealthCache } from "./scoring/model-health-cache";
+import { createScoreProcessor } from "./scoring/score-processor";
+import { createScoreRecorder } from "./scoring/score-recorder";
+import { startDeadLetterSweeper } from "./upkeep/dead-letter-sweeper";
+import { startKeyProbe } from "./upkeep/key-probe";
+import type { WorkerConfig, WorkerDeps } from "./worker-options";
+
+/**
+ * The worker's composition root: a BullMQ Worker on `score` whose processors meet in micro-batches,
+ * plus the callback deliverer, the dead-letter sweeper and the key probe. main.ts and the test harness
+ * both build the worker here, so tests run the objects production runs. `close()` is the graceful
+ * shutdown: stop fetching, flush the batches, let in-flight calls finish.
+ */
+export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
+  const { logger } = deps;
+  const drift = deps.drift;
+  const recordScores =
+    drift &&
+    createScoreRecorder({
+      redis: drift.redis,
+      prefix: config.prefix,
+      logger,
+      ...(drift.windowMs === undefined ? {} : { windowMs: drift.windowMs }),
+      ...(drift.now === undefined ? {} : { now: drift.now }),
+      ...(drift.useModelExpiry === undefined ? {} : { useModelExpiry: drift.useModelExpiry }),
+    });
+  const models = drift && {
+    health: createModelHealthCache({
+      redis: drift.redis,
+      prefix: config.prefix,
+      ...(drift.degradedCacheMs === undefined ? {} : { ttlMs: drift.degradedCacheMs }),
+    }),
+    defaultModelVersion: config.defaultModelVersion,
+    fallbackModelVersion: drift.fallbackModelVersion,
+  };
+  const recordCost =
+    deps.cost &&
+    createCostRecorder({
+      ...deps.cost,
+      prefix: config.prefix,
+      logger: logger.child({ component: "cost" }),
+    });
+  const batchCap = await startBatchCap({
+    configured: config.batchCap,
+    ...(config.youngAccount === undefined ? {} : { youngAccount: config.youngAccount }),
+    ...(config.batchCapMaximum === undefined ? {} : { maximum: config.batchCapMaximum }),
+    ...(config.batchCapProbeMs === undefined ? {} : { probeAfterMs: config.batchCapProbeMs }),
+    alipay: deps.alipay,
+    logger,
+  });
+  deps.onBatchCap?.(batchCap.peek);
+  const concurrency = Math.max(config.concurrency, batchCap.peek());
+  const marginMs = config.deadlineMarginMs ?? 50;
+  const callLatency = createCallLatency({ initialMs: 0 });
+  const fairShare = createFairShare({ penaltyMs: config.fairSharePenaltyMs ?? 1_000 });
+  const merchantOf = (key: string) => key.slice(0, key.indexOf("|"));
+  const exchange =
+    deps.sharedBatches &&
+    (await createRedisBatchExchange<BatchItem, ScoreJobResult>({
+      ...deps.sharedBatches,
+      prefix: config.prefix,
+      logger: logger.child({ component: "batch-exchange" }),
+    }));
+  const batcher = createMicroBatcher<BatchItem, ScoreJobResult, Permit>({
+    keyOf: batchKey,
+    cap: () => batchCap.current(),
+    lingerMs: config.lingerMs,
+    // Every job slot of this process is in a batch: nothing more can join, so send without lingering.
+    maxHeld: concurrency,
+    // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
+    // we may make carry as many items as the cap allows.
+    // Earliest deadline first, with each merchant's recent calls counted against it (fair share).
+    gate: async (key, { deadline, signal }) => {
+      const merchant = merchantOf(key);
+      const permit = await deps.limiter.acquire(CALL_BUCKETS, {
+        signal,
+        priority: fairShare.priority(merchant, deadline),
+      });
+      fairShare.granted(merchant);
+      return permit;
+    },
+    deadlineOf: (item) => item.data.deadline_at - marginMs,
+    // No call for items whose deadline comes before a typical answer would.
+    minTimeLeftMs: () => callLatency.medianMs(),
+    ...(exchange ? { exchange } : {}),
+    flush: (_key, items, permit) =>
+      callBatch(
+        {
+          alipay: deps.alipay,
+          limiter: deps.limiter,
+          breaker: deps.breaker,
+          defaultModelVersion: config.defaultModelVersion,
+          onTruncated: (answered) => batchCap.truncated(answered),
+          deadlines: { marginMs },
+          onCallTime: (ms) => callLatency.record(ms),
+          ...(recordScores ? { recordScores } : {}),
+          ...(recordCost ? { recordCost, batchCap: batchCap.peek() } : {}),
+          ...(deps.budget ? { budget: deps.budget.guard } : {}),
+        },
+        items,
+        permit,
+      ),
+  });
+
+  const prefilterStep =
+    deps.prefilter &&
+    createPrefilterStep({
+      ...deps.prefilter,
+      // A locally decided job is traffic too: the simulator re-prices it with the pre-filter off.
+      ...(recordCost
+        ? {
+            onLocalDecision: (request, bucket) =>
+              recordCost.local({
+                task: request.task,
+                modelVersion: request.model_version ?? config.defaultModelVersion,
+                bucket,
+              }),
+          }
+        : {}),
+    });
+  const worker = new Worker<ScoreJobDataWithHistory, ScoreJobResult>(
+    QUEUES.score,
+    traceJobs(
+      createScoreProcessor({
+        batcher,
+        breaker: deps.breaker,
+        maxAttempts: config.maxAttempts,
+        deadline: {
+          policy: config.onDeadline ?? "local",
+          marginMs,
+          prefilter: deps.deadlinePrefilter ?? deps.prefilter?.prefilter ?? builtInPrefilter(),
+          expiredPolicy: config.expiredPolicy,
+        },
+        callLatency,
+        maxRateLimitWaitMs: config.maxRateLimitWaitMs,
+        defaultModelVersion: config.defaultModelVersion,
+        ...(deps.callbacks ? { callbacks: deps.callbacks.queue } : {}),
+        ...(models ? { models } : {}),
+        ...(deps.budget ? { budget: deps.budget } : {}),
+        ...(prefilterStep ? { prefilter: prefilterStep } : {}),
+        ...(deps.outcomes ? { outcomes: deps.outcomes } : {}),
+        ...(deps.rescoreDegraded
+          ? {
+              audit: createAuditRescore({
+                ...deps.rescoreDegraded,
+                prefix: config.prefix,
+                logger: logger.child({ component: "audit" }),
+              }),
+            }
+          : {}),
+      }),
+    ),
+    {
+      connection: deps.connection,
+      prefix: config.prefix,
+      concurrency,
+      // A job whose worker died is retried at most this often; past it BullMQ fails it (→ `stalled`).
+      maxStalledCount: 2,
+      lockDuration: config.lockMs ?? 30_000,
+      stalledInterval: config.lockMs ?? 30_000,
+      settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade) },
+      // Per-minute completed/failed counts for a week: the data of Bull Board's charts.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    },
+  );
+
+  worker.on("failed", (job: Job<ScoreJobDataWithHistory> | undefined, err: Error) => {
+    if (!job) return;
+    const final =
+      err instanceof UnrecoverableError ||
+      err.name === "UnrecoverableError" ||
+      job.attemptsMade >= config.maxAttempts;
+    if (!final) return;
+    // If this process dies right here, the sweeper writes the dead letter from the failed set later.
+    deps.deadLetters.record(job).then(
+      (letter) => logger.warn({ jobId: job.id, reason: letter.reason }, "job dead-lettered"),
+      (recordErr) =>
+        logger.error({ jobId: job.id, err: recordErr }, "could not record dead letter; the sweeper will"),
+    );
+  });
+  worker.on("error", (err) => logger.error({ err }, "worker error"));
+  deps.observe?.(worker);
+
+  // Deliveries run on their own BullMQ worker: a slow receiver never holds a score job.
+  const deliverer =
+    deps.callbacks &&
+    startCallbackWorker({
+      connection: deps.connection,
+      prefix: config.prefix,
+      secret: deps.callbacks.secret,
+      concurrency: deps.callbacks.concurrency,
+      // A crashed process's deliveries go to another as soon as its score jobs do.
+      ...(config.lockMs === undefined ? {} : { lockMs: config.lockMs }),
+      logger: logger.child({ component: "callbacks" }),
+      ...(deps.callbacks.backoff ? { backoff: deps.callbacks.backoff } : {}),
+      ...(deps.callbacks.destinations ? { destinations: deps.callbacks.destinations } : {}),
+    });
+
+  const sweeper = startDeadLetterSweeper(deps.deadLetters, logger, config.sweepEveryMs);
+  const keyProbe =
+    config.keyProbeCron === "off"
+      ? undefined
+      : startKeyProbe({
+          alipay: deps.alipay,
+          logger,
+          ...(config.keyProbeCron ? { expression: config.keyProbeCron } : {}),
+          ...(deps.onKeyRejected ? { onKeyRejected: deps.onKeyRejected } : {}),
+        });
+  await sweeper.sweepNow();
+
+  return {
+    worker,
+    /** Current batch cap (lowered by truncations, probed back up). */
+    batchCap: batchCap.peek,
+    /**
+     * Jobs whose items this process holds in batches or calls in flight. An active job may not be
+     * here yet (still judged or routed): `close()` hands such jobs to other workers.
+     */
+    itemsInBatches: () => batcher.held(),
+    async close(): Promise<void> {
+      // Stop fetching first; jobs already active await their batches, which the batcher flushes.
+      const closing = worker.close();
+      await batcher.close();
+      await exchange?.close();
+      await closing;
+      await sweeper.stop();
+      await keyProbe?.stop();
+      await prefilterStep?.close();
+      // Last, so the callbacks of the jobs just finished are still sent (or left queued for others).
+      await deliverer?.close();
+    },
+  };
+}

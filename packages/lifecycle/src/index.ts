@@ -1,0 +1,2 @@
+export { announceReady } from "./ready-line";
+export { type StopOnSignalsOptions, stopOnSignals } from "./stop-on-signals";
