@@ -30,7 +30,7 @@ export type RunningWorker = Awaited<ReturnType<typeof runScoreWorker>>;
 export type ScoreJob = Job<ScoreJobDataWithHistory, ScoreJobResult>;
 
 /** Where every job of a test ended. */
-export interface Settled {
+interface Settled {
   completed: ScoreJob[];
   failed: ScoreJob[];
 }
