@@ -41,4 +41,3 @@ export function apiEnv(repoRoot: string) {
       .merge(apiKeysEnv)
   );
 }
-export type ApiEnv = z.output<ReturnType<typeof apiEnv>>;

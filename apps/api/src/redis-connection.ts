@@ -3,7 +3,7 @@ import { connectFailFast } from "@riskq/redis";
 import type { Redis } from "ioredis";
 
 /** Timeouts of the API's Redis client: a request never waits on Redis longer than about this. */
-export const REDIS_TIMEOUT_MS = 1_000;
+const REDIS_TIMEOUT_MS = 1_000;
 
 /**
  * The API's Redis client, built to fail fast (no offline queue, short timeouts): a request never

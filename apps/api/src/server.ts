@@ -29,7 +29,7 @@ import type { OutcomeWakeups } from "./scores/outcome-wakeups";
 import { DEFAULT_MAX_WAITING_JOBS, waiterCap } from "./scores/waiter-cap";
 
 /** Largest body accepted (a full batch of 1 000 items fits with room to spare). */
-export const BODY_LIMIT_BYTES = 1_048_576;
+const BODY_LIMIT_BYTES = 1_048_576;
 
 /** Everything the API works with, built by `main.ts` (or a test) and handed in. */
 export interface ApiDeps {

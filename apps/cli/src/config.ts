@@ -17,7 +17,7 @@ import { z } from "zod";
 // command that only talks to the API never asks for Redis or Alipay settings, and vice versa.
 
 /** The repository root (or the image's app folder), whatever folder the CLI is started from. */
-export const REPO_ROOT = appRoot(import.meta.url);
+const REPO_ROOT = appRoot(import.meta.url);
 
 /** Where dev-default warnings go (stderr, through the dispatcher). */
 export type Warn = (text: string) => void;
@@ -55,11 +55,9 @@ export const callbackConfig = (warn: Warn) => load(callbackSecretEnv, warn);
 
 /** Redis and the key prefix (models status). */
 export const redisConfig = (warn: Warn) => load(redisEnv, warn);
-export type RedisConfig = z.output<typeof redisEnv>;
 
 /** Redis plus the configured default and fallback models (models status). */
 export const modelsConfig = (warn: Warn) => load(modelsEnv, warn);
-export type ModelsConfig = z.output<typeof modelsEnv>;
 
 /**
  * Redis plus everything `createAlipayClient` takes, key files read (merchants list, keys): tokens

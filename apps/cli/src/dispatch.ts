@@ -57,7 +57,7 @@ const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
-export const TOP_USAGE = `Usage: riskq <command> [arguments] [--json]
+const TOP_USAGE = `Usage: riskq <command> [arguments] [--json]
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}

@@ -26,7 +26,6 @@ export const dashboardEnv = riskqCommonEnv
     RISKQ_PREFILTER: oneOf(["on", "shadow", "off"], "shadow"),
   })
   .extend(budgetLimitsEnv.shape);
-export type DashboardEnv = z.output<typeof dashboardEnv>;
 
 /** The budgets the workers' variables describe (the same reading as the worker's). */
 export { budgetConfigOf } from "@riskq/cost";

@@ -18,7 +18,7 @@ export const DRIFT_CHECK_EVERY_MS = 2_000;
 export const KEY_CHECK_CRON = "*/2 * * * * *";
 
 /** Merchant access tokens live 15 min (the sandbox's default); the clock jumps past that. */
-export const TOKEN_LIFETIME_MS = 15 * 60_000;
+const TOKEN_LIFETIME_MS = 15 * 60_000;
 export const CLOCK_JUMP_MS = TOKEN_LIFETIME_MS + 30_000;
 
 /**

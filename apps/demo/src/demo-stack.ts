@@ -177,7 +177,7 @@ export class DemoStack {
 }
 
 /** `start` was overtaken by `stop`. */
-export class StackStopped extends Error {
+class StackStopped extends Error {
   constructor() {
     super("the demo was stopped while its apps started");
     this.name = "StackStopped";

@@ -21,7 +21,7 @@ export function planIncidents(durationMs: number): Incident[] {
   ];
 }
 
-export type EntryState = "planned" | "injected" | "handled";
+type EntryState = "planned" | "injected" | "handled";
 
 /** One incident's progress along the timeline. */
 export interface TimelineEntry {

@@ -19,4 +19,3 @@ export const sandboxEnv = z.object({
   SANDBOX_TOKEN_TTL_S: integer({ min: 1, max: 86_400, default: 900 }),
   SANDBOX_LATENCY_PROFILE: oneOf(["realistic", "fast"], "realistic"),
 });
-export type SandboxEnv = z.output<typeof sandboxEnv>;

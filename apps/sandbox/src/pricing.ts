@@ -1,7 +1,7 @@
 /**
  * Per-call pricing (contract 9), kept in integer units of 0.0001 USD so sums are exact.
  */
-export const PRICE_UNITS = { call: 100, item: 1, review: 40 } as const;
+const PRICE_UNITS = { call: 100, item: 1, review: 40 } as const;
 
 export interface BillingUnits {
   call: number;
@@ -9,7 +9,7 @@ export interface BillingUnits {
   reviews: number;
 }
 
-export const formatUnits = (units: number): string => (units / 10_000).toFixed(4);
+const formatUnits = (units: number): string => (units / 10_000).toFixed(4);
 
 export function billingUnits(itemsBilled: number, flagged: number, callBilled = true): BillingUnits {
   return {

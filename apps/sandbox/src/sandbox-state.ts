@@ -4,8 +4,8 @@ import { AesKeySchedule } from "./aes-key-schedule";
 import { appLimit, batchLimit, defaultFaults, type FaultState, type LatencyProfile } from "./faults";
 import { Ledger } from "./ledger";
 import { MerchantTokens } from "./merchant-tokens";
-import { ModelCatalog } from "./model-catalog";
 import { createRiskModel, type RiskModel } from "./model";
+import { ModelCatalog } from "./model-catalog";
 import { NonceWindow } from "./nonce-window";
 import { TokenBucket } from "./token-buckets";
 import { VirtualClock } from "./virtual-clock";
@@ -23,7 +23,7 @@ export interface SandboxOptions {
 
 const DAY_MS = 86_400_000;
 /** Accounts younger than this get the 50-item batch limit (contract 6.4). */
-export const YOUNG_ACCOUNT_MS = 183 * DAY_MS;
+const YOUNG_ACCOUNT_MS = 183 * DAY_MS;
 
 /**
  * Everything the sandbox remembers, and its reset (contract 10): same seed + reset + same calls

@@ -2,7 +2,7 @@ import type { MaintenanceQueue } from "@riskq/pipeline";
 import { MAINTENANCE_JOBS } from "./schedules";
 
 /** The id of the one-off check planned for `at`: every scheduler that plans the same instant adds one job. */
-export const keyRotationAtId = (at: number): string => `${MAINTENANCE_JOBS.keyRotationAt}-${at}`;
+const keyRotationAtId = (at: number): string => `${MAINTENANCE_JOBS.keyRotationAt}-${at}`;
 
 /**
  * Plans the next key-rotation run at the absolute instant `at` (epoch ms on the clock `now` reads).
@@ -14,6 +14,10 @@ export async function planKeyRotation(queue: MaintenanceQueue, at: number, now: 
   for (const pending of await queue.getDelayed()) {
     if (pending.name === MAINTENANCE_JOBS.keyRotationAt && pending.id !== jobId) await pending.remove();
   }
-  await queue.add(MAINTENANCE_JOBS.keyRotationAt, { plannedFor: at }, { jobId, delay: Math.max(0, at - now) });
+  await queue.add(
+    MAINTENANCE_JOBS.keyRotationAt,
+    { plannedFor: at },
+    { jobId, delay: Math.max(0, at - now) },
+  );
   return jobId;
 }

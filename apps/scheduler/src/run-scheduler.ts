@@ -33,7 +33,7 @@ export interface SchedulerOptions {
 }
 
 /** The alerter settings a scheduler takes (its env: RISKQ_ALERT_WEBHOOK_URLS, DASHBOARD_URL, ALERT_*). */
-export type SchedulerAlertOptions = Omit<AlerterOptions, "redis" | "prefix" | "logger">;
+type SchedulerAlertOptions = Omit<AlerterOptions, "redis" | "prefix" | "logger">;
 
 /**
  * A scheduler process: puts the declared job schedulers in place, then runs the maintenance jobs.

@@ -2,7 +2,7 @@ import { alipayEnv, appRoot, field, integer, portOrOff, riskqCommonEnv, sensitiv
 import { z } from "zod";
 
 /** The repository root (or the image's app folder), whatever folder the scheduler is started from. */
-export const REPO_ROOT = appRoot(import.meta.url);
+const REPO_ROOT = appRoot(import.meta.url);
 
 /**
  * Comma-separated http(s) URLs, empty: none. Checked at start so a typo fails loudly instead of
@@ -48,4 +48,3 @@ export const schedulerEnv = riskqCommonEnv
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   })
   .extend(alipayEnv(REPO_ROOT).shape);
-export type SchedulerEnv = z.output<typeof schedulerEnv>;

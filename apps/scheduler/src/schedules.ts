@@ -13,13 +13,17 @@ export const MAINTENANCE_JOBS = {
 } as const;
 
 /** How often a schedule fires: a fixed interval or a cron pattern, always with its time zone stated. */
-export type ScheduleRepeat = { every: number; tz: string } | { pattern: string; tz: string };
+type ScheduleRepeat = { every: number; tz: string } | { pattern: string; tz: string };
 
 /** One repeatable job: a BullMQ job scheduler keyed by `id`, and the job it produces on each tick. */
 export interface ScheduleDefinition {
   id: string;
   repeat: ScheduleRepeat;
-  template: { name: string; data: Record<string, string | number | boolean>; opts: JobSchedulerTemplateOptions };
+  template: {
+    name: string;
+    data: Record<string, string | number | boolean>;
+    opts: JobSchedulerTemplateOptions;
+  };
 }
 
 /** The knobs operators may turn (scheduler env); defaults are the intervals of docs/architecture.md, "Maintenance jobs (the scheduler)". */
@@ -93,7 +97,10 @@ export function assertValid(schedule: ScheduleDefinition): void {
   if (!IANAZone.isValidZone(schedule.repeat.tz)) {
     throw new Error(`schedule ${schedule.id}: unknown time zone ${schedule.repeat.tz}`);
   }
-  if ("every" in schedule.repeat && !(Number.isInteger(schedule.repeat.every) && schedule.repeat.every >= 1_000)) {
+  if (
+    "every" in schedule.repeat &&
+    !(Number.isInteger(schedule.repeat.every) && schedule.repeat.every >= 1_000)
+  ) {
     throw new Error(`schedule ${schedule.id}: every must be a whole number of ms, at least 1000`);
   }
 }

@@ -18,7 +18,7 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
-export interface SimulationSandbox {
+interface SimulationSandbox {
   url: string;
   appId: string;
   appPrivateKey: string;
@@ -39,14 +39,14 @@ export interface SimulationOptions {
   forceRotationAfterMs?: number;
 }
 
-export interface Observation {
+interface Observation {
   at: number;
   keyId: string;
   kind: "check" | "sample";
 }
 
 /** A key of the sandbox's schedule as its state showed it (windows cut by a forced rotation). */
-export interface TruthKey {
+interface TruthKey {
   keyId: string;
   notBefore: number;
   expiresAt: number;

@@ -18,7 +18,7 @@ import { validate } from "node-cron";
 import { z } from "zod";
 
 /** The repository root (or the image's app folder), whatever folder the worker is started from. */
-export const REPO_ROOT = appRoot(import.meta.url);
+const REPO_ROOT = appRoot(import.meta.url);
 
 /** The worker's variables (README, "Environment variables"). */
 export const workerEnv = riskqCommonEnv

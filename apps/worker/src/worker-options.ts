@@ -56,7 +56,7 @@ export interface WorkerConfig {
 }
 
 /** Drift bookkeeping of a worker: score windows per (model, task) and the degraded-model marks. */
-export interface WorkerDriftOptions {
+interface WorkerDriftOptions {
   /** A plain ioredis client (the windows and marks live under the worker's prefix). */
   redis: Redis;
   /** Drift window length (default 5 min); the scheduler's drift-check must use the same. */

@@ -2,7 +2,7 @@ import type { AlertmanagerAlert } from "./alertmanager-alert";
 import type { DeliveryResult } from "./webhook-delivery";
 
 /** Alerts per POST: with the alerts' bounded fields, a body stays well under a megabyte. */
-export const ALERTS_PER_POST = 50;
+const ALERTS_PER_POST = 50;
 /** Of an answer, only this much is read (for the error message): a receiver cannot flood us. */
 const MAX_ANSWER_BYTES = 4_096;
 
@@ -26,7 +26,7 @@ export async function postAlertmanager(
 }
 
 /** `<base>/api/v2/alerts`, whether the base ends with a slash or not (and keeps a path prefix). */
-export function alertsEndpoint(baseUrl: string): string {
+function alertsEndpoint(baseUrl: string): string {
   const url = new URL(baseUrl);
   url.pathname = `${url.pathname.replace(/\/+$/, "")}/api/v2/alerts`;
   return url.toString();

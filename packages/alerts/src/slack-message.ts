@@ -9,7 +9,7 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
-export type SlackBlock = Record<string, unknown> & { type: string };
+type SlackBlock = Record<string, unknown> & { type: string };
 
 /** Bull Board's page of a queue (the dashboard mounts Bull Board at /admin/queues). */
 export function boardLink(dashboardUrl: string, queue?: string): string {

@@ -1,7 +1,7 @@
 import { MAX_ENQUEUE_BATCH } from "@riskq/contracts";
 
 /** The API refuses bodies over 1 MiB (413); chunks stay under it with room for `{"items":[…]}`. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 const ENVELOPE_BYTES = 64;
 
 const encoder = new TextEncoder();

@@ -2,7 +2,7 @@
  * Budgets count money in integer micro-dollars (1 USD = 1 000 000): Redis increments integers
  * exactly, and every published fee (4 decimal places) is a whole number of micro-dollars.
  */
-export const MICROS_PER_USD = 1_000_000;
+const MICROS_PER_USD = 1_000_000;
 
 /** USD (a number or a billing field such as "0.0420") in micro-dollars. */
 export function usdToMicros(usd: number | string): number {

@@ -12,11 +12,6 @@ export function dayNumberOf(day: string): number {
   return Date.parse(`${checkDay(day)}T00:00:00Z`) / DAY_MS;
 }
 
-/** The day `dayNumber` days after 1970-01-01. */
-export function dayOfNumber(dayNumber: number): string {
-  return utcDayOf(dayNumber * DAY_MS);
-}
-
 /** `day` itself when it is a real calendar day written `YYYY-MM-DD`; a RangeError otherwise. */
 export function checkDay(day: string): string {
   const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;

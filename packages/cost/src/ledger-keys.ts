@@ -15,7 +15,7 @@ export const recordedDaysKey = (prefix: string): string => `${prefix}:cost:days`
 export const DEFAULT_RETENTION_DAYS = 400;
 
 /** Separates the parts of a field; no merchant id, task or model version may contain it. */
-export const FIELD_SEPARATOR = "|";
+const FIELD_SEPARATOR = "|";
 
 /** What the ledger counts per (day, merchant, task, model), for calls that answered. */
 export const LEDGER_METRICS = [

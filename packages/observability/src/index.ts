@@ -1,4 +1,3 @@
-export * from "./job-logger";
 export * from "./logger";
 export * from "./mask-fingerprint";
 export { CENSORED, redactSecrets } from "./redact";

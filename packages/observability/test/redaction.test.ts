@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createLogger, jobLogger, type Logger, maskFingerprint } from "../src/index";
+import { createLogger, type Logger, maskFingerprint } from "../src/index";
 
 /** A pino destination that keeps every line in memory (pino writes to it synchronously). */
 function memoryLogger(level = "info") {
@@ -190,7 +190,7 @@ describe("createLogger redaction", () => {
     expect(JSON.parse(lines[0]!).err.command).toEqual({ name: "evalsha", args: "[redacted]" });
   });
 
-  it("redacts the bindings of child, grandchild and job loggers", () => {
+  it("redacts the bindings of child, grandchild and great-grandchild loggers", () => {
     const { logger, output, lines } = memoryLogger();
     const secrets = [secretOf("c1"), secretOf("c2"), secretOf("c3"), secretOf("c4"), secretOf("c5")];
     const fingerprint = randomBytes(32).toString("hex");
@@ -200,7 +200,7 @@ describe("createLogger redaction", () => {
       card_fingerprint: fingerprint,
     });
     const withOptions = logger.child({ password: secrets[3] }, { level: "debug" });
-    const job = jobLogger(grandchild, { jobId: "m1-item-9", queue: "score", merchantId: "m1" });
+    const job = grandchild.child({ jobId: "m1-item-9", queue: "score", merchantId: "m1" });
     child.info("child");
     grandchild.info("grandchild");
     withOptions.debug("with options");

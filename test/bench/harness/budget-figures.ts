@@ -52,7 +52,7 @@ function countBy(records: readonly CallRecord[], key: (r: CallRecord) => string 
 }
 
 /** Whether a request got a usable decision within the budget (200, completed, deciding source, in time). */
-export function decidedInBudget(r: CallRecord, budget: Budget): boolean {
+function decidedInBudget(r: CallRecord, budget: Budget): boolean {
   return (
     r.status === 200 &&
     r.jobStatus === "completed" &&
@@ -64,7 +64,7 @@ export function decidedInBudget(r: CallRecord, budget: Budget): boolean {
 }
 
 /** Round trips of the requests answered 200 or 202 (a 429 or an error is no wait for a decision). */
-export function waitTimes(records: readonly CallRecord[]): number[] {
+function waitTimes(records: readonly CallRecord[]): number[] {
   return records
     .filter((r) => (r.status === 200 || r.status === 202) && r.answeredAt !== undefined)
     .map((r) => r.answeredAt! - r.sentAt)

@@ -15,7 +15,7 @@ const BATCH_BUCKETS = ["method", "batch-predict"];
 const SCRAPE_TIMEOUT_MS = 1_000;
 
 /** The batch bucket's rate in a worker's `/metrics` text; undefined while the limiter has no state. */
-export function batchBucketRate(exposition: string): number | undefined {
+function batchBucketRate(exposition: string): number | undefined {
   const rates = new Map<string, number>();
   for (const line of exposition.split("\n")) {
     if (!line.startsWith(`${GAUGE}{`)) continue;

@@ -40,7 +40,7 @@ const fmt = (n: number, digits = 0) =>
 const pct = (share: number, digits = 1) => `${fmt(share * 100, digits)} %`;
 
 /** The table's rows from whatever reports exist. */
-export function resultRows(reports: BenchReports): ResultRow[] {
+function resultRows(reports: BenchReports): ResultRow[] {
   const rows: ResultRow[] = [];
   const s = reports.sandboxSpeed;
   if (s) {
@@ -125,7 +125,7 @@ export function resultRows(reports: BenchReports): ResultRow[] {
   return rows;
 }
 
-export function markdownTable(rows: readonly ResultRow[]): string {
+function markdownTable(rows: readonly ResultRow[]): string {
   const verdict = (meets: boolean | undefined) => (meets === undefined ? "" : meets ? " ✓" : " ✗ (not met)");
   return [
     "| benchmark | riskq | baseline | ratio | target |",

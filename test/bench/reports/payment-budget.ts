@@ -40,7 +40,7 @@ export interface BurstBatch {
   decided_in_ms_p99: number | null;
 }
 
-export interface BurstFigures extends PhaseFigures {
+interface BurstFigures extends PhaseFigures {
   /** p99 of the other merchants' requests in this phase, and in the steady phase. */
   neighbour_p99_ms: number | null;
   steady_neighbour_p99_ms: number | null;
@@ -48,7 +48,7 @@ export interface BurstFigures extends PhaseFigures {
   batch: BurstBatch;
 }
 
-export interface CallerHealth {
+interface CallerHealth {
   /** Never sent: too many requests were waiting for an answer already (should be 0). */
   skipped_in_flight: number;
   /** Never sent: the bench's process reached them more than a second late (should be 0). */
@@ -60,7 +60,7 @@ export interface CallerHealth {
   load_avg_end: number;
 }
 
-export interface PaymentBudgetSettings {
+interface PaymentBudgetSettings {
   merchants: number;
   tasks: string[];
   per_merchant_per_s: number;

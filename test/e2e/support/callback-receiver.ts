@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { CALLBACK_HEADERS, type CallbackBody, callbackSecretFor, verifyCallback } from "@riskq/pipeline";
 
 /** One POST as a service's receiver would see it, with the checks a receiver makes. */
-export interface ReceivedCallback {
+interface ReceivedCallback {
   /** The `x-riskq-job-id` header. */
   jobId: string;
   event: CallbackBody["event"];

@@ -4,7 +4,7 @@ import { spansFromProtobuf } from "./otlp-protobuf";
 import { type ReceivedSpan, spansFromJson } from "./otlp-spans";
 
 /** One export request as it arrived. */
-export interface ReceivedExport {
+interface ReceivedExport {
   contentType: string;
   body: Buffer;
   spans: ReceivedSpan[];

@@ -5,7 +5,7 @@ import { ApiError } from "./api-error";
  * What a caller with a false positive does: the guard takes any 13–19 digits passing Luhn (one
  * number in ten of that length does), also grouped by spaces or punctuation, for a card number.
  */
-export const NOT_A_CARD_HINT =
+const NOT_A_CARD_HINT =
   "if it is an id, not a card number (13–19 digits that happen to pass the Luhn check), put a letter between its digits (e.g. ord-4111x2222…) so no such run remains";
 
 /**

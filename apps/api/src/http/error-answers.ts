@@ -24,7 +24,7 @@ const FASTIFY_ERRORS: Record<string, () => ApiError> = {
 };
 
 /** What an error becomes on the wire: a known answer, or a bare 500 (details go to the log only). */
-export function answerFor(err: unknown): ApiError | undefined {
+function answerFor(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (isRedisUnavailable(err)) return redisUnavailable();
   const fastifyError = err as Partial<FastifyError>;

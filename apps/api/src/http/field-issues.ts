@@ -6,7 +6,7 @@ import { ApiError } from "./api-error";
 export type { FieldIssue };
 
 /** `["items", 3, "amount"]` → `items[3].amount`, appended to `prefix` (itself already formatted). */
-export function formatPath(path: readonly PropertyKey[], prefix = ""): string {
+function formatPath(path: readonly PropertyKey[], prefix = ""): string {
   let text = prefix;
   for (const part of path) {
     if (typeof part === "number") text += `[${part}]`;

@@ -12,7 +12,7 @@ export const MAX_JSON_DEPTH = 32;
  * How deep `text` nests, or `limit + 1` as soon as it goes past `limit` (so a huge body is not
  * scanned to its end). Brackets inside strings do not count; malformed JSON is left to the parser.
  */
-export function jsonDepthOver(text: string, limit: number): boolean {
+function jsonDepthOver(text: string, limit: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

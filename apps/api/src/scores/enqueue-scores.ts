@@ -10,7 +10,7 @@ import { sendJobs } from "./send-jobs";
  * the one HTTP submission that wrote it. Workers parse job data with a non-strict schema, so the
  * extra field is carried along (and must be kept when they rewrite the data).
  */
-export type SubmittedJobData = ScoreJobData & { submission_id: string };
+type SubmittedJobData = ScoreJobData & { submission_id: string };
 
 /** A job as its submission found it: its view, and the deadline it is decided by (epoch ms). */
 export interface EnqueuedJob {

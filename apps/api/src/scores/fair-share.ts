@@ -2,9 +2,9 @@
 export const DEFAULT_FAIR_SHARE_PER_S = 200;
 
 /** Items beyond the fair share per priority step: the first 100 extra get 1, the next 100 get 2… */
-export const PRIORITY_STEP = 100;
+const PRIORITY_STEP = 100;
 /** BullMQ's largest priority (`Job` refuses more than 2^21). */
-export const MAX_PRIORITY = 2_097_151;
+const MAX_PRIORITY = 2_097_151;
 
 // The sliding second, as 10 slots of 100 ms: close enough to a true sliding window at O(1) a call.
 const SLOT_MS = 100;

@@ -2,9 +2,9 @@ import type { FieldIssue } from "../http/field-issues";
 
 const DAY_MS = 86_400_000;
 /** How far back `occurred_at` may be: past this, the payment is history, not something to score. */
-export const OCCURRED_AT_MAX_AGE_DAYS = 400;
+const OCCURRED_AT_MAX_AGE_DAYS = 400;
 /** How far ahead: a day covers any time zone and clock skew; a later time is a mistake. */
-export const OCCURRED_AT_MAX_AHEAD_DAYS = 1;
+const OCCURRED_AT_MAX_AHEAD_DAYS = 1;
 
 /**
  * The field error of an `occurred_at` outside [now − 400 days, now + 1 day], or undefined. The

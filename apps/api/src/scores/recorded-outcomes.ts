@@ -10,7 +10,7 @@ const itemIdOf = (id: string) => id.slice(17);
  * retention) but ended less than RISKQ_IDEMPOTENCY_TTL ago. `outcome` stands in for `result` or
  * `dead_letter`, which went with the job.
  */
-export function recordedView(id: string, record: OutcomeRecord): JobView {
+function recordedView(id: string, record: OutcomeRecord): JobView {
   return { id, item_id: itemIdOf(id), status: record.status, outcome: record.outcome };
 }
 

@@ -2,7 +2,7 @@
  * How long past the latest deadline a waiter still waits: the worker decides every job by its
  * deadline, then the decision has to be written and seen by the next poll (≤ 200 ms apart).
  */
-export const DEADLINE_GRACE_MS = 250;
+const DEADLINE_GRACE_MS = 250;
 
 /**
  * The wait a request gets: its `wait_ms`, but no longer than the latest `deadline_at` of its jobs

@@ -5,7 +5,7 @@ import type { WatchEnds } from "./outcome-wakeups";
 export const MAX_WAIT_MS = 10_000;
 
 /** How often a wait re-reads its jobs: intervals grow from `firstMs` to `maxMs`. */
-export interface PollIntervals {
+interface PollIntervals {
   firstMs: number;
   maxMs: number;
   /** Past the first deadline decisions are due at any moment: poll this often (a few polls at most). */
@@ -13,9 +13,9 @@ export interface PollIntervals {
 }
 
 /** Without wake-ups every answer waits for a poll: keep them close. */
-export const POLLS_ALONE: PollIntervals = { firstMs: 20, maxMs: 200, dueMs: 25 };
+const POLLS_ALONE: PollIntervals = { firstMs: 20, maxMs: 200, dueMs: 25 };
 /** With wake-ups a poll only catches what events missed: spread them, sparing Redis. */
-export const POLLS_BEHIND_WAKEUPS: PollIntervals = { firstMs: 20, maxMs: 1_000, dueMs: 25 };
+const POLLS_BEHIND_WAKEUPS: PollIntervals = { firstMs: 20, maxMs: 1_000, dueMs: 25 };
 
 export interface WaitOptions {
   /** The caller went away: stop at once. */

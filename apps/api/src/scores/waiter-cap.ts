@@ -4,7 +4,7 @@ import { ApiError } from "../http/api-error";
 export const DEFAULT_MAX_WAITING_JOBS = 5_000;
 
 /** A place among the waiters, given back once the answer is written (or the request failed). */
-export interface WaiterPass {
+interface WaiterPass {
   release(): void;
 }
 

@@ -34,7 +34,7 @@ import { buildApi } from "../../src/server";
 export const API_KEY = "test-api-key";
 export const AUTH = { authorization: `Bearer ${API_KEY}` };
 export const MERCHANT_ID = "2088000000000001";
-export const silentLogger = createLogger({ name: "api-test", level: "silent" });
+const silentLogger = createLogger({ name: "api-test", level: "silent" });
 
 /** The API built in-process on a real Redis, with the queues it uses (for counting and seeding). */
 export interface ApiKit extends AsyncDisposable {

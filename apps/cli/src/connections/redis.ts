@@ -3,13 +3,13 @@ import type { Redis } from "ioredis";
 import { CliError } from "../cli-errors";
 
 /** The URL without its password, for messages. */
-export const shownRedisUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, "//***@");
+const shownRedisUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, "//***@");
 
 /**
  * A Redis connection for one command: connected before it is returned, failing fast (no retries,
  * no offline queue) so a down Redis is one clear message instead of a hang.
  */
-export async function connectRedis(url: string): Promise<Redis> {
+async function connectRedis(url: string): Promise<Redis> {
   const redis = connectToRedis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,

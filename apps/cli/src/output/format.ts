@@ -24,7 +24,7 @@ export function keyValues(pairs: ReadonlyArray<readonly [string, string | undefi
 export const isoTime = (epochMs: number): string => new Date(epochMs).toISOString();
 
 /** How far `epochMs` is from `now`, coarsely: "in 14m", "3h ago", "in 2d". */
-export function relativeTime(epochMs: number, now: number): string {
+function relativeTime(epochMs: number, now: number): string {
   const delta = epochMs - now;
   const abs = Math.abs(delta);
   const text =

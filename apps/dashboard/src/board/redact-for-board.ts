@@ -28,7 +28,7 @@ function withoutUrlSecrets(value: unknown): unknown {
 }
 
 /** `https://u:p@host/cb?token=abc#x` → `https://[redacted]@host/cb?token=[redacted]#[redacted]`. */
-export function urlWithoutSecrets(raw: string): string {
+function urlWithoutSecrets(raw: string): string {
   if (!URL.canParse(raw)) return raw;
   const url = new URL(raw);
   if (url.username === "" && url.password === "" && url.search === "" && url.hash === "") return raw;

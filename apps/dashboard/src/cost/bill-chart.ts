@@ -110,7 +110,7 @@ function panel(
 }
 
 /** The smallest 1/2/5 × 10ⁿ at or above `usd` (a y axis top that reads well). */
-export function niceCeiling(usd: number): number {
+function niceCeiling(usd: number): number {
   if (!(usd > 0)) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(usd));
   for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= usd * 0.999_999) return step * magnitude;

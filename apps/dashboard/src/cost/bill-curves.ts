@@ -3,8 +3,8 @@ import { billedPrefilter, type CostSettings } from "./cost-settings";
 import { type CurrentThreshold, currentThreshold, thresholdGrid } from "./current-threshold";
 
 /** Batch sizes drawn besides the current BATCH_CAP: the range an operator would try. */
-export const CURVE_BATCH_SIZES = [10, 25, 50, 100] as const;
-export const PREFILTER_MODES = ["off", "on"] as const;
+const CURVE_BATCH_SIZES = [10, 25, 50, 100] as const;
+const PREFILTER_MODES = ["off", "on"] as const;
 /** Days of the projected month (the recorded days are scaled to it). */
 export const MONTH_DAYS = 30;
 

@@ -13,8 +13,8 @@ export interface CurrentThreshold {
 }
 
 /** The thresholds a job may ask for (contract 6.1), on the 0.01 grid of the recorded bins. */
-export const THRESHOLD_MIN = 0.05;
-export const THRESHOLD_MAX = 0.95;
+const THRESHOLD_MIN = 0.05;
+const THRESHOLD_MAX = 0.95;
 
 /** `from`, `from + step`, … `to` (both on a 0.01 grid), without floating-point drift. */
 export function thresholdGrid(from = THRESHOLD_MIN, to = THRESHOLD_MAX, step = 0.01): number[] {

@@ -21,7 +21,7 @@ export interface SpendTotals {
   estimatedCalls: number;
 }
 
-export interface MerchantSpend {
+interface MerchantSpend {
   merchantId: string;
   today: SpendTotals;
   month: SpendTotals;
@@ -44,7 +44,7 @@ export interface Spend {
 }
 
 /** A page, not a report: the CLI's `riskq cost report` lists every merchant. */
-export const MERCHANTS_SHOWN = 20;
+const MERCHANTS_SHOWN = 20;
 
 /**
  * Reads this month's ledger (UTC) and the budgets' current periods. Read-only: the budget guard is

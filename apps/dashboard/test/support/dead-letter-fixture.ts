@@ -10,7 +10,7 @@ import { createDeadLetterQueue, createScoreQueue, DeadLetterStore, deadMessage }
 import { UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 
-export const MERCHANT_ID = "2088000000000001";
+const MERCHANT_ID = "2088000000000001";
 
 /** A card fingerprint (64 hex characters) and how the board must show it. */
 export function fingerprint(): { raw: string; masked: string } {

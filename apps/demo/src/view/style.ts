@@ -24,9 +24,3 @@ export function createStyle(enabled: boolean): Style {
     cyan: wrap(36, 39),
   };
 }
-
-/** The printable width of a string with ANSI styling. */
-export function visibleLength(text: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is stripped.
-  return text.replace(/\x1b\[[0-9;]*m/g, "").length;
-}

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ApiError } from "../api-error";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 // Past this we stop listening altogether rather than drain an endless upload.
 const HARD_CAP_BYTES = 16 * MAX_BODY_BYTES;
 

@@ -27,7 +27,7 @@ export async function setAccountAge(sandbox: SandboxProcess, days: number): Prom
   await sandbox.control.setAccountCreatedAt(new Date(now.getTime() - days * DAY_MS).toISOString());
 }
 
-export interface ScoreBody {
+interface ScoreBody {
   task?: string;
   model_version?: string;
   confidence_threshold?: number;
@@ -139,7 +139,7 @@ export function makeItems(merchantId: string, count: number, from = 0): ScoreIte
 }
 
 /** A card fingerprint: 64 hex, never a card number. */
-export function fingerprint(seed: string): string {
+function fingerprint(seed: string): string {
   return createHash("sha256").update(seed).digest("hex");
 }
 

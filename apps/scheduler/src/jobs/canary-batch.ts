@@ -1,10 +1,10 @@
 import type { AlipayClient } from "@riskq/alipay";
-import { type Task, TASKS } from "@riskq/contracts";
+import { TASKS, type Task } from "@riskq/contracts";
 import { isSpread, summarize, windowOf } from "@riskq/drift";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
 
 /** Items in a canary batch: enough for the spread floors (5 distinct values), one cheap call. */
-export const CANARY_ITEMS = 24;
+const CANARY_ITEMS = 24;
 /** Fewer answered items than this (a silent drop, a truncation) is no verdict either way. */
 const MIN_ANSWERED = 12;
 /** A fixed seed: the same known-diverse set every time, so canaries compare across runs. */
@@ -21,7 +21,7 @@ export interface CanaryVerdict {
  * and several fraud patterns score far apart on a healthy model), under fresh item ids so that no
  * idempotency cache on the remote can answer them from an earlier canary.
  */
-export function canaryItems(merchantId: string, at: number) {
+function canaryItems(merchantId: string, at: number) {
   const merchants = generateMerchants({ seed: CANARY_SEED, count: 1 });
   const traffic = generateTraffic({
     seed: CANARY_SEED,

@@ -19,11 +19,11 @@ import { runCanary } from "./canary-batch";
 import { forgetWithdrawals, rescoreDegraded } from "./rescore-degraded";
 
 /** Default drift window: the workers' DRIFT_WINDOW_MS must be the same. */
-export const DRIFT_WINDOW_MS = 5 * 60_000;
+const DRIFT_WINDOW_MS = 5 * 60_000;
 /** Closed windows before the two judged that are merged into the reference (the std-ratio signal). */
-export const REFERENCE_WINDOWS = 4;
+const REFERENCE_WINDOWS = 4;
 /** An announced retirement this close raises a warning. */
-export const EXPIRY_WARNING_MS = 14 * 24 * 3_600_000;
+const EXPIRY_WARNING_MS = 14 * 24 * 3_600_000;
 
 export interface DriftCheckDeps {
   redis: Redis;

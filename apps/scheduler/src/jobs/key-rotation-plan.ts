@@ -41,7 +41,7 @@ export interface KeyCheckOptions {
 }
 
 /** The key whose own window holds `now` (no grace): the newest when windows touch. */
-export function keyInForce(keys: readonly KnownKey[], now: number): KnownKey | undefined {
+function keyInForce(keys: readonly KnownKey[], now: number): KnownKey | undefined {
   let best: KnownKey | undefined;
   for (const k of keys) {
     if (k.notBefore <= now && now < k.expiresAt && (!best || k.notBefore > best.notBefore)) best = k;
@@ -50,7 +50,7 @@ export function keyInForce(keys: readonly KnownKey[], now: number): KnownKey | u
 }
 
 /** The key that follows `current` in the chain (starts at or after its expiry), if already listed. */
-export function successorOf(keys: readonly KnownKey[], current: KnownKey): KnownKey | undefined {
+function successorOf(keys: readonly KnownKey[], current: KnownKey): KnownKey | undefined {
   let next: KnownKey | undefined;
   for (const k of keys) {
     if (k.keyId === current.keyId || k.notBefore < current.expiresAt) continue;

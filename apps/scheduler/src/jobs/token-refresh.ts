@@ -1,15 +1,15 @@
 import type { AlertPublisher } from "@riskq/alerts";
-import { AuthRevoked, type AlipayClient } from "@riskq/alipay";
+import { type AlipayClient, AuthRevoked } from "@riskq/alipay";
 import type { Logger } from "pino";
 
 /** Refresh a token when it expires within this long (5 min before the 15-min expiry: docs/architecture.md, "Token refresh"). */
-export const REFRESH_WITHIN_MS = 5 * 60_000;
+const REFRESH_WITHIN_MS = 5 * 60_000;
 /**
  * A token refreshed at one tick has exactly 5 min left at the next, give or take how late each run
  * started. Without slack a run that starts a few ms earlier than the last one would skip the token,
  * and the next tick would come after it expired; one minute of slack absorbs that drift.
  */
-export const TICK_SLACK_MS = 60_000;
+const TICK_SLACK_MS = 60_000;
 /** Refreshes in flight at once: a tick over thousands of merchants must finish well within 10 min. */
 const PARALLEL_REFRESHES = 5;
 

@@ -41,7 +41,7 @@ export function createFairShare(options: { penaltyMs: number; now?: () => number
     },
   };
 }
-export type FairShare = ReturnType<typeof createFairShare>;
+type FairShare = ReturnType<typeof createFairShare>;
 
 const MIN_WINDOW_MS = 1_000;
 const MAX_WINDOW_MS = 10_000;

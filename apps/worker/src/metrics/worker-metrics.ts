@@ -73,4 +73,4 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
   };
 }
 
-export type WorkerMetricsKit = ReturnType<typeof createWorkerMetrics>;
+type WorkerMetricsKit = ReturnType<typeof createWorkerMetrics>;

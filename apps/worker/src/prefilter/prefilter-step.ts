@@ -3,7 +3,7 @@ import { PREFILTER_BUCKETS, type PrefilterBucket } from "@riskq/cost";
 import type { Prefilter, PrefilterVerdict, RemoteAnswer, VerdictStats, VerdictUse } from "@riskq/prefilter";
 
 /** RISKQ_PREFILTER: decide clear cases locally, only watch (score everything remotely), or neither. */
-export type PrefilterMode = "on" | "shadow" | "off";
+type PrefilterMode = "on" | "shadow" | "off";
 
 export interface PrefilterStepOptions {
   prefilter: Prefilter;

@@ -23,7 +23,7 @@ export interface DeadlineOptions {
 }
 
 /** The fixed answer of the `allow` (fail open) and `review` (send to review) policies. */
-export function policyResult(
+function policyResult(
   itemId: string,
   decision: "allow" | "review",
   reason: DegradedReason,

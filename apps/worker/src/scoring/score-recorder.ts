@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 /** Default length of a drift window: the drift-check job runs every 5 min over closed windows. */
-export const DRIFT_WINDOW_MS = 5 * 60_000;
+const DRIFT_WINDOW_MS = 5 * 60_000;
 
 export interface ScoreRecorderOptions {
   redis: Redis;

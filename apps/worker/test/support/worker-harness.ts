@@ -31,7 +31,7 @@ export type RunningWorker = Awaited<ReturnType<typeof buildWorker>>;
 export type ScoreJob = Job<ScoreJobDataWithHistory, ScoreJobResult>;
 
 /** Where every job of a test ended. */
-export interface Settled {
+interface Settled {
   completed: ScoreJob[];
   failed: ScoreJob[];
 }

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 /** What the receiver answers to its n-th request (0-based): a status, or "hang" (never answer). */
 export type Responder = (n: number) => number | "hang";
 
-export interface ReceivedRequest {
+interface ReceivedRequest {
   n: number;
   status: number | "hang";
   body: unknown;

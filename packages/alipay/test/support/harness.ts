@@ -72,17 +72,17 @@ export function memoryLog(): MemoryLog {
   };
 }
 
-export const silentLogger: Logger = pino({ level: "silent" });
+const silentLogger: Logger = pino({ level: "silent" });
 
 /** What one test needs to build clients against its sandbox and its Redis prefix. */
-export interface ClientKit {
+interface ClientKit {
   clock: ShiftedClock;
   secretKey: Buffer;
   /** A client on this kit's Redis prefix, secret key and clock; options override the defaults. */
   client(overrides?: Partial<AlipayClientOptions>): AlipayClient;
 }
 
-export function clientKit(sandbox: SandboxProcess, redis: TestRedis): ClientKit {
+function clientKit(sandbox: SandboxProcess, redis: TestRedis): ClientKit {
   const clock = new ShiftedClock();
   const secretKey = randomBytes(32);
   return {

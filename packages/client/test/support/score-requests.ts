@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { ScoreRequestBody } from "@riskq/contracts";
 
 /** An Alipay partner id (2088 + 12 digits), the shape of `merchant_id`. */
@@ -19,9 +18,6 @@ export function scoreRequest(itemId: string, overrides: Partial<ScoreRequestBody
     ...overrides,
   };
 }
-
-/** A fresh item id per run, so reruns against a shared queue never collide by accident. */
-export const uniqueItemId = (label: string) => `${label}-${randomBytes(4).toString("hex")}`;
 
 /** The answer riskq gives to an enqueue, for the test double. */
 export const enqueuedAnswer = (request: ScoreRequestBody, duplicate = false) => ({
