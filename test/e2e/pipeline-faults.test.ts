@@ -64,7 +64,9 @@ describe("the pipeline under upstream faults (real sandbox, API and three worker
     await sleep(STORM_MS);
     await control.faults({ rate_limits: LIFTED });
     const afterStorm = await control.ledger();
-    log(`storm over: ${(afterStorm.by_status["429"] ?? 0) - (before.by_status["429"] ?? 0)} calls answered 429`);
+    log(
+      `storm over: ${(afterStorm.by_status["429"] ?? 0) - (before.by_status["429"] ?? 0)} calls answered 429`,
+    );
 
     // Phase 3: every merchant's token expires on the sandbox; the workers do not know.
     // Most of the storm's batch should get through once the limits are back (a transient storm must

@@ -57,7 +57,9 @@ describe("three workers at the sandbox's default rate limits", () => {
 
     log(`warm-up: ${formatLedgerWindow(ledgerWindow(start, warm, WARMUP_MS / 1000))}`);
     log(`measured: ${formatLedgerWindow(window)}`);
-    log(`batch bucket use: ${((window.acceptedScoringPerS / BATCH_LIMIT_PER_S) * 100).toFixed(1)}% of ${BATCH_LIMIT_PER_S}/s; items per accepted call ${(window.items / Math.max(1, window.scoringCalls - window.throttled)).toFixed(1)}`);
+    log(
+      `batch bucket use: ${((window.acceptedScoringPerS / BATCH_LIMIT_PER_S) * 100).toFixed(1)}% of ${BATCH_LIMIT_PER_S}/s; items per accepted call ${(window.items / Math.max(1, window.scoringCalls - window.throttled)).toFixed(1)}`,
+    );
     log(await limiterState(stack.testRedis.redis, stack.prefix));
     log(`${remaining} jobs still unfinished at the end of the window (the workers were busy throughout)`);
 

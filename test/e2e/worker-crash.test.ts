@@ -27,7 +27,12 @@ describe("a worker process killed mid-batch", () => {
       workers: 3,
       // Small batches and few jobs per process keep the run going for a few seconds, so the kill
       // lands mid-run with calls in flight.
-      workerEnv: { JOB_LOCK_MS: "5000", BATCH_CAP: "20", WORKER_CONCURRENCY: "40", ALIPAY_INITIAL_RATE: "50" },
+      workerEnv: {
+        JOB_LOCK_MS: "5000",
+        BATCH_CAP: "20",
+        WORKER_CONCURRENCY: "40",
+        ALIPAY_INITIAL_RATE: "50",
+      },
       sandbox: { seed: 42 },
     });
   }, 90_000);
@@ -66,7 +71,9 @@ describe("a worker process killed mid-batch", () => {
     const recovered = (await scoreQueue.getCompleted(0, -1)).filter(
       (job: Job) => (job.stalledCounter ?? 0) > 0,
     ).length;
-    log(`jobs taken over from the killed worker and completed: ${recovered}; dead as stalled: ${outcomes.deadReasons.stalled ?? 0}`);
+    log(
+      `jobs taken over from the killed worker and completed: ${recovered}; dead as stalled: ${outcomes.deadReasons.stalled ?? 0}`,
+    );
 
     expect(jobs.filter((j) => j.duplicate)).toEqual([]);
     expect(outcomes.lost).toEqual([]);
@@ -81,7 +88,9 @@ describe("a worker process killed mid-batch", () => {
     expect(recovered + (outcomes.deadReasons.stalled ?? 0)).toBeGreaterThan(0);
     // The survivors are still up.
     for (const worker of stack.workers.filter((w) => w !== victim)) {
-      expect(await Promise.race([worker.exited.then(() => "exited"), Promise.resolve("running")])).toBe("running");
+      expect(await Promise.race([worker.exited.then(() => "exited"), Promise.resolve("running")])).toBe(
+        "running",
+      );
     }
   }, 150_000);
 });

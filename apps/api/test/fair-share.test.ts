@@ -1,4 +1,3 @@
-
 import { describe, expect, it } from "vitest";
 import { FairShare } from "../src/scores/fair-share";
 import type { JobView } from "../src/scores/job-view";

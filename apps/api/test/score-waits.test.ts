@@ -1,7 +1,7 @@
 /** `?wait_ms` against real Redis and hand-driven BullMQ workers: when a waiter answers, and with what. */
 
 import type { ScoreJobDataWithHistory } from "@riskq/pipeline";
-import { type Job, UnrecoverableError, } from "bullmq";
+import { type Job, UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
 import type { JobView } from "../src/scores/job-view";
 import {

@@ -1,4 +1,3 @@
-
 import { describe, expect, it } from "vitest";
 import type { JobView } from "../src/scores/job-view";
 import {

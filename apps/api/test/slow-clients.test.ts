@@ -1,7 +1,8 @@
 /** A client trickling its body must be cut off at the request timeout (issue 14), on a real socket. */
+
+import type { AddressInfo } from "node:net";
 import { trickleRequest } from "@riskq/testing";
 import { useTestRedis } from "@riskq/testing/vitest";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { API_TIMEOUTS } from "../src/http/server-timeouts";
 import { type ApiKit, AUTH, startApi } from "./support/api-harness";

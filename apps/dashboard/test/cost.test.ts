@@ -1,3 +1,4 @@
+import { loadConfig } from "@riskq/config";
 import {
   type BudgetConfig,
   createBudgetGuard,
@@ -5,13 +6,12 @@ import {
   simulateMonthlyBill,
   usdOf,
 } from "@riskq/cost";
-import { loadConfig } from "@riskq/config";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { describe, expect, it } from "vitest";
 import { budgetConfigOf, dashboardEnv } from "../src/config";
 import { currentThreshold } from "../src/cost/current-threshold";
-import { AUTH, DEFAULT_COST_SETTINGS, startDashboard } from "./support/dashboard-kit";
 import { MERCHANT_A, MERCHANT_B, recordTraffic } from "./support/cost-traffic";
+import { AUTH, DEFAULT_COST_SETTINGS, startDashboard } from "./support/dashboard-kit";
 
 const suite = useTestRedis({ url: process.env.REDIS_URL });
 /** A fake clock: mid-November, so "20 days ago" falls in October (outside this month's spend). */

@@ -23,11 +23,17 @@ describe("runScheduler", () => {
     try {
       await events.waitUntilReady();
       const job = await running.queue.add(MAINTENANCE_JOBS.keyRotation, {});
-      const result = (await job.waitUntilFinished(events, 30_000)) as { nextCheckAt: number; keyId: string; next: string };
+      const result = (await job.waitUntilFinished(events, 30_000)) as {
+        nextCheckAt: number;
+        keyId: string;
+        next: string;
+      };
 
       expect((await alipay.currentKey()).keyId).toBe(result.keyId);
       expect(result.next).toBe(`key-rotation-at-${result.nextCheckAt}`);
-      const planned = (await running.queue.getDelayed()).filter((j) => j.name === MAINTENANCE_JOBS.keyRotationAt);
+      const planned = (await running.queue.getDelayed()).filter(
+        (j) => j.name === MAINTENANCE_JOBS.keyRotationAt,
+      );
       expect(planned.map((j) => j.id)).toEqual([result.next]);
       expect(planned[0]!.data).toEqual({ plannedFor: result.nextCheckAt });
     } finally {

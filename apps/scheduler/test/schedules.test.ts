@@ -1,12 +1,19 @@
 import { startAppProcess } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
 import { planKeyRotation } from "../src/plan-key-rotation";
-import { assertValid, DEFAULT_SCHEDULE_SETTINGS, declaredSchedules, MAINTENANCE_JOBS } from "../src/schedules";
+import {
+  assertValid,
+  DEFAULT_SCHEDULE_SETTINGS,
+  declaredSchedules,
+  MAINTENANCE_JOBS,
+} from "../src/schedules";
 import { upsertSchedules } from "../src/upsert-schedules";
 import { schedulerProcessEnv, testLogger, useSchedulerKit } from "./support/scheduler-harness";
 
 const suite = useSchedulerKit();
-const DECLARED = declaredSchedules().map((s) => s.id).sort();
+const DECLARED = declaredSchedules()
+  .map((s) => s.id)
+  .sort();
 
 async function schedulersOf(queue: ReturnType<typeof suite.kit.maintenanceQueue>) {
   const list = await queue.getJobSchedulers(0, -1);
@@ -32,13 +39,19 @@ describe("maintenance schedules", () => {
       const booted = await schedulersOf(queue);
       expect([...booted.keys()].sort()).toEqual(DECLARED);
       expect(await queue.getJobSchedulersCount()).toBe(DECLARED.length);
-      expect(booted.get(MAINTENANCE_JOBS.tokenRefresh)?.every).toBe(DEFAULT_SCHEDULE_SETTINGS.tokenRefreshEveryMs);
+      expect(booted.get(MAINTENANCE_JOBS.tokenRefresh)?.every).toBe(
+        DEFAULT_SCHEDULE_SETTINGS.tokenRefreshEveryMs,
+      );
       expect(booted.get(MAINTENANCE_JOBS.keyRotation)).toMatchObject({ pattern: "0 * * * *", tz: "UTC" });
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
     // An earlier deploy declared a job this one no longer does.
-    await queue.upsertJobScheduler("retired-job", { every: 60_000, tz: "UTC" }, { name: "retired-job", data: {} });
+    await queue.upsertJobScheduler(
+      "retired-job",
+      { every: 60_000, tz: "UTC" },
+      { name: "retired-job", data: {} },
+    );
 
     const rebooted = await startScheduler("scheduler 3", { TOKEN_REFRESH_EVERY_MS: "300000" });
     try {

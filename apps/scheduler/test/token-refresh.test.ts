@@ -21,9 +21,12 @@ describe("token-refresh job", () => {
     const itemsOf = new Map(
       merchants.map((m, i) => [
         m.merchant_id,
-        generateTraffic({ seed: 100 + i, merchants: [m], count: steps * 2, start: "2026-11-26T08:00:00Z" }).map(
-          (t) => t.item,
-        ),
+        generateTraffic({
+          seed: 100 + i,
+          merchants: [m],
+          count: steps * 2,
+          start: "2026-11-26T08:00:00Z",
+        }).map((t) => t.item),
       ]),
     );
 
@@ -36,13 +39,16 @@ describe("token-refresh job", () => {
         // Every token was 5 min from expiry: the job refreshed all of them, nobody else had to.
         expect(report).toMatchObject({ merchants: 20, reauthRequired: [], failed: [] });
         expect(report.refreshed.sort()).toEqual([...merchantIds].sort());
-        for (const id of merchantIds) expect((await alipay.tokenExpiry(id))! - kit.now()).toBeGreaterThan(14 * MINUTE);
+        for (const id of merchantIds)
+          expect((await alipay.tokenExpiry(id))! - kit.now()).toBeGreaterThan(14 * MINUTE);
       }
       const batches = await Promise.all(
         merchantIds.map((merchantId) => {
           const items = itemsOf.get(merchantId)!.splice(0, 2);
           expect(items).toHaveLength(2);
-          return alipay.scoreBatch({ merchantId, task: TASK, modelVersion: MODEL, items }).then((r) => ({ r, n: items.length }));
+          return alipay
+            .scoreBatch({ merchantId, task: TASK, modelVersion: MODEL, items })
+            .then((r) => ({ r, n: items.length }));
         }),
       );
       for (const { r, n } of batches) {
@@ -63,7 +69,10 @@ describe("token-refresh job", () => {
   it("skips a token with time left, and alerts and skips a merchant that must re-authorise", async () => {
     const { kit, sandbox } = suite;
     const alipay = kit.client();
-    const [revoked, healthy] = generateMerchants({ seed: 61, count: 2 }).map((m) => m.merchant_id) as [string, string];
+    const [revoked, healthy] = generateMerchants({ seed: 61, count: 2 }).map((m) => m.merchant_id) as [
+      string,
+      string,
+    ];
     await kit.onboard(alipay, [revoked, healthy]);
 
     const early = await refreshTokensJob({ alipay, now: kit.now, logger: testLogger });

@@ -1,4 +1,3 @@
-
 import {
   addLedgerRow,
   emptyBilled,

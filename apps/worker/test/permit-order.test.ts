@@ -14,7 +14,12 @@ async function twoWorkersAtOneCallPerSecond() {
   const { kit } = suite;
   for (let i = 0; i < 2; i++) {
     await kit.startWorker({
-      limiter: createCallRateLimiter({ redis: kit.connection, prefix: kit.prefix, initialRate: 1, maxRate: 1 }),
+      limiter: createCallRateLimiter({
+        redis: kit.connection,
+        prefix: kit.prefix,
+        initialRate: 1,
+        maxRate: 1,
+      }),
       lingerMs: 20,
       concurrency: 1_000,
     });

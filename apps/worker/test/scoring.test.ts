@@ -70,7 +70,12 @@ describe("scoring through the worker", () => {
     await sandbox.control.setAccountCreatedAt(new Date().toISOString());
     const { merchantIds, requests } = trafficOf(212, 1, 400);
     await kit.onboard(...merchantIds);
-    const worker = await kit.startWorker({ batchCap: 100, concurrency: 100, lingerMs: 500, batchCapProbeMs: 1_000 });
+    const worker = await kit.startWorker({
+      batchCap: 100,
+      concurrency: 100,
+      lingerMs: 500,
+      batchCapProbeMs: 1_000,
+    });
     await kit.enqueue(requests.slice(0, 100));
     await kit.settle(100);
     expect(worker.batchCap()).toBe(50);

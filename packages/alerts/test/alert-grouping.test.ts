@@ -1,6 +1,6 @@
 import { createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AlertEventInput, ALERTER_GROUP, alertKeys, createAlerter, publishAlert } from "../src/index";
+import { ALERTER_GROUP, type AlertEventInput, alertKeys, createAlerter, publishAlert } from "../src/index";
 import { headline, startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver";
 
 const S = 1_000;

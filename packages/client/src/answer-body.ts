@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { ApiAnswer } from "./api-answer";
 import { errorFromAnswer } from "./answer-errors";
+import type { ApiAnswer } from "./api-answer";
 import { RiskqHttpError } from "./errors";
 
 /** A 2xx answer's body in the documented shape, or a RiskqHttpError saying what riskq sent instead. */

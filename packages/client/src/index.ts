@@ -15,8 +15,8 @@ export {
   type RiskqAdminClient,
 } from "./admin-client";
 export type { RetryOptions, RiskqClientOptions } from "./client-options";
-export { DEADLINE_WAIT_GRACE_MS, defaultWaitMs } from "./default-wait";
 export { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "./client-options";
+export { DEADLINE_WAIT_GRACE_MS, defaultWaitMs } from "./default-wait";
 export {
   RiskqBacklogFull,
   RiskqCardNumberRefused,

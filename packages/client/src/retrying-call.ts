@@ -1,6 +1,6 @@
 import { abortableSleep } from "./abortable-sleep";
-import { type ApiAnswer, parseBody } from "./api-answer";
 import { errorFromAnswer, retryAfterOf } from "./answer-errors";
+import { type ApiAnswer, parseBody } from "./api-answer";
 import { fullJitterDelay, retryAfterDelay } from "./backoff";
 import type { ResolvedClientOptions } from "./client-options";
 import { RiskqTimeout, RiskqUnavailable } from "./errors";

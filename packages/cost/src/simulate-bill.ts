@@ -127,7 +127,9 @@ export function simulateMonthlyBill(
 function checkSettings(settings: BillSettings): void {
   const { threshold, batchSize, monthDays } = settings;
   if (threshold !== undefined && !(threshold >= 0.05 && threshold <= 0.95)) {
-    throw new RangeError(`threshold must be within [0.05, 0.95] (the remote accepts no other), got ${threshold}`);
+    throw new RangeError(
+      `threshold must be within [0.05, 0.95] (the remote accepts no other), got ${threshold}`,
+    );
   }
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 100)) {
     throw new RangeError(`batchSize must be a whole number from 1 to 100, got ${batchSize}`);

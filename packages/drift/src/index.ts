@@ -15,6 +15,18 @@ export {
   flatlineVerdict,
 } from "./flatline";
 export {
+  clearDegraded,
+  type DegradedMark,
+  type DegradedReason,
+  degradedKey,
+  degradedModels,
+  isDegraded,
+  markDegraded,
+  modelExpiryKey,
+  readModelExpiry,
+  recordModelExpiry,
+} from "./model-health";
+export {
   type DriftLevel,
   type DriftReport,
   type DriftReportOptions,
@@ -33,18 +45,6 @@ export {
   windowOf,
   windowSize,
 } from "./score-window";
-export {
-  clearDegraded,
-  type DegradedMark,
-  type DegradedReason,
-  degradedKey,
-  degradedModels,
-  isDegraded,
-  markDegraded,
-  modelExpiryKey,
-  readModelExpiry,
-  recordModelExpiry,
-} from "./model-health";
 export {
   DEFAULT_TTL_WINDOWS,
   listSeries,

@@ -17,7 +17,7 @@ import {
   type WindowSummary,
   windowOf,
 } from "../src/index";
-import { MODEL, type MerchantScorers, merchantScorers, scoreTraffic } from "./support/sandbox-scoring";
+import { type MerchantScorers, MODEL, merchantScorers, scoreTraffic } from "./support/sandbox-scoring";
 
 const SEED = 11;
 const POOL_SIZE = 8_000;

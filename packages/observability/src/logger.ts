@@ -1,4 +1,4 @@
-import { type DestinationStream, type Logger, type LevelWithSilentOrString, pino } from "pino";
+import { type DestinationStream, type LevelWithSilentOrString, type Logger, pino } from "pino";
 import { redactSecrets } from "./redact";
 
 export type { Logger } from "pino";

@@ -7,8 +7,8 @@ import {
   DestinationRefused,
   guardedLookup,
   parseCallbackAllowListText,
-  refusedAddressReason,
   type ResolveAll,
+  refusedAddressReason,
   resolvedCallbackUrlProblem,
 } from "../src/index";
 

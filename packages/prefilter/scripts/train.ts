@@ -4,8 +4,8 @@
  * recipe's fixed seeds give the same file on every run (test/weights-reproduce.test.ts checks it).
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { isDeepStrictEqual, parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { isDeepStrictEqual, parseArgs } from "node:util";
 import { trainPrefilter } from "../src/training";
 import { sliceOf, TRAINING_RECIPE } from "./training-recipe";
 

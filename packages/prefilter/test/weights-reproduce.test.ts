@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { prefilterWeightsSchema } from "../src/index";
 import { trainedWeightsText, WEIGHTS_FILE } from "../scripts/train";
+import { prefilterWeightsSchema } from "../src/index";
 
 describe("src/weights.json", () => {
   it("holds exactly what scripts/train.ts makes from its recipe (fixed seeds, deterministic fit)", () => {

@@ -1,5 +1,5 @@
-export { createRng, hashSeed, type Rng } from "./rng";
-export { generateMerchants, type MerchantProfile } from "./merchants";
-export { generateTraffic, type LabelledItem, type TrafficOptions } from "./traffic";
 export { cstHour } from "./clock-hours";
 export type { ChannelMix } from "./merchant-categories";
+export { generateMerchants, type MerchantProfile } from "./merchants";
+export { createRng, hashSeed, type Rng } from "./rng";
+export { generateTraffic, type LabelledItem, type TrafficOptions } from "./traffic";

@@ -10,7 +10,9 @@ import { QUEUES } from "@riskq/contracts";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 
-const connection = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+const connection = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", {
+  maxRetriesPerRequest: null,
+});
 const prefix = process.env.BENCH_PREFIX;
 if (!prefix) throw new Error("BENCH_PREFIX is required");
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? "200");

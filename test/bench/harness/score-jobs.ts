@@ -10,7 +10,11 @@ export interface ScoreJobEntry {
 }
 
 /** Jobs for `requests`, enqueued now, each with a deadline far enough away not to expire in the bench. */
-export function scoreJobs(requests: readonly ScoreRequestBody[], now: number, deadlineMs = 3_600_000): ScoreJobEntry[] {
+export function scoreJobs(
+  requests: readonly ScoreRequestBody[],
+  now: number,
+  deadlineMs = 3_600_000,
+): ScoreJobEntry[] {
   return requests.map((request) => ({
     name: request.task,
     data: { request, enqueued_at: now, deadline_at: now + deadlineMs },

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
+import type { ScoreRequestBody } from "@riskq/contracts";
 import { MAX_ENQUEUE_BATCH } from "@riskq/contracts";
 import { parseCommandArgs } from "../args";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../cli-errors";
@@ -10,7 +11,6 @@ import { apiConfig } from "../config";
 import { explainApiError, openApi } from "../connections/api";
 import { readLines } from "../input/jsonl-lines";
 import { parseRequestLine } from "../input/request-line";
-import type { ScoreRequestBody } from "@riskq/contracts";
 import { plural } from "../output/format";
 import { Progress } from "../output/progress";
 

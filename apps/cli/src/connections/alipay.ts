@@ -1,4 +1,4 @@
-import { AlipayError, type AlipayClient, createAlipayClient } from "@riskq/alipay";
+import { type AlipayClient, AlipayError, createAlipayClient } from "@riskq/alipay";
 import { createLogger } from "@riskq/observability";
 import type { Redis } from "ioredis";
 import { CliError } from "../cli-errors";

@@ -1,5 +1,5 @@
-import type { Readable } from "node:stream";
 import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 
 /** One line of the input: its 1-based number, its text, and its size in bytes (newline included). */
 export interface InputLine {

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingHttpHeaders, request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 /** One HTTP answer, read whole. */

@@ -56,7 +56,8 @@ export function refusedAddressReason(address: string): string | undefined {
   const text = parsed.toString();
   if (METADATA_ADDRESSES.has(text)) return `${text} is a cloud metadata address`;
   const range = parsed.range();
-  if (range !== "unicast") return `${text} is ${RANGE_WORDS[range] ?? `a special-purpose (${range})`} address`;
+  if (range !== "unicast")
+    return `${text} is ${RANGE_WORDS[range] ?? `a special-purpose (${range})`} address`;
   // IPv6 outside 2000::/3, the only block IANA allocates for global unicast, is refused too: ::/8
   // holds the deprecated IPv4-compatible ::a.b.c.d (ipaddr.js calls ::7f00:1 "unicast"), the rest
   // is unallocated.

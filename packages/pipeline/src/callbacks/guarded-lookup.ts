@@ -1,4 +1,4 @@
-import { type LookupAddress, type LookupAllOptions, lookup as dnsLookup } from "node:dns";
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from "node:dns";
 import type { LookupFunction } from "node:net";
 import { refusedAddressReason } from "./address-rules";
 import { type CallbackAllowList, canonicalHost, isAllowedAddress } from "./callback-allow-list";

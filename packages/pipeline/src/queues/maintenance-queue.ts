@@ -12,7 +12,9 @@ export type MaintenanceQueue = Queue<MaintenanceJobData>;
  * run is not retried here: the next tick of its schedule is the retry, so runs never pile up. A few
  * days of finished runs stay for operators (Bull Board).
  */
-export function createMaintenanceQueue(options: Pick<QueueOptions, "connection" | "prefix">): MaintenanceQueue {
+export function createMaintenanceQueue(
+  options: Pick<QueueOptions, "connection" | "prefix">,
+): MaintenanceQueue {
   return new Queue<MaintenanceJobData>(QUEUES.maintenance, {
     connection: options.connection,
     prefix: options.prefix,

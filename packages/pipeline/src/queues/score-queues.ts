@@ -1,4 +1,4 @@
-import { QUEUES, type DeadLetter, type ScoreJobData, type ScoreJobResult } from "@riskq/contracts";
+import { type DeadLetter, QUEUES, type ScoreJobData, type ScoreJobResult } from "@riskq/contracts";
 import { type ConnectionOptions, Queue } from "bullmq";
 
 export type ScoreQueue = Queue<ScoreJobData, ScoreJobResult>;
