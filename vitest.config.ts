@@ -21,7 +21,7 @@ const UNIT_TESTS = [
   "packages/alipay/test/pick-key.test.ts",
   "packages/alipay/test/score-request.test.ts",
   "packages/alipay/test/secret-box.test.ts",
-  "packages/client/test/backoff.test.ts",
+  "packages/client/test/retry-delays.test.ts",
   "packages/config/test/api-keys.test.ts",
   "packages/config/test/app-root.test.ts",
   "packages/config/test/duration-fields.test.ts",

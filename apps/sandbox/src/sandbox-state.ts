@@ -3,11 +3,11 @@ import { createRng, hashSeed, type Rng } from "@riskq/synthetic";
 import { AesKeySchedule } from "./aes-key-schedule";
 import { appLimit, batchLimit, defaultFaults, type FaultState, type LatencyProfile } from "./faults";
 import { Ledger } from "./ledger";
-import { MerchantTokens } from "./merchant-tokens";
 import { createRiskModel, type RiskModel } from "./model";
 import { ModelCatalog } from "./model-catalog";
 import { NonceWindow } from "./nonce-window";
 import { TokenBucket } from "./token-buckets";
+import { TokenIssuer } from "./token-issuer";
 import { VirtualClock } from "./virtual-clock";
 
 export interface SandboxOptions {
@@ -35,7 +35,7 @@ export class SandboxState {
   readonly nonces = new NonceWindow();
   readonly ledger = new Ledger();
   readonly keys: AesKeySchedule;
-  readonly tokens: MerchantTokens;
+  readonly tokens: TokenIssuer;
   readonly models: ModelCatalog;
   readonly model: RiskModel;
   /** Parsed once: PEM parsing on every call would cost more than the signature itself. */
@@ -57,7 +57,7 @@ export class SandboxState {
       lifetimeMs: options.keyLifetimeS * 1000,
       graceMs: options.keyGraceS * 1000,
     });
-    this.tokens = new MerchantTokens({
+    this.tokens = new TokenIssuer({
       appId: options.appId,
       tokenTtlS: options.tokenTtlS,
       randomId: (prefix) => prefix + randomToken(this.idRng),

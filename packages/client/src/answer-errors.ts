@@ -1,5 +1,4 @@
 import { type ApiAnswer, bodyField, serverErrorCode } from "./api-answer";
-import { parseRetryAfter } from "./backoff";
 import {
   RiskqBacklogFull,
   RiskqCardNumberRefused,
@@ -10,6 +9,7 @@ import {
   RiskqUnauthorized,
   RiskqUnavailable,
 } from "./errors";
+import { parseRetryAfter } from "./retry-delays";
 
 /** Seconds to wait from a 429/503: the `Retry-After` header, else the body's `retry_after_s`. */
 export function retryAfterOf(answer: ApiAnswer): number | undefined {

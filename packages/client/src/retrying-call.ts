@@ -1,9 +1,9 @@
 import { abortableSleep } from "./abortable-sleep";
 import { errorFromAnswer, retryAfterOf } from "./answer-errors";
 import { type ApiAnswer, parseBody } from "./api-answer";
-import { fullJitterDelay, retryAfterDelay } from "./backoff";
 import type { ResolvedClientOptions } from "./client-options";
 import { RiskqTimeout, RiskqUnavailable } from "./errors";
+import { fullJitterDelay, retryAfterDelay } from "./retry-delays";
 
 /** One logical call to riskq's API (one or more HTTP attempts). */
 export interface ApiCall {

@@ -17,7 +17,7 @@ import type {
 } from "@riskq/pipeline";
 import type { Worker } from "bullmq";
 
-export interface WorkerMetricsOptions {
+export interface WorkerMetricsSetup {
   breaker: CircuitBreaker;
   limiter: CallRateLimiter;
   /** Node's process metrics too (default true). */
@@ -29,7 +29,7 @@ export interface WorkerMetricsOptions {
  * client), jobs it completed by source, dead letters it wrote by reason, its circuit breaker and the
  * shared call-rate limiter. The queue picture is the API's to export.
  */
-export function createWorkerMetrics(options: WorkerMetricsOptions) {
+export function createWorkerMetrics(options: WorkerMetricsSetup) {
   const registry: Registry = createMetricsRegistry({ defaultMetrics: options.defaultMetrics ?? true });
   const onAlipayCall = alipayCallMetrics(registry);
   const own = workerMetrics(registry, {

@@ -39,7 +39,7 @@ const REFRESH_TTL_S = 2_592_000;
  * Merchants, one-time auth codes, 15-minute access tokens and single-use rotating refresh tokens
  * (contract 5). `randomId` is seeded, so the same calls after a reset hand out the same tokens.
  */
-export class MerchantTokens {
+export class TokenIssuer {
   private readonly merchants = new Map<string, Merchant>();
   private readonly codes = new Map<string, string>();
   private readonly access = new Map<string, AccessToken>();

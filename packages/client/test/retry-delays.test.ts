@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fullJitterDelay, parseRetryAfter, retryAfterDelay } from "../src/backoff";
+import { fullJitterDelay, parseRetryAfter, retryAfterDelay } from "../src/retry-delays";
 
 const retries = { attempts: 4, baseMs: 200, capMs: 5_000 };
 
