@@ -23,12 +23,14 @@ export interface FinishedJob {
 }
 
 /**
- * The jobs among these ids that have ended (undefined for the others), in order: completed or dead
- * jobs still in the queue, then, for ids with no job at all, their idempotency records. A live job
- * always wins over a record (a redriven dead job, a job whose record was written just before it
- * completed). Answering finished jobs here rather than adding them again also closes the gap where
- * retention removes an old job between a check and an add, which would score it a second time.
- * Two round trips for the whole batch, plus one per dead job.
+ * The jobs among these ids that have ended and left an idempotency record (undefined for the
+ * others, which go on to be added: a duplicate of a live job is answered by the add's read-back), in
+ * order. A record is looked up first, for the whole batch in one script; only ids that have one are
+ * read from the queue, where a job still there wins over its record (a redriven dead job is live
+ * again; a completed one shows its full result). Answering them here rather than adding them again
+ * also closes the gap where retention removes an old job between a check and an add, which would
+ * score it a second time: records are written before a job can complete. One round trip for a batch
+ * of new jobs, two when some have records, plus one per dead job.
  */
 export async function findFinishedJobs(
   queue: ScoreQueue,
@@ -37,25 +39,25 @@ export async function findFinishedJobs(
   ids: readonly string[],
   now: number,
 ): Promise<Array<FinishedJob | undefined>> {
-  const stored = await readStoredJobs(queue, deadLetters, ids);
-  const found: Array<FinishedJob | undefined> = stored.map((job) =>
-    job && isFinal(job.view.status)
-      ? { view: job.view, deadlineAt: job.data.deadline_at, submittedBy: job.data.submitted_by }
-      : undefined,
+  const found: Array<FinishedJob | undefined> = ids.map(() => undefined);
+  const records = await outcomes.recall(ids, now);
+  const recorded = ids.flatMap((id, i) => (records[i] ? [{ id, i, record: records[i]! }] : []));
+  if (recorded.length === 0) return found;
+  const stored = await readStoredJobs(
+    queue,
+    deadLetters,
+    recorded.map(({ id }) => id),
   );
-  const gone = ids.flatMap((id, i) => (stored[i] ? [] : [{ id, i }]));
-  const records = await outcomes.recall(
-    gone.map(({ id }) => id),
-    now,
-  );
-  gone.forEach(({ id, i }, k) => {
-    const record = records[k];
-    if (record) {
+  recorded.forEach(({ id, i, record }, k) => {
+    const job = stored[k];
+    if (!job) {
       found[i] = {
         view: recordedView(id, record),
         deadlineAt: record.outcome.finished_at,
         submittedBy: undefined,
       };
+    } else if (isFinal(job.view.status)) {
+      found[i] = { view: job.view, deadlineAt: job.data.deadline_at, submittedBy: job.data.submitted_by };
     }
   });
   return found;
