@@ -12,6 +12,7 @@ import { completedRecord, encodeOutcome, OutcomeRecords } from "@riskq/pipeline"
 import { connectRedis } from "@riskq/redis";
 import type { Redis } from "ioredis";
 import { runBench } from "./harness/bench-lifecycle";
+import { prefixMemory, usedMemory } from "./harness/redis-memory-usage";
 import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
 import { machineInfo, writeReport } from "./harness/report";
 
@@ -51,35 +52,13 @@ function recordOf(n: number, finishedAt: number) {
   };
 }
 
-async function usedMemory(): Promise<number> {
-  const info = await redis.info("memory");
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);
-}
-
-/** Exact memory of every key under a prefix (MEMORY USAGE … SAMPLES 0), and how many keys. */
-async function prefixMemory(under: string): Promise<{ bytes: number; keys: number }> {
-  const match = `${under.replace(/[*?[\]\\]/g, "\\$&")}*`;
-  let cursor = "0";
-  let bytes = 0;
-  let keys = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", match, "COUNT", 1_000);
-    cursor = next;
-    const pipeline = redis.pipeline();
-    for (const key of found) pipeline.memory("USAGE", key, "SAMPLES", 0);
-    for (const [, size] of (await pipeline.exec()) ?? []) bytes += Number(size ?? 0);
-    keys += found.length;
-  } while (cursor !== "0");
-  return { bytes, keys };
-}
-
 async function main(): Promise<number> {
   const outcomes = new OutcomeRecords({ redis, prefix: `${prefix}:bucketed`, ttlMs: TTL_MS });
   // A day and an eighth: every bucket a day's TTL keeps is written, the first one included.
   const spanMs = TTL_MS + TTL_MS / 8;
   const start = Date.now() - spanMs;
   const chunk = 500;
-  const before = await usedMemory();
+  const before = await usedMemory(redis);
   const began = performance.now();
   progress(`writing ${records} records under ${prefix} (a simulated ${spanMs / 3_600_000} h)…`);
   for (let n = 0; n < records; n += chunk) {
@@ -88,8 +67,8 @@ async function main(): Promise<number> {
     await outcomes.remember(batch, at);
   }
   const writeSeconds = (performance.now() - began) / 1000;
-  const bucketed = await prefixMemory(`${prefix}:bucketed`);
-  const after = await usedMemory();
+  const bucketed = await prefixMemory(redis, `${prefix}:bucketed`);
+  const after = await usedMemory(redis);
 
   // One plain key per job, for comparison (a sample is enough: each key costs the same).
   const sample = Math.min(records, 50_000);
@@ -102,7 +81,7 @@ async function main(): Promise<number> {
     }
     await pipeline.exec();
   }
-  const plain = await prefixMemory(`${prefix}:plain`);
+  const plain = await prefixMemory(redis, `${prefix}:plain`);
 
   const perJob = bucketed.bytes / records;
   const plainPerJob = plain.bytes / sample;

@@ -13,6 +13,7 @@ import { connectRedis } from "@riskq/redis";
 import { Worker } from "bullmq";
 import { scoreRequests, testMerchants } from "../e2e/support/score-traffic";
 import { runBench } from "./harness/bench-lifecycle";
+import { prefixMemory, usedMemory } from "./harness/redis-memory-usage";
 import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
 import { machineInfo, writeReport } from "./harness/report";
 import { addInChunks, scoreJobs } from "./harness/score-jobs";
@@ -47,28 +48,6 @@ function resultOf(itemId: string, n: number): ScoreJobResult {
   };
 }
 
-async function usedMemory(): Promise<number> {
-  const info = await redis.info("memory");
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);
-}
-
-/** Exact memory of every key under the prefix (MEMORY USAGE … SAMPLES 0), and how many keys. */
-async function prefixMemory(): Promise<{ bytes: number; keys: number }> {
-  const match = `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
-  let cursor = "0";
-  let bytes = 0;
-  let keys = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", match, "COUNT", 1_000);
-    cursor = next;
-    const pipeline = redis.pipeline();
-    for (const key of found) pipeline.memory("USAGE", key, "SAMPLES", 0);
-    for (const [, size] of (await pipeline.exec()) ?? []) bytes += Number(size ?? 0);
-    keys += found.length;
-  } while (cursor !== "0");
-  return { bytes, keys };
-}
-
 async function main(): Promise<number> {
   const queue = createScoreQueue({
     connection: redis,
@@ -77,10 +56,10 @@ async function main(): Promise<number> {
   });
   progress(`generating ${jobs} synthetic requests…`);
   const requests = scoreRequests({ seed: 61, merchants: testMerchants(61, 20), count: jobs });
-  const before = await usedMemory();
+  const before = await usedMemory(redis);
   progress(`enqueuing ${jobs} jobs under ${prefix}…`);
   await addInChunks(queue, scoreJobs(requests, Date.now()));
-  const waiting = await prefixMemory();
+  const waiting = await prefixMemory(redis, prefix);
   progress(`completing them (results of riskq's shape)…`);
   let n = 0;
   const worker = new Worker<unknown, ScoreJobResult>(
@@ -95,8 +74,8 @@ async function main(): Promise<number> {
     progress(`${done} of ${jobs} completed`);
   }
   await worker.close();
-  const completed = await prefixMemory();
-  const after = await usedMemory();
+  const completed = await prefixMemory(redis, prefix);
+  const after = await usedMemory(redis);
   const report: RedisMemoryReport = {
     measured_at: new Date().toISOString(),
     machine: machineInfo(),
