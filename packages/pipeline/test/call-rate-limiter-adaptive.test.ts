@@ -7,6 +7,8 @@ import {
   DEFAULT_ADAPTIVE_PARAMS,
   initialAdaptiveState,
   probeIntervalMs,
+  returnWaitMs,
+  whileWaiting,
 } from "../src/index";
 
 const params: AdaptiveRateParams = { ...DEFAULT_ADAPTIVE_PARAMS, initialRate: 5 };
@@ -167,15 +169,10 @@ describe("adaptive rate: increase", () => {
     expect(failed.peak).toBe(15);
   });
 
-  it("remembers a rate that held clean for long before a storm, and probes fast far below it", () => {
-    // Hovering for longer than peakProofMs, then a storm: cut after cut down to a 2/s ceiling.
-    const held = params.peakProofMs + 1_000;
-    let s = hovering(10, T0);
-    s = afterThrottle(s, T0 + held, params, T0 + held - 10);
-    expect(s.peak).toBeCloseTo(params.hover * 10, 9);
-    s = { ...s, ceiling: 2, rate: 1.4 };
-    // Straight back to the hover point, then probes every fastProbeMs with a large first step.
-    const climbed = cleanTraffic(s, T0 + held + 1_000, params.stepMs + 50);
+  it("probes fast, in growing steps, far below a peak it once held (when no learned rate is known)", () => {
+    // A peak from probes that held, no learned rate (the overload came before any rate settled).
+    const s = { ...hovering(2, T0), rate: 1.4, peak: 9.5 };
+    const climbed = cleanTraffic(s, T0 + 1_000, params.stepMs + 50);
     expect(climbed.rate).toBeCloseTo(params.hover * 2, 9);
     expect(probeIntervalMs(climbed, params)).toBe(params.fastProbeMs);
     const probed = cleanTraffic(climbed, climbed.lastStepAt, params.fastProbeMs + 100);
@@ -201,5 +198,93 @@ describe("adaptive rate: increase", () => {
       t = s.lastStepAt;
     }
     expect(s.failedProbes).toBe(0);
+  });
+});
+
+describe("adaptive rate: the learned rate and the return to it after a storm", () => {
+  /** Hovering at 9.5 (ceiling 10) for longer than learnedProofMs, then a storm's first 429. */
+  function stormHit(): { state: AdaptiveState; at: number } {
+    const at = T0 + params.learnedProofMs + 1_000;
+    return { state: afterThrottle(hovering(10, T0), at, params, at - 10), at };
+  }
+
+  /** The storm cut and cut again: far below the learned rate, its last 429 at `at`. */
+  function deepInStorm(): { state: AdaptiveState; at: number } {
+    const { state, at } = stormHit();
+    const cutAgain = afterThrottle(state, at + 400, params, at + 300);
+    const deep = afterThrottle(cutAgain, at + 800, params, at + 700);
+    return { state: deep, at: at + 800 };
+  }
+
+  it("learns the rate it had settled at when an overload begins", () => {
+    const { state } = stormHit();
+    expect(state.learned).toBeCloseTo(params.hover * 10, 9);
+    expect(state.rate).toBeCloseTo(params.hover * 10 * params.decrease, 9);
+  });
+
+  it("learns nothing from a rate that had not held clean for learnedProofMs", () => {
+    const at = T0 + params.learnedProofMs - 1_000;
+    expect(afterThrottle(hovering(10, T0), at, params, at - 10).learned).toBe(0);
+  });
+
+  it("climbs back gently from a single 429 at the learned rate: no return", () => {
+    const { state, at } = stormHit();
+    expect(state.rate).toBeGreaterThan(params.returnBelow * state.learned);
+    const later = whileWaiting(state, at + 10 * params.returnAfterMs, params);
+    expect(later).toBe(state);
+  });
+
+  it("goes straight back to the learned rate once no call drew a 429 for returnAfterMs", () => {
+    const { state, at } = deepInStorm();
+    expect(state.rate).toBeLessThan(params.returnBelow * state.learned);
+    expect(whileWaiting(state, at + params.returnAfterMs - 1, params)).toBe(state);
+    const back = whileWaiting(state, at + params.returnAfterMs, params);
+    expect(back.rate).toBeCloseTo(state.learned, 9);
+    expect(back.ceiling).toBeCloseTo(state.learned / params.hover, 9);
+    expect(back.probeFrom).toBe(state.rate);
+  });
+
+  it("waits for the last 429 of any call, even one sent before the last cut", () => {
+    const { state, at } = deepInStorm();
+    const late = afterThrottle(state, at + 300, params, at - 500);
+    expect(late.rate).toBe(state.rate);
+    expect(whileWaiting(late, at + params.returnAfterMs, params)).toBe(late);
+    expect(whileWaiting(late, at + 300 + params.returnAfterMs, params).rate).toBeCloseTo(state.learned, 9);
+  });
+
+  it("a return refused at once goes back down and keeps the learned rate; the second refused doubles the wait", () => {
+    const { state, at } = deepInStorm();
+    const back = whileWaiting(state, at + params.returnAfterMs, params);
+    const refused = afterThrottle(back, back.lastStepAt + 400, params, back.lastStepAt + 10);
+    expect(refused.rate).toBeLessThan(params.returnBelow * state.learned);
+    expect(refused.learned).toBe(state.learned);
+    expect(refused.failedReturns).toBe(1);
+    expect(returnWaitMs(refused, params)).toBe(params.returnAfterMs);
+    const again = whileWaiting(refused, refused.lastStepAt + params.returnAfterMs, params);
+    const refusedAgain = afterThrottle(again, again.lastStepAt + 400, params, again.lastStepAt + 10);
+    expect(refusedAgain.failedReturns).toBe(2);
+    expect(returnWaitMs(refusedAgain, params)).toBe(2 * params.returnAfterMs);
+  });
+
+  it("forgets the learned rate bit by bit once returns keep failing at returnMaxMs (a limit lowered for good)", () => {
+    let { state, at } = deepInStorm();
+    for (let i = 0; i < 9; i++) {
+      at += returnWaitMs(state, params);
+      const back = whileWaiting(state, at, params);
+      expect(back.rate).toBeCloseTo(back.learned, 9);
+      at += 400;
+      state = afterThrottle(back, at, params, at - 300);
+    }
+    expect(returnWaitMs(state, params)).toBe(params.returnMaxMs);
+    expect(state.learned).toBeLessThan(params.hover * 10 * params.peakDecay);
+  });
+
+  it("a return that held for learnedProofMs before its first 429 lowers the learned rate a little", () => {
+    const { state, at } = deepInStorm();
+    const back = whileWaiting(state, at + params.returnAfterMs, params);
+    const heldAt = back.lastStepAt + params.learnedProofMs + 100;
+    const refused = afterThrottle(back, heldAt, params, heldAt - 10);
+    expect(refused.learned).toBeCloseTo(state.learned * params.hover, 9);
+    expect(refused.failedReturns).toBe(0);
   });
 });

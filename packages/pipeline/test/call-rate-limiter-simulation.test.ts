@@ -8,6 +8,8 @@ import { type SimLimits, simulateLimiter, window } from "./fixtures/rate-simulat
 const DEFAULT_LIMITS: SimLimits = { app: { qps: 20, burst: 20 }, method: { qps: 10, burst: 10 } };
 const STORM: SimLimits = { app: { qps: 2, burst: 2 }, method: { qps: 2, burst: 2 } };
 const REALISTIC = { medianMs: 400, p99Ms: 900 };
+/** The batch bucket cut to 1 call/s, burst 1, the app bucket left alone (the payment-budget storm). */
+const BATCH_STORM: SimLimits = { app: DEFAULT_LIMITS.app, method: { qps: 1, burst: 1 } };
 const SEEDS = [1, 2, 3];
 
 describe("adaptive rate in a simulation of the remote", () => {
@@ -52,4 +54,32 @@ describe("adaptive rate in a simulation of the remote", () => {
     expect(after.acceptedPerS).toBeGreaterThanOrEqual(9);
     expect(after.throttledShare).toBeLessThanOrEqual(0.02);
   });
+
+  it.each(SEEDS)(
+    "is back at its learned rate within 2 simulated s of a 3 s storm at 1 call/s, and stays (seed %i)",
+    (seed) => {
+      const stormAt = 40_000;
+      const stormEnd = stormAt + 3_000;
+      const run = simulateLimiter({
+        durationMs: stormEnd + 15_000,
+        callers: 24,
+        latency: REALISTIC,
+        limitsAt: (t) => (t >= stormAt && t < stormEnd ? BATCH_STORM : DEFAULT_LIMITS),
+        seed,
+      });
+      const before = run.methodRates.findLast(([t]) => t < stormAt)![1];
+      const after = run.methodRates.filter(([t]) => t >= stormEnd);
+      // From the first sample after which the rate never again drops under 95% of the pre-storm rate.
+      const lastLow = after.findLastIndex(([, rate]) => rate < 0.95 * before);
+      const backAt = after[lastLow + 1]?.[0];
+      console.log(
+        `seed ${seed}: pre-storm ${before.toFixed(2)}/s, back for good ${backAt === undefined ? "never" : `${backAt - stormEnd} ms`} after the storm`,
+      );
+      expect(before).toBeGreaterThanOrEqual(9);
+      expect(backAt).toBeDefined();
+      expect(backAt! - stormEnd).toBeLessThanOrEqual(2_000);
+      const late = window(run, (stormEnd + 5_000) / 1000, (stormEnd + 15_000) / 1000);
+      expect(late.throttledShare).toBeLessThanOrEqual(0.01);
+    },
+  );
 });

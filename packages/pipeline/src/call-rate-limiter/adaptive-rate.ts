@@ -13,6 +13,11 @@
  * keep succeeding each one doubles the next step (like TCP slow start after idle) and the wait before
  * it halves; and far below the highest rate ever held clean (`peak`) probes come every
  * `fastProbeMs`, so the rate regains its old level within seconds once a storm is over.
+ *
+ * And a storm does not erase what was learned: the rate the limiter had settled at before it
+ * (`learned`) is remembered, and far below it half a second without any 429 is enough to go straight
+ * back there — the remote's 429s stop as soon as its limit is restored, so the rate is back within
+ * about a second of the storm's last refusals rather than climbing for many seconds.
  */
 
 /** Tuning of the rate update; every field has a default in `DEFAULT_ADAPTIVE_PARAMS`. */
@@ -59,6 +64,26 @@ export interface AdaptiveRateParams {
    */
   readonly peakProofMs: number;
   /**
+   * A rate settled at the hover point (under a known ceiling) that drew no 429 for this long before
+   * an overload is the rate the limiter had learned, the one it returns to after the overload.
+   * Short, because the hover point sits below where 429s began: the remote's burst hides nothing.
+   */
+  readonly learnedProofMs: number;
+  /**
+   * "Far below the learned rate": under this share of it. Lower than one cut (`decrease`), so a
+   * single 429 at the learned rate (a small excess) is climbed back from gently; only an overload
+   * that cut and cut again (a storm) is returned from.
+   */
+  readonly returnBelow: number;
+  /** Time without any 429 far below the learned rate before the rate goes straight back to it. */
+  readonly returnAfterMs: number;
+  /**
+   * Failed returns double that wait (from the second on), up to this; returns failing at this interval wear the
+   * learned rate down (`peakDecay`), so a storm of seconds leaves it and a limit lowered for good
+   * does not keep drawing 429s.
+   */
+  readonly returnMaxMs: number;
+  /**
    * Clean time at the hover point before the first probe: long, because a probe that overshoots
    * by a little only shows it once the remote's burst is spent, and each such probe costs 429s.
    */
@@ -88,6 +113,10 @@ export const DEFAULT_ADAPTIVE_PARAMS: AdaptiveRateParams = {
   farProbeStep: 0.25,
   peakDecay: 0.5,
   peakProofMs: 120_000,
+  learnedProofMs: 5_000,
+  returnBelow: 0.6,
+  returnAfterMs: 500,
+  returnMaxMs: 8_000,
   probeBaseMs: 120_000,
   probeMaxMs: 240_000,
   cleanProbesToReset: 3,
@@ -125,6 +154,12 @@ export interface AdaptiveState {
   readonly probeFrom: number;
   /** The highest rate held clean for a whole step, lowered by failed probes (0: none yet). */
   readonly peak: number;
+  /** The rate settled at before the last overload (0: none), see `learnedProofMs`. */
+  readonly learned: number;
+  /** When any call last drew a 429, whatever rate it was sent at (0: never). */
+  readonly lastRefusalAt: number;
+  /** Returns to the learned rate that drew a 429, in a row (each doubles the wait for the next). */
+  readonly failedReturns: number;
 }
 
 /** A bucket nobody has used yet. */
@@ -146,6 +181,9 @@ export function initialAdaptiveState(params: AdaptiveRateParams): AdaptiveState 
     cleanProbes: 0,
     probeFrom: 0,
     peak: 0,
+    learned: 0,
+    lastRefusalAt: 0,
+    failedReturns: 0,
   };
 }
 
@@ -160,12 +198,22 @@ export function afterThrottle(
   params: AdaptiveRateParams,
   grantedAt: number,
 ): AdaptiveState {
-  if (grantedAt <= state.lastCutAt) return state;
+  const refused = { ...state, lastRefusalAt: Math.max(state.lastRefusalAt, now) };
+  if (grantedAt <= state.lastCutAt) return refused;
   if (state.lastCutAt > 0 && now - state.lastCutAt < params.cutWindowMs) {
-    return { ...state, lastThrottleAt: now };
+    return { ...refused, lastThrottleAt: now };
   }
-  const probing = state.probeAt > 0;
-  const heldClean = now - Math.max(state.lastStepAt, state.lastThrottleAt) >= params.peakProofMs;
+  const cleanFor = now - Math.max(state.lastStepAt, state.lastThrottleAt);
+  // A return to the learned rate refused at once: the overload goes on. One that held clean for
+  // `learnedProofMs` first: the remote's burst hid a small excess, the learned rate is a bit high.
+  const returnHeld = isReturn(state, params) && cleanFor >= params.learnedProofMs;
+  const returning = isReturn(state, params) && !returnHeld;
+  const probing = state.probeAt > 0 && !isReturn(state, params);
+  const heldClean = cleanFor >= params.peakProofMs;
+  const settled =
+    !returning &&
+    (state.ceiling === 0 || state.rate <= params.hover * state.ceiling * (1 + 1e-9)) &&
+    cleanFor >= params.learnedProofMs;
   // No upward step since the last cut: the remote's bucket has stayed empty since then, so what it
   // accepted meanwhile is its real rate — a far better ceiling than the rates we were cutting
   // through (the bucket's burst hid the overload until well above the limit). Measured as our send
@@ -196,11 +244,23 @@ export function afterThrottle(
       : Number.POSITIVE_INFINITY;
   // A failed probe: the rate it started from held clean for a whole interval, so the hover point
   // goes back there rather than to just under the (possibly much larger) probe rate.
+  // A failed return likewise goes back to where it came from.
   const probedFrom =
-    probing && state.probeFrom > 0 ? state.probeFrom / params.hover : Number.POSITIVE_INFINITY;
+    (probing || returning) && state.probeFrom > 0 ? state.probeFrom / params.hover : Number.POSITIVE_INFINITY;
   const ceiling = Math.max(params.minRate, Math.min(state.rate, measured, probedFrom));
+  const worn = returning && state.failedReturns >= returnDoublings(params);
   return {
-    ...state,
+    ...refused,
+    learned: returnHeld
+      ? state.learned * params.hover
+      : settled
+        ? state.rate
+        : worn
+          ? state.learned * params.peakDecay
+          : state.learned,
+    failedReturns: returning
+      ? Math.min(state.failedReturns + 1, returnDoublings(params))
+      : state.failedReturns,
     lastThrottleAt: now,
     ceiling,
     rate: clamp(ceiling * params.decrease, params),
@@ -240,6 +300,10 @@ export function afterSuccess(
   params: AdaptiveRateParams,
   grantedAt: number,
 ): AdaptiveState {
+  // Far below the learned rate there is no climbing (each step would restart the wait for a
+  // return); any answer may tell that the overload is over, as calls are few down here.
+  if (farBelowLearned(state, params) && state.busyAt > state.lastStepAt)
+    return whileWaiting(state, now, params);
   // Only a call sent at the current rate says anything about it; and without callers waiting,
   // a clean stretch proves nothing about a higher rate.
   if (grantedAt <= state.lastStepAt || state.busyAt <= state.lastStepAt) return state;
@@ -293,7 +357,29 @@ export function afterSuccess(
     probeFrom: state.rate,
     peak: Math.max(state.peak, state.rate),
     failedProbes: limitRose ? 0 : state.failedProbes,
+    // Held clean for a whole interval: any return to the learned rate held too.
+    failedReturns: 0,
     cleanProbes,
+  };
+}
+
+/**
+ * A caller is waiting for a permit (the limiter asks now and then, and at every answer far below the
+ * learned rate). Far below the rate settled at before the overload, once no call at all has drawn
+ * a 429 for `returnWaitMs`, whatever cut the rate is over: straight back to that rate, as a probe.
+ * The ceiling comes back with it, so the hover point and the probes above it are the old ones.
+ */
+export function whileWaiting(state: AdaptiveState, now: number, params: AdaptiveRateParams): AdaptiveState {
+  if (!farBelowLearned(state, params)) return state;
+  if (now - Math.max(state.lastStepAt, state.lastRefusalAt) < returnWaitMs(state, params)) return state;
+  return {
+    ...state,
+    ...climbed,
+    ceiling: Math.max(state.ceiling, state.learned / params.hover),
+    rate: clamp(state.learned, params),
+    lastStepAt: now,
+    probeAt: now,
+    probeFrom: state.rate,
   };
 }
 
@@ -327,6 +413,28 @@ export function probeIntervalMs(state: AdaptiveState, params: AdaptiveRateParams
   }
   const interval = (params.probeBaseMs * failed) / 2 ** state.cleanProbes;
   return Math.min(params.probeMaxMs, Math.max(params.fastProbeMs, interval));
+}
+
+/**
+ * Clean time needed far below the learned rate before returning to it: doubled from the second
+ * failed return on, as one failure is common while a storm's refusals are still sparse.
+ */
+export function returnWaitMs(state: AdaptiveState, params: AdaptiveRateParams): number {
+  return Math.min(params.returnMaxMs, params.returnAfterMs * 2 ** Math.max(0, state.failedReturns - 1));
+}
+
+function farBelowLearned(state: AdaptiveState, params: AdaptiveRateParams): boolean {
+  return state.rate < params.returnBelow * state.learned;
+}
+
+/** The running probe is a return to the learned rate from far below it. */
+function isReturn(state: AdaptiveState, params: AdaptiveRateParams): boolean {
+  return state.probeAt > 0 && state.probeFrom < params.returnBelow * state.learned;
+}
+
+/** Failed returns that bring the wait before the next one to `returnMaxMs`. */
+function returnDoublings(params: AdaptiveRateParams): number {
+  return 1 + Math.max(0, Math.ceil(Math.log2(params.returnMaxMs / params.returnAfterMs)));
 }
 
 function farBelowPeak(state: AdaptiveState, params: AdaptiveRateParams): boolean {

@@ -8,6 +8,7 @@ import {
   DEFAULT_ADAPTIVE_PARAMS,
   initialAdaptiveState,
   probeIntervalMs,
+  whileWaiting,
 } from "./adaptive-rate";
 import {
   ACQUIRE_SCRIPT,
@@ -91,6 +92,8 @@ export class CallRateLimiter {
   private readonly lanes = new Map<string, WaitLane<Permit>>();
   /** Names this instance's claims in Redis (one per lane: lanes of one instance must not collide). */
   private readonly instanceId = randomBytes(8).toString("hex");
+  /** When this instance last judged each bucket on behalf of a waiting caller (`whileWaiting`). */
+  private readonly judgedAt = new Map<string, number>();
 
   constructor(options: CallRateLimiterOptions) {
     if (!/\{[^}]+\}/.test(options.prefix)) {
@@ -168,7 +171,22 @@ export class CallRateLimiter {
     )) as [number, string, string];
     const [granted, waitMs, now] = reply;
     if (granted === 1) return { granted: true, permit: { buckets: names, grantedAt: Number(now) } };
+    this.judgeWhileWaiting(names);
     return { granted: false, waitMs: Number(waitMs) };
+  }
+
+  /**
+   * Callers wait: far below its learned rate a bucket may go back to it (`whileWaiting`), which
+   * answers alone would notice late, as they are few down there. Judged at most every
+   * `JUDGE_EVERY_MS` per bucket and process, in the background: the caller's wait is not held up.
+   */
+  private judgeWhileWaiting(names: readonly string[]): void {
+    const at = performance.now();
+    for (const bucket of names) {
+      if (at - (this.judgedAt.get(bucket) ?? Number.NEGATIVE_INFINITY) < JUDGE_EVERY_MS) continue;
+      this.judgedAt.set(bucket, at);
+      void this.adapt(bucket, "", 0, (state, now) => whileWaiting(state, now, this.params)).catch(() => {});
+    }
   }
 
   /** Gives up a lane's place in the shared line (its callers left): nobody waits for it to lapse. */
@@ -224,7 +242,7 @@ export class CallRateLimiter {
    */
   private async adapt(
     bucket: string,
-    outcome: "accepted" | "refused",
+    outcome: "accepted" | "refused" | "",
     grantedAt: number,
     rule: (state: AdaptiveState, now: number) => AdaptiveState,
   ): Promise<void> {
@@ -277,6 +295,9 @@ export class CallRateLimiter {
 }
 
 const MAX_CAS_ATTEMPTS = 5;
+
+/** How often one process judges a bucket on behalf of its waiting callers. */
+const JUDGE_EVERY_MS = 100;
 
 /**
  * A claim lapses this long after its holder was due back: long enough for a busy event loop to come

@@ -24,6 +24,9 @@ export const ADAPTIVE_FIELDS = [
   "cleanProbes",
   "probeFrom",
   "peak",
+  "learned",
+  "lastRefusalAt",
+  "failedReturns",
 ] as const;
 
 export type AdaptiveField = (typeof ADAPTIVE_FIELDS)[number];
@@ -180,12 +183,24 @@ return out
 
 /**
  * Compare-and-set of adaptive fields: applies only if nobody changed them since they were read.
+ * A higher rate also brings the next free slot (GCRA's `tat`) forward to the new interval after the
+ * last grant, so a rate raised from very low is not held back by the old, long interval.
  * KEYS[1]: the bucket hash. ARGV: expected version, then field/value pairs. Returns 1 or 0.
  */
 export const UPDATE_SCRIPT = `
 local version = redis.call('HGET', KEYS[1], 'version') or '0'
 if version ~= ARGV[1] then return 0 end
 local fields = {}
+for i = 2, #ARGV, 2 do
+  if ARGV[i] == 'rate' then
+    local v = redis.call('HMGET', KEYS[1], 'rate', 'tat')
+    local old, new, tat = tonumber(v[1]), tonumber(ARGV[i + 1]), tonumber(v[2])
+    if old and tat and new > old then
+      fields[#fields + 1] = 'tat'
+      fields[#fields + 1] = string.format('%.3f', tat - 1000 / old + 1000 / new)
+    end
+  end
+end
 for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
 fields[#fields + 1] = 'version'
 fields[#fields + 1] = tostring(tonumber(version) + 1)
