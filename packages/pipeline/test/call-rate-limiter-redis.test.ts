@@ -96,6 +96,22 @@ describe("CallRateLimiter against Redis", () => {
     await expect(waiting).rejects.toThrow("caller gave up");
   });
 
+  it("a waiting caller takes a bucket far below its learned rate back to it, and the next slot follows the new rate", async () => {
+    const { redis, prefix } = suite.redis;
+    const limiter = new CallRateLimiter({ redis, prefix, initialRate: 0.5, minRate: 0.5, burstSeconds: 0 });
+    const first = await limiter.acquire("batch");
+    // A storm cut the rate to 0.5/s, far below the 10/s learned before it; no 429 since long ago.
+    const key = `${prefix}:call-rate:batch`;
+    await redis.hset(key, { learned: 10, ceiling: 1, lastStepAt: first.grantedAt - 5_000, lastRefusalAt: 0 });
+    expect(Number(await redis.hget(key, "tat"))).toBeCloseTo(first.grantedAt + 2_000, 0);
+    const second = await limiter.acquire("batch");
+    const [rate, tat] = await redis.hmget(key, "rate", "tat");
+    expect(Number(rate)).toBe(10);
+    // Granted on the new 100 ms interval, not after the 2 s the old rate had scheduled.
+    expect(second.grantedAt - first.grantedAt).toBeLessThan(2_000);
+    expect(Number(tat)).toBeCloseTo(second.grantedAt + 100, 0);
+  });
+
   it("refuses a prefix without a hash tag (its scripts could span cluster slots)", () => {
     expect(() => new CallRateLimiter({ redis: suite.redis.redis, prefix: "riskq" })).toThrow(/hash tag/);
   });
