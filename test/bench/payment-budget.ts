@@ -14,9 +14,11 @@
  *
  * A request counts as decided in budget when it is answered 200 with a completed job decided by
  * `remote`, `prefilter` or `policy` within deadline + 100 ms of being sent (`expired` is no decision).
- * Writes bench/payment-budget.json. Run alone: `npx tsx test/bench/payment-budget.ts [--rate 100]`.
+ * Writes bench/payment-budget.json. Run alone: `npx tsx test/bench/payment-budget.ts [--rate 100]
+ * [--records requests.jsonl]` (the second writes every request's record, one JSON line each).
  */
 
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -78,7 +80,9 @@ const BURSTER = 0;
  */
 const WORKER_ENV = { RISKQ_PREFILTER: "shadow" };
 
-const { values: flags } = parseArgs({ options: { rate: { type: "string", default: "100" } } });
+const { values: flags } = parseArgs({
+  options: { rate: { type: "string", default: "100" }, records: { type: "string" } },
+});
 const perSecond = Number(flags.rate);
 if (!Number.isFinite(perSecond) || perSecond <= 0 || perSecond > 500) {
   process.stderr.write(`${BENCH}: --rate must be a number of requests/s per merchant in (0, 500]\n`);
@@ -242,6 +246,12 @@ async function main(): Promise<number> {
   };
   progress(`\n${formatPaymentBudgetReport(report)}`);
   progress(`wrote ${writeReport(PAYMENT_BUDGET_REPORT, report)}`);
+  if (flags.records !== undefined) {
+    // Every request as sent and answered, with its phase, for a closer look than the summary.
+    const lines = callers.records.map((r) => JSON.stringify({ phase: phaseOf(r), ...r }));
+    writeFileSync(flags.records, `${lines.join("\n")}\n`);
+    progress(`wrote ${callers.records.length} request records to ${flags.records}`);
+  }
   return 0;
 }
 

@@ -71,7 +71,14 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
   const concurrency = Math.max(config.concurrency, batchCap.peek());
   const marginMs = config.deadlineMarginMs ?? 50;
   const callLatency = createCallLatency({ initialMs: 0 });
-  const fairShare = createFairShare({ penaltyMs: config.fairSharePenaltyMs ?? 1_000 });
+  const fairShare = createFairShare({
+    penaltyMs: config.fairSharePenaltyMs ?? 1_000,
+    // The pace of all processes together: the binding one of the call's buckets.
+    callRate: () => {
+      const rates = CALL_BUCKETS.map((bucket) => deps.limiter.seenRate(bucket));
+      return rates.every((rate) => rate !== undefined) ? Math.min(...(rates as number[])) : undefined;
+    },
+  });
   const merchantOf = (key: string) => key.slice(0, key.indexOf("|"));
   const exchange =
     deps.sharedBatches &&

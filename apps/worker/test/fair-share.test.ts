@@ -28,4 +28,21 @@ describe("fair share between merchants", () => {
     now += 2_000;
     expect(fair.priority("a", 2_000)).toBeGreaterThan(fair.priority("b", 2_500));
   });
+
+  it("takes the pace from the shared call rate when given, so processes leading few or many merchants weigh a grant alike", () => {
+    let now = 0;
+    // This process led one merchant's batches, granted every 400 ms: on its own pace "recently"
+    // would be the last 1.2 s. The shared rate is 10 calls/s: the last second.
+    const own = createFairShare({ penaltyMs: 1_000, now: () => now });
+    const shared = createFairShare({ penaltyMs: 1_000, now: () => now, callRate: () => 10 });
+    for (let i = 0; i < 3; i++) {
+      own.granted("a");
+      shared.granted("a");
+      now += 400;
+    }
+    now -= 100;
+    // The first grant (at 0) is 1.1 s old: still recent on the process's own pace, not on the shared one.
+    expect(own.priority("a", 0)).toBe(3_000);
+    expect(shared.priority("a", 0)).toBe(2_000);
+  });
 });

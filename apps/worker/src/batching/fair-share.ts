@@ -8,15 +8,31 @@
  * "Recently" is the last few calls' worth of time (three mean intervals between grants, at least a
  * second, at most ten): at 10 calls/s the last second, at 1 call/s the last three — so the penalty of
  * a grant still stands when the next permit is given, however slow the calls have become.
+ *
+ * Priorities of several processes are compared with one another (the limiter orders their most
+ * urgent batches), so the interval should be the shared one: `callRate` (the limiter's rate, as last
+ * seen) gives it. A process's own grants are only a fallback: a process leading one merchant's batches
+ * sees a slower pace than one leading three, and would weigh its merchant's calls more heavily.
  */
-export function createFairShare(options: { penaltyMs: number; now?: () => number }) {
+export function createFairShare(options: {
+  penaltyMs: number;
+  now?: () => number;
+  /** Calls/s allowed to all processes together, when known. */
+  callRate?: () => number | undefined;
+}) {
   const now = options.now ?? Date.now;
   const grants = new Map<string, number[]>();
   const lastGrants: number[] = [];
+  const meanIntervalMs = (): number | undefined => {
+    const rate = options.callRate?.();
+    if (rate !== undefined && rate > 0) return 1_000 / rate;
+    if (lastGrants.length < 2) return undefined;
+    return (lastGrants.at(-1)! - lastGrants[0]!) / (lastGrants.length - 1);
+  };
   const windowMs = (): number => {
-    if (lastGrants.length < 2) return MIN_WINDOW_MS;
-    const meanInterval = (lastGrants.at(-1)! - lastGrants[0]!) / (lastGrants.length - 1);
-    return Math.min(MAX_WINDOW_MS, Math.max(MIN_WINDOW_MS, 3 * meanInterval));
+    const interval = meanIntervalMs();
+    if (interval === undefined) return MIN_WINDOW_MS;
+    return Math.min(MAX_WINDOW_MS, Math.max(MIN_WINDOW_MS, 3 * interval));
   };
   const recent = (merchant: string): number[] => {
     const list = grants.get(merchant) ?? [];

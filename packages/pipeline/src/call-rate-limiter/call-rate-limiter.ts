@@ -92,6 +92,8 @@ export class CallRateLimiter {
   private readonly lanes = new Map<string, WaitLane<Permit>>();
   /** Names this instance's claims in Redis (one per lane: lanes of one instance must not collide). */
   private readonly instanceId = randomBytes(8).toString("hex");
+  /** Each bucket's rate as this instance last read it (every answer reads it). */
+  private readonly seenRates = new Map<string, number>();
   /** When this instance last judged each bucket on behalf of a waiting caller (`whileWaiting`). */
   private readonly judgedAt = new Map<string, number>();
 
@@ -218,6 +220,14 @@ export class CallRateLimiter {
     );
   }
 
+  /**
+   * The bucket's rate as this instance last read it from Redis (at every answered call), without a
+   * round trip: shared by every process, so it is a pace they all agree on. Undefined until read.
+   */
+  seenRate(bucket: string): number | undefined {
+    return this.seenRates.get(bucket);
+  }
+
   /** Rate and ceiling of the named buckets, or of every bucket ever granted under this prefix. */
   async snapshot(buckets?: readonly string[]): Promise<Record<string, BucketSnapshot>> {
     const names = buckets ?? (await this.redis.smembers(this.registryKey())).sort();
@@ -282,6 +292,7 @@ export class CallRateLimiter {
       const raw = values[i];
       if (raw !== undefined && raw !== "") state[field] = Number(raw);
     });
+    this.seenRates.set(bucket, state.rate);
     return { now: Number(now), version: version ?? "0", state };
   }
 
