@@ -15,7 +15,7 @@
  * A request counts as decided in budget when it is answered 200 with a completed job decided by
  * `remote`, `prefilter` or `policy` within deadline + 100 ms of being sent (`expired` is no decision).
  * Writes bench/payment-budget.json. Run alone: `npx tsx test/bench/payment-budget.ts [--rate 100]
- * [--records requests.jsonl]` (the second writes every request's record, one JSON line each).
+ * [--workers 2] [--records requests.jsonl]` (the second writes every request's record, one JSON line each).
  */
 
 import { writeFileSync } from "node:fs";
@@ -58,7 +58,6 @@ import {
 const BENCH = "payment-budget";
 const SEED = 61;
 const MERCHANTS = 4;
-const WORKERS = 2;
 /** A caller holds the payment a little longer than the deadline: a late answer is then measured, not cut. */
 const WAIT_MS = 2_500;
 const BUDGET_MS = DEFAULT_DEADLINE_MS + 100;
@@ -81,11 +80,20 @@ const BURSTER = 0;
 const WORKER_ENV = { RISKQ_PREFILTER: "shadow" };
 
 const { values: flags } = parseArgs({
-  options: { rate: { type: "string", default: "100" }, records: { type: "string" } },
+  options: {
+    rate: { type: "string", default: "100" },
+    workers: { type: "string", default: "2" },
+    records: { type: "string" },
+  },
 });
 const perSecond = Number(flags.rate);
 if (!Number.isFinite(perSecond) || perSecond <= 0 || perSecond > 500) {
   process.stderr.write(`${BENCH}: --rate must be a number of requests/s per merchant in (0, 500]\n`);
+  process.exit(2);
+}
+const WORKERS = Number(flags.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 1 || WORKERS > 8) {
+  process.stderr.write(`${BENCH}: --workers must be a whole number of worker processes in [1, 8]\n`);
   process.exit(2);
 }
 
