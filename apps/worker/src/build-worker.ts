@@ -13,6 +13,7 @@ import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/ba
 import { startBatchCap } from "./batching/batch-cap";
 import { createCallLatency } from "./batching/call-latency";
 import { createFairShare } from "./batching/fair-share";
+import { redisGrantLog } from "./batching/grant-log";
 import { createCostRecorder } from "./budget/cost-recorder";
 import { traceJobs } from "./metrics/job-span";
 import { createPrefilterStep } from "./prefilter/prefilter-step";
@@ -72,7 +73,10 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
   const marginMs = config.deadlineMarginMs ?? 50;
   const callLatency = createCallLatency({ initialMs: 0 });
   const fairShare = createFairShare({
-    penaltyMs: config.fairSharePenaltyMs ?? 1_000,
+    penaltyIntervals: config.fairSharePenaltyIntervals ?? 3,
+    itemsPerCall: () => batchCap.current(),
+    // Every process's sends, as the priorities of every process are compared with one another.
+    ...(deps.fairShare ? { log: redisGrantLog({ redis: deps.fairShare.redis, prefix: config.prefix }) } : {}),
     // The pace of all processes together: the binding one of the call's buckets.
     callRate: () => {
       const rates = CALL_BUCKETS.map((bucket) => deps.limiter.seenRate(bucket));
@@ -95,22 +99,19 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
     maxHeld: concurrency,
     // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
     // we may make carry as many items as the cap allows.
-    // Earliest deadline first, with each merchant's recent calls counted against it (fair share).
-    gate: async (key, { deadline, signal }) => {
-      const merchant = merchantOf(key);
-      const permit = await deps.limiter.acquire(CALL_BUCKETS, {
+    // Earliest deadline first, with what each merchant sent beyond its share counted against it.
+    gate: async (key, { deadline, signal }) =>
+      deps.limiter.acquire(CALL_BUCKETS, {
         signal,
-        priority: fairShare.priority(merchant, deadline),
-      });
-      fairShare.granted(merchant);
-      return permit;
-    },
+        priority: await fairShare.priority(merchantOf(key), deadline),
+      }),
     deadlineOf: (item) => item.data.deadline_at - marginMs,
     // No call for items whose deadline comes before a typical answer would.
     minTimeLeftMs: () => callLatency.medianMs(),
     ...(exchange ? { exchange } : {}),
-    flush: (_key, items, permit) =>
-      callBatch(
+    flush: (key, items, permit) => {
+      void fairShare.sent(merchantOf(key), items.length);
+      return callBatch(
         {
           alipay: deps.alipay,
           limiter: deps.limiter,
@@ -125,7 +126,8 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
         },
         items,
         permit,
-      ),
+      );
+    },
   });
 
   const prefilterStep =

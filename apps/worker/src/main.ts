@@ -110,6 +110,7 @@ const running = await buildWorker(workerConfigOf(env), {
     },
   },
   ...(env.WORKER_SHARED_BATCHES ? { sharedBatches: { redis } } : {}),
+  fairShare: { redis },
   ...(env.RISKQ_RESCORE_DEGRADED === "on" ? { rescoreDegraded: { queue: scoreQueue, redis } } : {}),
   ...(budget ? { budget } : {}),
   // Every call's billing, and the traffic the cost simulator re-prices (docs/budget-and-cost.md, "Cost").

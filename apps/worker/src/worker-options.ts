@@ -37,10 +37,11 @@ export interface WorkerConfig {
   /** RISKQ_DEADLINE_MARGIN_MS: jobs are decided this long before their deadline (default 50). */
   deadlineMarginMs?: number;
   /**
-   * How much a merchant's call in the last second delays its next batch in the permit order, in ms
-   * of deadline (default 1 000): the fair share between merchants (batching/fair-share.ts).
+   * How far a full call's worth of items beyond its share puts a merchant's next batch back in the
+   * permit order, in call intervals (default 3): the fair share between merchants
+   * (batching/fair-share.ts).
    */
-  fairSharePenaltyMs?: number;
+  fairSharePenaltyIntervals?: number;
   lingerMs: number;
   /** Jobs in flight per process; at least the batch cap, or batches can never fill. */
   concurrency: number;
@@ -111,6 +112,12 @@ export interface WorkerDeps {
    */
   sharedBatches?: { redis: Redis; leaseMs?: number; giveUpMs?: number };
   /**
+   * Counts what each merchant sent, for the fair share between merchants, in Redis, shared by every
+   * worker process (their batches' priorities are compared with one another). Without it each process
+   * counts only its own sends, which is right for a single process.
+   */
+  fairShare?: { redis: Redis };
+  /**
    * The cost ledger and recorded traffic (docs/budget-and-cost.md, "Cost"): every call's billing, per UTC day
    * of `now` (default the system clock), kept `retentionDays` (default 400). Without it nothing is booked.
    */
@@ -150,7 +157,7 @@ const CONFIG_KEYS = {
   batchCapProbeMs: true,
   onDeadline: true,
   deadlineMarginMs: true,
-  fairSharePenaltyMs: true,
+  fairSharePenaltyIntervals: true,
   lingerMs: true,
   concurrency: true,
   maxAttempts: true,

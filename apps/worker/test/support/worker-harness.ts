@@ -121,6 +121,8 @@ function createWorkerKit(sandbox: SandboxProcess, prefix: string) {
           // Short open times: the breaker's behaviour, at test speed.
           breaker: createCircuitBreaker({ openMs: 1_000, maxOpenMs: 2_000 }),
           deadLetters,
+          // Workers of one test are processes of one deployment: they count sends together.
+          fairShare: { redis: connection },
           logger: testLogger,
           batchCap: 100,
           lingerMs: 50,

@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { runScript } from "@riskq/redis";
+import type { Redis } from "ioredis";
+
+/**
+ * Where the fair share counts recent call grants and the merchants asking for calls. Several worker
+ * processes compare their batches' priorities with one another (through the limiter), so the counts
+ * must be the same in every process: a process counting only its own grants would weigh a merchant
+ * whose batches it led all along more heavily than one whose batches moved between processes.
+ */
+export interface GrantLog {
+  /** A call for `merchant` was sent now, carrying `items`. */
+  record(merchant: string, items: number): Promise<void>;
+  /** `merchant` asks for a call now; what it and everyone sent recently, and how many merchants asked or sent. */
+  ask(merchant: string, windowMs: number): Promise<RecentGrants>;
+}
+
+/**
+ * What happened in the last window, in items sent rather than calls: a merchant whose items went out
+ * in more, smaller calls (its batches split between processes) has not had more than its share.
+ */
+interface RecentGrants {
+  /** Items sent for the asking merchant. */
+  mine: number;
+  /** Items sent for every merchant. */
+  total: number;
+  /** Merchants that asked for a call or were granted one (the asking one included). */
+  active: number;
+}
+
+/** Grants and asks older than this are of no window's concern (the fair share's longest is 10 s). */
+const MAX_KEPT_MS = 60_000;
+
+/** A log of this process's grants and asks only: right for a single worker process (and tests). */
+export function localGrantLog(now: () => number = Date.now): GrantLog {
+  const grants: Array<{ merchant: string; items: number; at: number }> = [];
+  const lastSeen = new Map<string, number>();
+  const forget = () => {
+    const since = now() - MAX_KEPT_MS;
+    while (grants.length > 0 && grants[0]!.at <= since) grants.shift();
+    for (const [merchant, at] of lastSeen) if (at <= since) lastSeen.delete(merchant);
+  };
+  return {
+    async record(merchant, items) {
+      forget();
+      grants.push({ merchant, items, at: now() });
+      lastSeen.set(merchant, now());
+    },
+    async ask(merchant, windowMs) {
+      forget();
+      lastSeen.set(merchant, now());
+      const since = now() - windowMs;
+      const recent = grants.filter((g) => g.at > since);
+      const sum = (list: typeof recent) => list.reduce((n, g) => n + g.items, 0);
+      return {
+        mine: sum(recent.filter((g) => g.merchant === merchant)),
+        total: sum(recent),
+        active: [...lastSeen.values()].filter((at) => at > since).length,
+      };
+    },
+  };
+}
+
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS: the merchant's sends, everyone's sends, the merchants last seen. ARGV: merchant, a unique
+// member that starts with the item count ("<items>|…"). Sorted sets scored by time on Redis's clock,
+// so every process agrees on "recent".
+const RECORD = `${NOW}
+redis.call('ZADD', KEYS[1], now, ARGV[2])
+redis.call('ZADD', KEYS[2], now, ARGV[2])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+for i = 1, 3 do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - ${MAX_KEPT_MS})
+  redis.call('PEXPIRE', KEYS[i], ${MAX_KEPT_MS})
+end
+return 1`;
+
+// KEYS: as RECORD. ARGV: merchant, window ms. Returns {mine, total, active} (items, items, merchants).
+const ASK = `${NOW}
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[3], ${MAX_KEPT_MS})
+local since = '(' .. (now - tonumber(ARGV[2]))
+local function items(key)
+  local n = 0
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, since, '+inf')) do
+    n = n + tonumber(string.match(member, '^(%d+)|'))
+  end
+  return n
+end
+return { items(KEYS[1]), items(KEYS[2]), redis.call('ZCOUNT', KEYS[3], since, '+inf') }`;
+
+/**
+ * The grants and asks of every worker process, in Redis under `prefix` (a hash tag such as
+ * `{riskq}`): `<prefix>:fair-share:grants:<merchant>`, `<prefix>:fair-share:grants` (one member per call, its
+ * item count first) and `<prefix>:fair-share:seen`, sorted sets by time kept for a minute.
+ */
+export function redisGrantLog(options: { redis: Redis; prefix: string }): GrantLog {
+  const { redis, prefix } = options;
+  const keysOf = (merchant: string) => [
+    `${prefix}:fair-share:grants:${merchant}`,
+    `${prefix}:fair-share:grants`,
+    `${prefix}:fair-share:seen`,
+  ];
+  const me = randomUUID();
+  let sequence = 0;
+  return {
+    async record(merchant, items) {
+      const member = `${Math.max(0, Math.round(items))}|${merchant}|${me}:${sequence++}`;
+      await runScript(redis, RECORD, keysOf(merchant), [merchant, member]);
+    },
+    async ask(merchant, windowMs) {
+      const [mine, total, active] = (await runScript(redis, ASK, keysOf(merchant), [
+        merchant,
+        Math.round(windowMs),
+      ])) as number[];
+      return { mine: Number(mine), total: Number(total), active: Math.max(1, Number(active)) };
+    },
+  };
+}
