@@ -13,7 +13,7 @@ import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/ba
 import { startBatchCap } from "./batching/batch-cap";
 import { createCallLatency } from "./batching/call-latency";
 import { createFairShare } from "./batching/fair-share";
-import { redisGrantLog } from "./batching/grant-log";
+import { redisSendLog } from "./batching/send-log";
 import { createCostRecorder } from "./budget/cost-recorder";
 import { traceJobs } from "./metrics/job-span";
 import { createPrefilterStep } from "./prefilter/prefilter-step";
@@ -76,7 +76,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
     penaltyIntervals: config.fairSharePenaltyIntervals ?? 3,
     itemsPerCall: () => batchCap.current(),
     // Every process's sends, as the priorities of every process are compared with one another.
-    ...(deps.fairShare ? { log: redisGrantLog({ redis: deps.fairShare.redis, prefix: config.prefix }) } : {}),
+    ...(deps.fairShare ? { log: redisSendLog({ redis: deps.fairShare.redis, prefix: config.prefix }) } : {}),
     // The pace of all processes together: the binding one of the call's buckets.
     callRate: () => {
       const rates = CALL_BUCKETS.map((bucket) => deps.limiter.seenRate(bucket));

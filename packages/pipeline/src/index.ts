@@ -10,8 +10,15 @@ export * from "./batching/redis-batch-exchange";
 export * from "./breaker/circuit-breaker";
 export * from "./breaker/circuit-open-error";
 export * from "./breaker/upstream-failure";
-export * from "./call-rate-limiter/adaptive-rate";
+export { afterSuccess, afterThrottle, probeIntervalMs } from "./call-rate-limiter/adaptive-rate";
+export {
+  type AdaptiveRateParams,
+  type AdaptiveState,
+  DEFAULT_ADAPTIVE_PARAMS,
+  initialAdaptiveState,
+} from "./call-rate-limiter/adaptive-state";
 export * from "./call-rate-limiter/call-rate-limiter";
+export { returnWaitMs, whileWaiting } from "./call-rate-limiter/learned-rate";
 export * from "./callbacks/address-rules";
 export * from "./callbacks/callback-allow-list";
 export * from "./callbacks/callback-payload";

@@ -1,4 +1,4 @@
-import { type GrantLog, localGrantLog } from "./grant-log";
+import { localSendLog, type SendLog } from "./send-log";
 
 /**
  * Fair sharing of scarce calls between merchants, in the manner of fair queueing. A batch waiting
@@ -20,7 +20,7 @@ import { type GrantLog, localGrantLog } from "./grant-log";
  * "Recently" is the last few calls' worth of time (three call intervals, at least a second, at most
  * ten). Priorities of several processes are compared with one another (the limiter orders their most
  * urgent batches), so the counts and the interval must be the shared ones: `log` counts the sends
- * of every process (grant-log.ts), and `callRate` (the limiter's rate, as last seen) gives the
+ * of every process (send-log.ts), and `callRate` (the limiter's rate, as last seen) gives the
  * interval; a process's own sends are only a fallback for it.
  */
 export function createFairShare(options: {
@@ -31,10 +31,10 @@ export function createFairShare(options: {
   /** Calls/s allowed to all processes together, when known. */
   callRate?: () => number | undefined;
   /** Where sends are counted (default: this process's own, in memory). */
-  log?: GrantLog;
+  log?: SendLog;
 }) {
   const now = options.now ?? Date.now;
-  const log = options.log ?? localGrantLog(now);
+  const log = options.log ?? localSendLog(now);
   const lastSends: number[] = [];
   const callIntervalMs = (): number | undefined => {
     const rate = options.callRate?.();

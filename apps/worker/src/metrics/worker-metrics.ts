@@ -72,5 +72,3 @@ export function createWorkerMetrics(options: WorkerMetricsSetup) {
     },
   };
 }
-
-type WorkerMetricsKit = ReturnType<typeof createWorkerMetrics>;

@@ -26,7 +26,6 @@ export function startJobDeadline(decideAt: number, now: () => number) {
     },
   };
 }
-type JobDeadline = ReturnType<typeof startJobDeadline>;
 
 /** setTimeout's limit; a deadline further away is checked at each step instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

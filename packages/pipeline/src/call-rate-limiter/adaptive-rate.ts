@@ -14,178 +14,12 @@
  * it halves; and far below the highest rate ever held clean (`peak`) probes come every
  * `fastProbeMs`, so the rate regains its old level within seconds once a storm is over.
  *
- * And a storm does not erase what was learned: the rate the limiter had settled at before it
- * (`learned`) is remembered, and far below it half a second without any 429 is enough to go straight
- * back there — the remote's 429s stop as soon as its limit is restored, so the rate is back within
- * about a second of the storm's last refusals rather than climbing for many seconds.
+ * And a storm does not erase what was learned: see learned-rate.ts for the return to the rate the
+ * limiter had settled at before it. The state and its tuning are in adaptive-state.ts.
  */
 
-/** Tuning of the rate update; every field has a default in `DEFAULT_ADAPTIVE_PARAMS`. */
-export interface AdaptiveRateParams {
-  /** Calls/s a bucket starts at before anything is known. */
-  readonly initialRate: number;
-  readonly minRate: number;
-  readonly maxRate: number;
-  /**
-   * A continuous overload (429s without an upward step between) lasting at least this long
-   * measures the limit: with the remote bucket empty, what it accepted is its refill rate.
-   */
-  readonly measureMs: number;
-  /** Multiplier applied on a 429 (multiplicative decrease). */
-  readonly decrease: number;
-  /** 429s within this long of a cut belong to the same overload: at most one cut per window. */
-  readonly cutWindowMs: number;
-  /** Demand-limited, clean time between two upward steps while climbing. */
-  readonly stepMs: number;
-  /** Multiplier per step while no 429 has ever been seen (the start-up climb). */
-  readonly growth: number;
-  /** Share of the remaining gap to the hover point closed per step once a ceiling is known. */
-  readonly approach: number;
-  /** Smallest climbing step, as a share of the hover point (so the climb does end). */
-  readonly minStep: number;
-  /** The hover point as a share of the ceiling. */
-  readonly hover: number;
-  /** How much the first probe raises the rate, as a share of it; each clean probe doubles it. */
-  readonly probeStep: number;
-  /** The largest probe step, as a share of the rate. */
-  readonly maxProbeStep: number;
-  /** Probe interval while the rate is far below `peak` (and the floor of a shortened interval). */
-  readonly fastProbeMs: number;
-  /** "Far below the peak": under this share of it. */
-  readonly farBelowPeak: number;
-  /** The first probe step far below the peak (doubled per clean probe like `probeStep`). */
-  readonly farProbeStep: number;
-  /** A failed probe lowers the peak to this share of it (never below the probe's rate). */
-  readonly peakDecay: number;
-  /**
-   * A rate that drew no 429 for this long before an overload becomes the peak. The remote's burst
-   * hides a small overload for burst / excess seconds (50 s for 2% over a 10/s bucket of burst 10),
-   * so only a rate held well beyond that proves anything; a climb's short steps prove nothing.
-   */
-  readonly peakProofMs: number;
-  /**
-   * A rate settled at the hover point (under a known ceiling) that drew no 429 for this long before
-   * an overload is the rate the limiter had learned, the one it returns to after the overload.
-   * Short, because the hover point sits below where 429s began: the remote's burst hides nothing.
-   */
-  readonly learnedProofMs: number;
-  /**
-   * "Far below the learned rate": under this share of it. Lower than one cut (`decrease`), so a
-   * single 429 at the learned rate (a small excess) is climbed back from gently; only an overload
-   * that cut and cut again (a storm) is returned from.
-   */
-  readonly returnBelow: number;
-  /** Time without any 429 far below the learned rate before the rate goes straight back to it. */
-  readonly returnAfterMs: number;
-  /**
-   * Failed returns double that wait (from the second on), up to this; returns failing at this interval wear the
-   * learned rate down (`peakDecay`), so a storm of seconds leaves it and a limit lowered for good
-   * does not keep drawing 429s.
-   */
-  readonly returnMaxMs: number;
-  /**
-   * Clean time at the hover point before the first probe: long, because a probe that overshoots
-   * by a little only shows it once the remote's burst is spent, and each such probe costs 429s.
-   */
-  readonly probeBaseMs: number;
-  /** The probe interval doubles per failed probe up to this. */
-  readonly probeMaxMs: number;
-  /** This many clean probes in a row mean the limit rose: probing is fast again. */
-  readonly cleanProbesToReset: number;
-}
-
-export const DEFAULT_ADAPTIVE_PARAMS: AdaptiveRateParams = {
-  initialRate: 5,
-  minRate: 0.5,
-  maxRate: 1000,
-  measureMs: 500,
-  decrease: 0.7,
-  cutWindowMs: 250,
-  stepMs: 250,
-  growth: 1.25,
-  approach: 0.5,
-  minStep: 0.01,
-  hover: 0.95,
-  probeStep: 0.02,
-  maxProbeStep: 0.5,
-  fastProbeMs: 1_000,
-  farBelowPeak: 0.8,
-  farProbeStep: 0.25,
-  peakDecay: 0.5,
-  peakProofMs: 120_000,
-  learnedProofMs: 5_000,
-  returnBelow: 0.6,
-  returnAfterMs: 500,
-  returnMaxMs: 8_000,
-  probeBaseMs: 120_000,
-  probeMaxMs: 240_000,
-  cleanProbesToReset: 3,
-};
-
-/** What one bucket remembers between calls; times are Redis milliseconds. */
-export interface AdaptiveState {
-  /** Calls/s currently allowed. */
-  readonly rate: number;
-  /** The rate at which 429s began (0: never seen one). */
-  readonly ceiling: number;
-  /** When the rate was last cut (0: never). */
-  readonly lastCutAt: number;
-  /** When a call sent at the current rate last drew a 429, cut or not (0: never). */
-  readonly lastThrottleAt: number;
-  /** When the rate last moved, up or down: clean time is counted from here. */
-  readonly lastStepAt: number;
-  /** Start of the running overload (0: none): the first cut after an upward step. */
-  readonly overloadSince: number;
-  /** Calls granted since `overloadSince`, and how those answered (counted atomically in Redis). */
-  readonly sentSince: number;
-  readonly acceptedSince: number;
-  readonly refusedSince: number;
-  /** The latest grant time among those answered calls. */
-  readonly answeredUntil: number;
-  /** When a caller last had to wait for this bucket, i.e. demand reached the rate. */
-  readonly busyAt: number;
-  /** When the running probe started (0: not probing). */
-  readonly probeAt: number;
-  /** Probes that ended in a 429 (stretches the probe interval). */
-  readonly failedProbes: number;
-  /** Probes in a row that stayed clean: each doubles the next step and halves the wait for it. */
-  readonly cleanProbes: number;
-  /** The rate the running probe started from (it held clean for a whole interval). */
-  readonly probeFrom: number;
-  /** The highest rate held clean for a whole step, lowered by failed probes (0: none yet). */
-  readonly peak: number;
-  /** The rate settled at before the last overload (0: none), see `learnedProofMs`. */
-  readonly learned: number;
-  /** When any call last drew a 429, whatever rate it was sent at (0: never). */
-  readonly lastRefusalAt: number;
-  /** Returns to the learned rate that drew a 429, in a row (each doubles the wait for the next). */
-  readonly failedReturns: number;
-}
-
-/** A bucket nobody has used yet. */
-export function initialAdaptiveState(params: AdaptiveRateParams): AdaptiveState {
-  return {
-    rate: clamp(params.initialRate, params),
-    ceiling: 0,
-    lastCutAt: 0,
-    lastThrottleAt: 0,
-    lastStepAt: 0,
-    overloadSince: 0,
-    sentSince: 0,
-    acceptedSince: 0,
-    refusedSince: 0,
-    answeredUntil: 0,
-    busyAt: 0,
-    probeAt: 0,
-    failedProbes: 0,
-    cleanProbes: 0,
-    probeFrom: 0,
-    peak: 0,
-    learned: 0,
-    lastRefusalAt: 0,
-    failedReturns: 0,
-  };
-}
+import { type AdaptiveRateParams, type AdaptiveState, clamp, climbed } from "./adaptive-state";
+import { farBelowLearned, isReturn, returnDoublings, whileWaiting } from "./learned-rate";
 
 /**
  * A call granted at `grantedAt` was refused with 429. Cuts the rate once per overload: a 429 for a
@@ -206,9 +40,10 @@ export function afterThrottle(
   const cleanFor = now - Math.max(state.lastStepAt, state.lastThrottleAt);
   // A return to the learned rate refused at once: the overload goes on. One that held clean for
   // `learnedProofMs` first: the remote's burst hid a small excess, the learned rate is a bit high.
-  const returnHeld = isReturn(state, params) && cleanFor >= params.learnedProofMs;
-  const returning = isReturn(state, params) && !returnHeld;
-  const probing = state.probeAt > 0 && !isReturn(state, params);
+  const inReturn = isReturn(state, params);
+  const returnHeld = inReturn && cleanFor >= params.learnedProofMs;
+  const returning = inReturn && !returnHeld;
+  const probing = state.probeAt > 0 && !inReturn;
   const heldClean = cleanFor >= params.peakProofMs;
   const settled =
     !returning &&
@@ -363,35 +198,6 @@ export function afterSuccess(
   };
 }
 
-/**
- * A caller is waiting for a permit (the limiter asks now and then, and at every answer far below the
- * learned rate). Far below the rate settled at before the overload, once no call at all has drawn
- * a 429 for `returnWaitMs`, whatever cut the rate is over: straight back to that rate, as a probe.
- * The ceiling comes back with it, so the hover point and the probes above it are the old ones.
- */
-export function whileWaiting(state: AdaptiveState, now: number, params: AdaptiveRateParams): AdaptiveState {
-  if (!farBelowLearned(state, params)) return state;
-  if (now - Math.max(state.lastStepAt, state.lastRefusalAt) < returnWaitMs(state, params)) return state;
-  return {
-    ...state,
-    ...climbed,
-    ceiling: Math.max(state.ceiling, state.learned / params.hover),
-    rate: clamp(state.learned, params),
-    lastStepAt: now,
-    probeAt: now,
-    probeFrom: state.rate,
-  };
-}
-
-/** An upward step ends the overload episode. */
-const climbed = {
-  overloadSince: 0,
-  sentSince: 0,
-  acceptedSince: 0,
-  refusedSince: 0,
-  answeredUntil: 0,
-} as const;
-
 /** Clean probes in a row counted at most (the step and interval stop changing long before). */
 const MAX_STREAK = 16;
 
@@ -415,36 +221,10 @@ export function probeIntervalMs(state: AdaptiveState, params: AdaptiveRateParams
   return Math.min(params.probeMaxMs, Math.max(params.fastProbeMs, interval));
 }
 
-/**
- * Clean time needed far below the learned rate before returning to it: doubled from the second
- * failed return on, as one failure is common while a storm's refusals are still sparse.
- */
-export function returnWaitMs(state: AdaptiveState, params: AdaptiveRateParams): number {
-  return Math.min(params.returnMaxMs, params.returnAfterMs * 2 ** Math.max(0, state.failedReturns - 1));
-}
-
-function farBelowLearned(state: AdaptiveState, params: AdaptiveRateParams): boolean {
-  return state.rate < params.returnBelow * state.learned;
-}
-
-/** The running probe is a return to the learned rate from far below it. */
-function isReturn(state: AdaptiveState, params: AdaptiveRateParams): boolean {
-  return state.probeAt > 0 && state.probeFrom < params.returnBelow * state.learned;
-}
-
-/** Failed returns that bring the wait before the next one to `returnMaxMs`. */
-function returnDoublings(params: AdaptiveRateParams): number {
-  return 1 + Math.max(0, Math.ceil(Math.log2(params.returnMaxMs / params.returnAfterMs)));
-}
-
 function farBelowPeak(state: AdaptiveState, params: AdaptiveRateParams): boolean {
   return state.rate < params.farBelowPeak * state.peak;
 }
 
 function maxDoublings(params: AdaptiveRateParams): number {
   return Math.max(0, Math.ceil(Math.log2(params.probeMaxMs / params.probeBaseMs)));
-}
-
-function clamp(rate: number, params: AdaptiveRateParams): number {
-  return Math.min(params.maxRate, Math.max(params.minRate, rate));
 }

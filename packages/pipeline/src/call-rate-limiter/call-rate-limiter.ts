@@ -1,15 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { afterSuccess, afterThrottle, probeIntervalMs } from "./adaptive-rate";
 import {
   type AdaptiveRateParams,
   type AdaptiveState,
-  afterSuccess,
-  afterThrottle,
   DEFAULT_ADAPTIVE_PARAMS,
   initialAdaptiveState,
-  probeIntervalMs,
-  whileWaiting,
-} from "./adaptive-rate";
+} from "./adaptive-state";
+import { whileWaiting } from "./learned-rate";
 import {
   ACQUIRE_SCRIPT,
   ADAPTIVE_FIELDS,

@@ -3,54 +3,54 @@ import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
 
 /**
- * Where the fair share counts recent call grants and the merchants asking for calls. Several worker
+ * Where the fair share counts the items recently sent per merchant and the merchants asking for calls. Several worker
  * processes compare their batches' priorities with one another (through the limiter), so the counts
- * must be the same in every process: a process counting only its own grants would weigh a merchant
+ * must be the same in every process: a process counting only its own sends would weigh a merchant
  * whose batches it led all along more heavily than one whose batches moved between processes.
  */
-export interface GrantLog {
+export interface SendLog {
   /** A call for `merchant` was sent now, carrying `items`. */
   record(merchant: string, items: number): Promise<void>;
   /** `merchant` asks for a call now; what it and everyone sent recently, and how many merchants asked or sent. */
-  ask(merchant: string, windowMs: number): Promise<RecentGrants>;
+  ask(merchant: string, windowMs: number): Promise<RecentSends>;
 }
 
 /**
  * What happened in the last window, in items sent rather than calls: a merchant whose items went out
  * in more, smaller calls (its batches split between processes) has not had more than its share.
  */
-interface RecentGrants {
+interface RecentSends {
   /** Items sent for the asking merchant. */
   mine: number;
   /** Items sent for every merchant. */
   total: number;
-  /** Merchants that asked for a call or were granted one (the asking one included). */
+  /** Merchants that asked for a call or sent one (the asking one included). */
   active: number;
 }
 
-/** Grants and asks older than this are of no window's concern (the fair share's longest is 10 s). */
+/** Sends and asks older than this are of no window's concern (the fair share's longest is 10 s). */
 const MAX_KEPT_MS = 60_000;
 
-/** A log of this process's grants and asks only: right for a single worker process (and tests). */
-export function localGrantLog(now: () => number = Date.now): GrantLog {
-  const grants: Array<{ merchant: string; items: number; at: number }> = [];
+/** A log of this process's sends and asks only: right for a single worker process (and tests). */
+export function localSendLog(now: () => number = Date.now): SendLog {
+  const sends: Array<{ merchant: string; items: number; at: number }> = [];
   const lastSeen = new Map<string, number>();
   const forget = () => {
     const since = now() - MAX_KEPT_MS;
-    while (grants.length > 0 && grants[0]!.at <= since) grants.shift();
+    while (sends.length > 0 && sends[0]!.at <= since) sends.shift();
     for (const [merchant, at] of lastSeen) if (at <= since) lastSeen.delete(merchant);
   };
   return {
     async record(merchant, items) {
       forget();
-      grants.push({ merchant, items, at: now() });
+      sends.push({ merchant, items, at: now() });
       lastSeen.set(merchant, now());
     },
     async ask(merchant, windowMs) {
       forget();
       lastSeen.set(merchant, now());
       const since = now() - windowMs;
-      const recent = grants.filter((g) => g.at > since);
+      const recent = sends.filter((g) => g.at > since);
       const sum = (list: typeof recent) => list.reduce((n, g) => n + g.items, 0);
       return {
         mine: sum(recent.filter((g) => g.merchant === merchant)),
@@ -93,15 +93,15 @@ end
 return { items(KEYS[1]), items(KEYS[2]), redis.call('ZCOUNT', KEYS[3], since, '+inf') }`;
 
 /**
- * The grants and asks of every worker process, in Redis under `prefix` (a hash tag such as
- * `{riskq}`): `<prefix>:fair-share:grants:<merchant>`, `<prefix>:fair-share:grants` (one member per call, its
+ * The sends and asks of every worker process, in Redis under `prefix` (a hash tag such as
+ * `{riskq}`): `<prefix>:fair-share:sent:<merchant>`, `<prefix>:fair-share:sent` (one member per call, its
  * item count first) and `<prefix>:fair-share:seen`, sorted sets by time kept for a minute.
  */
-export function redisGrantLog(options: { redis: Redis; prefix: string }): GrantLog {
+export function redisSendLog(options: { redis: Redis; prefix: string }): SendLog {
   const { redis, prefix } = options;
   const keysOf = (merchant: string) => [
-    `${prefix}:fair-share:grants:${merchant}`,
-    `${prefix}:fair-share:grants`,
+    `${prefix}:fair-share:sent:${merchant}`,
+    `${prefix}:fair-share:sent`,
     `${prefix}:fair-share:seen`,
   ];
   const me = randomUUID();
