@@ -57,9 +57,7 @@ export async function readCompleted(queue: ScoreQueue): Promise<CompletedOutcome
       const decidedIn = decisionMs(job);
       if (isDecision(result?.source) && decidedIn !== undefined) decisions.push(decidedIn);
       if (decidedByDeadline(job)) outcomes.decidedByDeadline += 1;
-      if (source === "remote" && job.finishedOn !== undefined) {
-        latencies.push(job.finishedOn - (job.data.enqueued_at ?? job.timestamp));
-      }
+      if (source === "remote" && decidedIn !== undefined) latencies.push(decidedIn);
     }
     if (page.length < PAGE) break;
   }

@@ -5,7 +5,7 @@ import {
   scoreJobResultSchema,
   type TokenResponse,
 } from "@riskq/contracts";
-import { deadMessage } from "@riskq/pipeline";
+import { deadMessage, REDRIVE_MIN_BUDGET_MS } from "@riskq/pipeline";
 import { type SandboxProcess, signedRequest } from "@riskq/testing";
 import { UnrecoverableError, Worker } from "bullmq";
 import { describe, expect, it } from "vitest";
@@ -103,6 +103,34 @@ describe("dead letters", () => {
     const ledger = await sandbox.control.ledger();
     expect(ledger.by_code["invalid-model-version"]).toBeGreaterThan(0);
     expect(ledger.by_code["invalid-app-auth-token"]).toBeGreaterThan(0);
+  });
+
+  it("scores a redriven dead letter again with a fresh time budget once its first deadline has passed", async () => {
+    const { kit } = suite;
+    const { merchantIds, requests } = trafficOf(606, 1, 5);
+    const firstDeadline = Date.now() + 2_000;
+    const ids = await kit.enqueue(requests, { deadlineAt: firstDeadline });
+    await kit.startWorker();
+    // Not onboarded yet: every job dies as auth_revoked, before its deadline.
+    const dead = await kit.settle(ids.length);
+    expect(dead.failed).toHaveLength(ids.length);
+    await kit.onboard(...merchantIds);
+    while (Date.now() <= firstDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const redrivenAt = Date.now();
+    expect(await kit.deadLetters.redrive(ids)).toHaveLength(ids.length);
+    const { completed, failed } = await kit.settle(ids.length);
+    expect(failed).toHaveLength(0);
+    for (const job of completed) {
+      // Scored by Alipay, not decided locally at the deadline that had passed.
+      const result = scoreJobResultSchema.parse(job.returnvalue);
+      expect(result.source).toBe("remote");
+      expect(job.data.redrive_count).toBe(1);
+      expect(job.data.redriven_at).toBeGreaterThanOrEqual(redrivenAt);
+      expect(job.data.deadline_at - job.data.redriven_at!).toBe(REDRIVE_MIN_BUDGET_MS);
+      // Its decision time counts from the redrive.
+      expect(result.decided_in_ms).toBeLessThanOrEqual(job.finishedOn! - job.data.redriven_at!);
+    }
   });
 
   it("completes a job past its deadline as expired without calling Alipay (deadline policy expire)", async () => {

@@ -139,7 +139,7 @@ export const scoreJobResultSchema = z.object({
   degraded_reason: z.enum(DEGRADED_REASONS).optional(),
   /** With `source: "policy"`: the fixed decision (`allow`: fail open; `review`: send to review). */
   decision: z.enum(POLICY_DECISIONS).optional(),
-  /** Milliseconds from enqueue to this decision. */
+  /** Milliseconds from enqueue (or from the job's latest redrive) to this decision. */
   decided_in_ms: z.number().int().min(0).optional(),
   /** With RISKQ_RESCORE_DEGRADED=on: Alipay's later verdict on a degraded decision (billed). */
   audit: auditScoreSchema.optional(),

@@ -31,6 +31,7 @@ export * from "./callbacks/resolve-callback-url";
 export * from "./dead-letters/dead-letter-counts";
 export * from "./dead-letters/dead-letter-store";
 export * from "./dead-letters/dead-reason";
+export * from "./dead-letters/redrive";
 export * from "./outcomes/coalesced-records";
 export * from "./outcomes/outcome-encoding";
 export * from "./outcomes/outcome-records";

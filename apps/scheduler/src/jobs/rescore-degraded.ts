@@ -1,5 +1,5 @@
 import type { ScoreJobResult } from "@riskq/contracts";
-import type { ScoreJobDataWithHistory, ScoreQueue } from "@riskq/pipeline";
+import { redrivenData, type ScoreJobDataWithHistory, type ScoreQueue } from "@riskq/pipeline";
 import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
 
@@ -71,7 +71,7 @@ export async function rescoreDegraded(
         kept += 1;
         continue;
       }
-      await job.updateData({ ...job.data, history: [], redrive_count: (job.data.redrive_count ?? 0) + 1 });
+      await job.updateData(redrivenData(job.data, Date.now()));
       await job.retry("completed", { resetAttemptsMade: true, resetAttemptsStarted: true });
       report.rescored.push(job.id!);
     }

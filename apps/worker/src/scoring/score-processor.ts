@@ -18,6 +18,7 @@ import {
   type MicroBatcher,
   type OutcomeRecords,
   type ScoreJobDataWithHistory,
+  startedAt,
 } from "@riskq/pipeline";
 import { traceCarrierOf } from "@riskq/tracing";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
@@ -89,6 +90,8 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     const callbackUrl = data.request.callback_url;
     const callbacks = callbackUrl === undefined ? undefined : options.callbacks;
     const redrives = job.data.redrive_count ?? 0;
+    // A redriven job's decision time counts from its redrive, as does its budget.
+    const askedAt = startedAt(job.data);
     // A run that is not the job's first may follow one that died after queuing the callback: answer
     // with that result so the callback and the job's return value agree (one GET, re-runs only).
     if (callbacks && job.attemptsStarted > 1) {
@@ -105,7 +108,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
     // rewrites it, and the newest version is the one read. Audit re-scores are internal: no record.
     const finish = async (result: ScoreJobResult): Promise<ScoreJobResult> => {
       const finishedAt = now();
-      const decided = { ...result, decided_in_ms: Math.max(0, finishedAt - data.enqueued_at) };
+      const decided = { ...result, decided_in_ms: Math.max(0, finishedAt - askedAt) };
       if (remember && data.audit_of === undefined) {
         await remember(job.id!, completedRecord(decided, finishedAt), finishedAt);
       }

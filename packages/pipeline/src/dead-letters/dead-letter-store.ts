@@ -1,10 +1,4 @@
-import {
-  type DeadLetter,
-  type DeadLetterReason,
-  isScoreJobId,
-  merchantOfJobId,
-  type ScoreJobData,
-} from "@riskq/contracts";
+import { type DeadLetter, type DeadLetterReason, isScoreJobId, merchantOfJobId } from "@riskq/contracts";
 import type { Job } from "bullmq";
 import { deadDelivery } from "../callbacks/callback-payload";
 import { deadRecord } from "../outcomes/outcome-encoding";
@@ -12,14 +6,7 @@ import type { OutcomeRecords } from "../outcomes/outcome-records";
 import { type CallbackQueue, enqueueCallback } from "../queues/callback-queue";
 import type { DeadLetterQueue, ScoreQueue } from "../queues/score-queues";
 import { parseDeath } from "./dead-reason";
-
-/** One attempt's outcome, kept in the job's data so a dead letter can show the whole history. */
-export interface AttemptRecord {
-  at: number;
-  code: string;
-}
-
-export type ScoreJobDataWithHistory = ScoreJobData & { history?: AttemptRecord[]; redrive_count?: number };
+import { redrivenData, type ScoreJobDataWithHistory } from "./redrive";
 
 export interface DeadLetterCaps {
   maxCount: number;
@@ -157,7 +144,7 @@ export class DeadLetterStore {
       const letter = await this.dead.getJob(id);
       const job = (await this.score.getJob(id)) as Job<ScoreJobDataWithHistory> | undefined;
       if (!letter || !job || !(await job.isFailed())) continue;
-      await job.updateData({ ...job.data, history: [], redrive_count: (job.data.redrive_count ?? 0) + 1 });
+      await job.updateData(redrivenData(job.data, Date.now()));
       await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
       await letter.remove();
       done.push(id);
