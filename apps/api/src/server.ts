@@ -88,7 +88,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const authorize = bearerAuth(deps.apiKeys);
   const guardBacklog = backlogGuard(deps.scoreQueue, {
     maxBacklog: deps.maxBacklog,
-    ...(deps.backlogCacheMs === undefined ? {} : { cacheMs: deps.backlogCacheMs }),
+    cacheMs: deps.backlogCacheMs,
   });
   app.register(async (v1) => {
     // onRequest runs before the body is read: an unauthenticated caller cannot make us parse 1 MiB.

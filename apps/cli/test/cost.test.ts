@@ -9,9 +9,8 @@ import {
   usdOf,
   utcDayOf,
 } from "@riskq/cost";
-import { createTestRedis, type TestRedis } from "@riskq/testing";
+import { createTestRedis, runCli, type TestRedis } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./support/run-cli";
 
 const A = "2088000000000001";
 const B = "2088000000000002";

@@ -3,10 +3,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { inheritedEnv } from "@riskq/repo-tests/e2e";
-import { REPO_ROOT } from "@riskq/testing";
+import { inheritedEnv, NOWHERE_URL, REPO_ROOT, runCli } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
-import { NOWHERE_URL, runCli } from "./support/run-cli";
 
 const cliPackage = JSON.parse(readFileSync(join(REPO_ROOT, "apps/cli/package.json"), "utf8")) as {
   version: string;
@@ -27,7 +25,7 @@ describe("--version", () => {
     const bin = join(REPO_ROOT, "apps/cli", cliPackage.bin.riskq!);
     const { stdout } = await promisify(execFile)(process.execPath, [bin, "--version"], {
       cwd: REPO_ROOT,
-      env: inheritedEnv(),
+      env: inheritedEnv(process.env),
     });
     expect(stdout).toBe(`riskq ${cliPackage.version}\n`);
   });

@@ -65,7 +65,7 @@ export const MAINTENANCE_HANDLERS: { [N in MaintenanceJobName]: MaintenanceHandl
       alipay: deps.alipay,
       now: deps.now,
       logger,
-      ...(deps.driftWindowMs === undefined ? {} : { windowMs: deps.driftWindowMs }),
+      windowMs: deps.driftWindowMs,
       scoreQueue: deps.scoreQueue,
       publishAlert: deps.publishAlert,
     });

@@ -1,10 +1,10 @@
+import { budgetThresholdAlert } from "@riskq/alerts";
 import { RateLimited, ResponseInvalid, Timeout, UpstreamError } from "@riskq/alipay";
 import { parseConfig } from "@riskq/config";
 import { BudgetExhausted, type BudgetGuard, budgetConfigOf, createBudgetGuard } from "@riskq/cost";
 import { CircuitOpenError, createCallRateLimiter, createCircuitBreaker } from "@riskq/pipeline";
 import { createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { budgetThresholdAlert } from "../src/budget/budget-alerts";
 import { endUnanswered } from "../src/budget/budget-call";
 import { decideBudget, HELD_WAIT_MS } from "../src/budget/budget-wait";
 import { createWorkerMetrics } from "../src/metrics/worker-metrics";

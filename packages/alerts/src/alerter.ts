@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
 import { alertKeys } from "./alert-keys";
-import { type AlertLogger, silentLogger } from "./alert-logger";
 import { CLAIM_GROUP, runScript } from "./alert-scripts";
 import { type AlertmanagerSyncReport, createAlertmanagerSync } from "./alertmanager-sync";
 import { createEventReader } from "./event-reader";
@@ -65,7 +65,8 @@ export interface AlerterOptions extends Partial<AlerterTiming> {
   giveUpAfterMs?: number;
   /** Most recent job ids shown per notification (default 5). */
   maxSamples?: number;
-  logger?: AlertLogger;
+  /** Where the alerter logs (a pino logger fits); silent without it. */
+  logger?: Pick<Logger, "info" | "warn" | "error">;
   /** This replica's consumer name (default host-pid-random). */
   consumer?: string;
 }
@@ -83,6 +84,7 @@ export interface AlerterTickReport {
 }
 
 const STATE_TTL_MS = 7 * 86_400_000;
+const silentLogger: Pick<Logger, "info" | "warn" | "error"> = { info() {}, warn() {}, error() {} };
 
 /**
  * The alerter: folds alert events into groups (kind, group) and sends each group's notices on the

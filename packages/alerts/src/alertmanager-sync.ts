@@ -1,6 +1,6 @@
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
 import type { AlertKeys } from "./alert-keys";
-import type { AlertLogger } from "./alert-logger";
 import { type AlertmanagerAlert, alertmanagerAlert, type GroupState } from "./alertmanager-alert";
 import { postAlertmanager } from "./alertmanager-post";
 
@@ -43,7 +43,7 @@ export function createAlertmanagerSync(options: {
   redis: Redis;
   keys: AlertKeys;
   settings: AlertmanagerSettings;
-  logger: AlertLogger;
+  logger: Pick<Logger, "info" | "warn">;
 }) {
   const { redis, keys, settings, logger } = options;
   const postedKey = keys.alertmanager;

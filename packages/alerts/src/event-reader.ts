@@ -1,7 +1,7 @@
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
 import { type AlertEvent, alertEventSchema, alertIdentity } from "./alert-event";
 import { ALERTER_GROUP, type AlertKeys, groupKeyOf } from "./alert-keys";
-import type { AlertLogger } from "./alert-logger";
 import { FOLD_EVENT, runScript } from "./alert-scripts";
 
 /** The timing a fold needs (see `AlerterTiming`). */
@@ -30,7 +30,7 @@ export function createEventReader(options: {
   consumer: string;
   claimIdleMs: number;
   timing: FoldTiming;
-  logger: AlertLogger;
+  logger: Pick<Logger, "warn">;
 }) {
   const { redis, keys, consumer, logger } = options;
   let groupReady = false;

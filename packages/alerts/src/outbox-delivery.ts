@@ -1,6 +1,6 @@
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
 import type { AlertKeys } from "./alert-keys";
-import type { AlertLogger } from "./alert-logger";
 import { type AlertNotification, alertNotificationSchema } from "./alert-notification";
 import { LEASE_NOTIFICATION, runScript } from "./alert-scripts";
 import { slackMessage } from "./slack-message";
@@ -32,7 +32,7 @@ export function createOutboxDelivery(options: {
   redis: Redis;
   keys: AlertKeys;
   settings: DeliverySettings;
-  logger: AlertLogger;
+  logger: Pick<Logger, "info" | "warn" | "error">;
 }) {
   const { redis, keys, settings, logger } = options;
 

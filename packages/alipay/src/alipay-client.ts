@@ -35,7 +35,7 @@ export interface AlipayCall {
   /** From before signing until the answer verified (or failed). */
   latencyMs: number;
   /** Items sent (batch predict). */
-  items?: number;
+  items?: number | undefined;
   /** What a batch predict answered with 200 billed (when its billing is well-formed). */
   billing?: Billing;
 }
@@ -121,7 +121,6 @@ export function createAlipayClient(options: AlipayClientOptions) {
     items?: number,
   ): Promise<SignedCallResponse> => {
     const started = performance.now();
-    const counted = items === undefined ? {} : { items };
     try {
       const res = await inCallSpan(endpointUrl, { ...req, items }, () =>
         signedCall(identity, { ...req, timeoutMs: req.timeoutMs ?? defaultTimeoutMs }),
@@ -133,7 +132,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
           status: res.status,
           code: "ok",
           latencyMs: performance.now() - started,
-          ...counted,
+          items,
           ...(billing ? { billing } : {}),
         });
       }
@@ -146,7 +145,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
           status: typed ? err.httpStatus : undefined,
           code: typed ? (err.remoteCode ?? err.code) : "error",
           latencyMs: performance.now() - started,
-          ...counted,
+          items,
         });
       }
       throw err;

@@ -93,10 +93,7 @@ export function parseMerchantBudgets(
         message: `"${entry}": each limit must be a USD amount up to ${MAX_BUDGET_USD}, empty, or none`,
       };
     }
-    value[merchantId] = {
-      ...(dailyUsd === undefined ? {} : { dailyUsd }),
-      ...(monthlyUsd === undefined ? {} : { monthlyUsd }),
-    };
+    value[merchantId] = { dailyUsd, monthlyUsd };
   }
   return { ok: true, value };
 }

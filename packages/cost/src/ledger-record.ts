@@ -30,7 +30,7 @@ export interface LedgerRecordOptions {
   /** The recording clock (epoch ms): picks the UTC day the call is booked on. */
   now: number;
   /** How long a day is kept after its last write (default 400 days). */
-  retentionDays?: number;
+  retentionDays?: number | undefined;
 }
 
 /** Which ledger row a call is booked on. */

@@ -61,7 +61,7 @@ export function flatlineSignals(
 
 export interface FlatlineVerdictOptions {
   /** Scores a window needs before it counts (default 200). */
-  minN?: number;
+  minN?: number | undefined;
   /** Signals that must fire in each window (default 2). */
   minSignals?: number;
 }

@@ -1,8 +1,4 @@
-/** What the shutdown logs through: any pino-like logger (the sandbox has none). */
-interface ShutdownLogger {
-  info(fields: object, message: string): void;
-  warn(message: string): void;
-}
+import type { Logger } from "@riskq/observability";
 
 /** The part of `process` a shutdown uses; tests pass a fake. */
 interface SignalledProcess {
@@ -27,7 +23,8 @@ export interface StopOnSignalsOptions {
    * literal default). Without it the process waits for the close however long it takes.
    */
   graceMs?: number;
-  logger?: ShutdownLogger;
+  /** What the shutdown logs through (the sandbox has none). */
+  logger?: Pick<Logger, "info" | "warn">;
   /** Logged with `{ signal }` when the shutdown starts. */
   stoppingMessage?: string;
   /** Logged (warn) when the grace period runs out, just before the exit 1. */

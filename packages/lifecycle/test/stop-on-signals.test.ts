@@ -62,7 +62,7 @@ describe("stopOnSignals", () => {
         signals: SIGNALS,
         close: () => new Promise(() => {}),
         graceMs: 5_000,
-        logger: { info: () => {}, warn: (message) => warned.push(message) },
+        logger: { info: () => {}, warn: (message: string) => warned.push(message) },
         overdueMessage: "grace period over",
         process: proc,
       });

@@ -7,7 +7,7 @@ export interface ObservedCall {
   status: number | undefined;
   code: string;
   latencyMs: number;
-  items?: number;
+  items?: number | undefined;
   billing?: { call_fee: string; item_fees: string; review_fees: string };
 }
 

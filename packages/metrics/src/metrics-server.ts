@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "@riskq/observability";
 import type { Registry } from "prom-client";
 
 export interface MetricsServerOptions {
@@ -62,11 +63,6 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   };
 }
 
-/** Where a process logs (pino's shape); this package takes no logger of its own. */
-export interface MetricsLogger {
-  error(details: object, message: string): void;
-}
-
 /**
  * Starts the `/metrics` server of an app, or none when `port` is "off". A port that cannot be bound (taken by another process on the host) is logged as an error
  * and the process carries on without metrics: scoring matters more than its numbers, and the
@@ -74,7 +70,7 @@ export interface MetricsLogger {
  */
 export async function serveMetrics(
   registry: Registry,
-  options: { host: string; port: number | "off"; logger: MetricsLogger },
+  options: { host: string; port: number | "off"; logger: Pick<Logger, "error"> },
 ): Promise<MetricsServer | undefined> {
   if (options.port === "off") return undefined;
   try {

@@ -1,7 +1,18 @@
-import { type DestinationStream, type LevelWithSilentOrString, type Logger, pino } from "pino";
+import { type DestinationStream, type LevelWithSilentOrString, type Logger as PinoLogger, pino } from "pino";
 import { redactSecrets } from "./redact";
 
-export type { Logger } from "pino";
+/**
+ * The one logger type of riskq's code: pino's four levels, each taking the line's fields then its
+ * message, or the message alone. Structural: any pino logger fits. Code that calls only some levels
+ * takes a `Pick<Logger, …>` of them, so a test's fake needs no more. The levels are methods, so a
+ * fake may declare just the form it is called with (`warn: (message: string) => …`).
+ */
+export interface Logger {
+  debug(fields: object | string, message?: string): void;
+  info(fields: object | string, message?: string): void;
+  warn(fields: object | string, message?: string): void;
+  error(fields: object | string, message?: string): void;
+}
 
 /** Options of `createLogger`. */
 export interface CreateLoggerOptions {
@@ -18,7 +29,7 @@ export interface CreateLoggerOptions {
  * riskq secrets) and masks card fingerprints wherever they appear in what is logged — the merged
  * object, errors, and the bindings of child loggers at any level.
  */
-export function createLogger(options: CreateLoggerOptions): Logger {
+export function createLogger(options: CreateLoggerOptions): PinoLogger {
   const logger = pino(
     {
       name: options.name,
@@ -33,11 +44,11 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   // pino formats only the root's bindings: a child's bindings skip `formatters.bindings`. Children
   // are created with Object.create(parent), so replacing `child` on the root covers every descendant.
   const child = logger.child;
-  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+  logger.child = function redactedChild(this: PinoLogger, bindings, childOptions) {
     return child.call(this, redactSecrets(bindings), childOptions);
-  } as Logger["child"];
+  } as PinoLogger["child"];
   const setBindings = logger.setBindings;
-  logger.setBindings = function redactedSetBindings(this: Logger, bindings) {
+  logger.setBindings = function redactedSetBindings(this: PinoLogger, bindings) {
     setBindings.call(this, redactSecrets(bindings));
   };
   return logger;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
 import { describe, expect, it } from "vitest";
-import { createLogger, type Logger, maskFingerprint } from "../src/index";
+import { createLogger, maskFingerprint } from "../src/index";
 
 /** A pino destination that keeps every line in memory (pino writes to it synchronously). */
 function memoryLogger(level = "info") {

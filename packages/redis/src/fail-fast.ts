@@ -1,14 +1,10 @@
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
 import { connectRedis } from "./connect-redis";
 
-/** What the connection tells about outages (a pino logger fits). */
-export interface OutageLogger {
-  warn(fields: { err: Error }, message: string): void;
-  info(message: string): void;
-}
-
 export interface FailFastOptions {
-  logger: OutageLogger;
+  /** Where outages are told (warn) and their end (info). */
+  logger: Pick<Logger, "warn" | "info">;
   /** The outage line's message, saying what callers get meanwhile (e.g. "answering 503 until it is back"). */
   whileDown: string;
   connectTimeoutMs: number;

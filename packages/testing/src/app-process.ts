@@ -20,7 +20,7 @@ export interface StartAppOptions {
   env: Record<string, string>;
   /** The `event` of the JSON line on stdout that says the process is ready. */
   readyEvent: string;
-  startTimeoutMs?: number;
+  startTimeoutMs?: number | undefined;
 }
 
 /** A riskq app (or the sandbox) running as a real child process. */

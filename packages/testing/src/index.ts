@@ -1,11 +1,12 @@
 /**
  * Test fixtures for riskq: isolated real Redis, a real sandbox process with its control API, the
- * official SDK wired to it, a hand-signed request for what the SDK will not send, and vitest hooks
- * that set the sandbox and Redis up per test file.
+ * official SDK wired to it, a hand-signed request for what the SDK will not send, the CLI run as a
+ * child process, and vitest hooks that set the sandbox and Redis up per test file.
  */
 export * from "./alertmanager-process";
 export * from "./app-env";
 export * from "./app-process";
+export * from "./cli-process";
 export * from "./current-aes-key";
 export * from "./free-port";
 export * from "./merchant-onboarding";

@@ -66,7 +66,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         SANDBOX_LATENCY_PROFILE: options.latencyProfile ?? "fast",
       },
       readyEvent: "listening",
-      ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+      startTimeoutMs: options.startTimeoutMs,
     });
   } catch (error) {
     await removeKeysDir();

@@ -3,6 +3,7 @@ import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import type { Logger } from "@riskq/observability";
 import type { TracingSettings } from "./tracing-settings";
 
 /** The running tracer provider of an app, or the stand-in when tracing is off. */
@@ -16,7 +17,7 @@ export interface StartTracingOptions {
   /** From `tracingSettings`; undefined: tracing off. */
   settings: TracingSettings | undefined;
   /** Where the SDK's own errors go (a collector that refuses spans, say); silent without it. */
-  logger?: { warn(obj: object, msg: string): void };
+  logger?: Pick<Logger, "warn">;
 }
 
 const OFF: Tracing = { enabled: false, shutdown: async () => {} };

@@ -5,7 +5,7 @@ export interface BacklogGuardOptions {
   /** Unfinished jobs (waiting, delayed, prioritized, active) above which enqueues get 429. */
   maxBacklog: number;
   /** How long a count is reused (default 250 ms): counting on every request would cost Redis more than the adds. */
-  cacheMs?: number;
+  cacheMs?: number | undefined;
   /** What `Retry-After` says (default 2 s). */
   retryAfterS?: number;
   now?: () => number;

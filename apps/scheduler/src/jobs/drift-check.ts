@@ -1,4 +1,11 @@
-import type { AlertEventInput, AlertPublisher } from "@riskq/alerts";
+import {
+  type AlertEventInput,
+  type AlertPublisher,
+  modelExpiringAlert,
+  modelFlatlineAlert,
+  modelRecoveredAlert,
+  modelRetiredAlert,
+} from "@riskq/alerts";
 import type { AlipayClient } from "@riskq/alipay";
 import {
   clearDegraded,
@@ -32,9 +39,9 @@ export interface DriftCheckDeps {
   /** The clock the workers' windows are on. */
   now: () => number;
   logger: Logger;
-  windowMs?: number;
+  windowMs?: number | undefined;
   /** Scores a window needs before it counts (default the detector's 200). */
-  minN?: number;
+  minN?: number | undefined;
   /** Where a degraded model's recent results are withdrawn for re-scoring; none: they stay. */
   scoreQueue?: ScoreQueue | undefined;
   /**
@@ -101,7 +108,7 @@ export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckRep
       summarize(current.window),
       summarize(previous.window),
       windowSize(reference) > 0 ? summarize(reference) : undefined,
-      deps.minN === undefined ? {} : { minN: deps.minN },
+      { minN: deps.minN },
     );
     report.series.push({ modelVersion, task, flatline: verdict.flatline, reason: verdict.reason });
     if (verdict.flatline && !suspects.has(modelVersion)) {
@@ -128,11 +135,16 @@ export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckRep
         { alert: "model_flatline", model, task: suspect.task, since, detail: canary.detail, rescored },
         "model flatlined: marked degraded, workers stop using it",
       );
-      await alert(deps, {
-        kind: "model_flatline",
-        subject: model,
-        message: `model ${model} answers flat scores since ${since} (${suspect.task}; ${canary.detail}); workers stop using it, ${rescored} results since then are scored again`,
-      });
+      await alert(
+        deps,
+        modelFlatlineAlert({
+          model,
+          task: suspect.task,
+          since: suspect.since,
+          detail: canary.detail,
+          rescored,
+        }),
+      );
     }
   }
 
@@ -149,11 +161,7 @@ export async function driftCheckJob(deps: DriftCheckDeps): Promise<DriftCheckRep
         { alert: "model_recovered", model, detail: canary.detail },
         "model spreads again: degraded mark cleared",
       );
-      await alert(deps, {
-        kind: "model_recovered",
-        subject: model,
-        message: `model ${model} spreads its canary again (${canary.detail}): workers use it again; redrive its model_flatline dead letters to score them`,
-      });
+      await alert(deps, modelRecoveredAlert({ model, detail: canary.detail }));
     }
   }
 
@@ -192,21 +200,13 @@ async function watchExpiry(
           { alert: "model_retired", model, expiresAt: at, rescored },
           "model retired: marked degraded",
         );
-        await alert(deps, {
-          kind: "model_retired",
-          subject: model,
-          message: `model ${model} retired at ${at}: workers stop using it, ${rescored} results since then are scored again`,
-        });
+        await alert(deps, modelRetiredAlert({ model, retiredAt: expiresAt, rescored }));
       }
     } else if (expiresAt - now <= EXPIRY_WARNING_MS) {
       report.expiring.push(model);
       deps.logger.warn({ alert: "model_expiring", model, expiresAt: at }, "model retires within 14 days");
       // Raised at every check while it lasts: the alerter keeps one notice per model, repeated.
-      await alert(deps, {
-        kind: "model_expiring",
-        subject: model,
-        message: `model ${model} retires at ${at}: pin a newer model_version (ALIPAY_MODEL_VERSION) before then`,
-      });
+      await alert(deps, modelExpiringAlert({ model, expiresAt }));
     }
   }
 }

@@ -37,7 +37,7 @@ export interface KeyCheckOptions {
    * Upper bound on the gap between checks. Set it under the 5-min grace (e.g. 4 min) to pick up a
    * forced rotation before the old key is refused; default DEFAULT_MAX_INTERVAL_MS.
    */
-  maxIntervalMs?: number;
+  maxIntervalMs?: number | undefined;
 }
 
 /** The key whose own window holds `now` (no grace): the newest when windows touch. */

@@ -1,6 +1,6 @@
 import type { AlipayClient, KnownKey } from "@riskq/alipay";
 import type { Logger } from "pino";
-import { type KeyCheckOptions, nextKeyCheckAt, RETRY_MS, SWITCH_LAG_MS } from "./key-rotation-plan";
+import { nextKeyCheckAt, RETRY_MS, SWITCH_LAG_MS } from "./key-rotation-plan";
 
 export interface KeyRotationDeps {
   alipay: Pick<AlipayClient, "fetchKeys" | "knownKeys" | "currentKey">;
@@ -59,9 +59,7 @@ export async function rotateKeysJob(deps: KeyRotationDeps): Promise<KeyRotationR
     );
   }
 
-  const options: KeyCheckOptions =
-    deps.maxIntervalMs === undefined ? {} : { maxIntervalMs: deps.maxIntervalMs };
-  let nextCheckAt = nextKeyCheckAt(keys, now, options);
+  let nextCheckAt = nextKeyCheckAt(keys, now, { maxIntervalMs: deps.maxIntervalMs });
   if (fetchFailed) nextCheckAt = Math.min(nextCheckAt, now + RETRY_MS);
   logger.debug(
     {

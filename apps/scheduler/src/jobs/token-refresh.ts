@@ -1,4 +1,4 @@
-import type { AlertPublisher } from "@riskq/alerts";
+import { type AlertPublisher, merchantReauthAlert } from "@riskq/alerts";
 import { type AlipayClient, AuthRevoked } from "@riskq/alipay";
 import type { Logger } from "pino";
 
@@ -60,11 +60,7 @@ export async function refreshTokensJob(deps: TokenRefreshDeps): Promise<TokenRef
         // runs into one notice per merchant, repeated while the merchant stays revoked.
         deps.logger.error({ alert: "merchant_reauth_required", merchantId }, "merchant must re-authorise");
         await deps
-          .publishAlert?.({
-            kind: "merchant_reauth_required",
-            subject: merchantId,
-            message: `merchant ${merchantId} must re-authorise: its refresh token was refused; its jobs dead-letter as auth_revoked`,
-          })
+          .publishAlert?.(merchantReauthAlert(merchantId))
           .catch((alertErr: unknown) =>
             deps.logger.warn({ err: alertErr, merchantId }, "could not publish the alert"),
           );

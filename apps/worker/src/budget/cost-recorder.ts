@@ -29,7 +29,7 @@ export function createCostRecorder(options: CostRecorderOptions) {
   const at = () => ({
     prefix: options.prefix,
     now: now(),
-    ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+    retentionDays: options.retentionDays,
   });
   const { logger } = options;
   return {

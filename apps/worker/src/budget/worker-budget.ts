@@ -1,9 +1,8 @@
-import { alertPublisher } from "@riskq/alerts";
+import { alertPublisher, budgetThresholdAlert } from "@riskq/alerts";
 import { budgetConfigOf, createBudgetGuard, hasBudgets } from "@riskq/cost";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { WorkerEnv } from "../worker-env";
-import { budgetThresholdAlert } from "./budget-alerts";
 import type { BudgetWaitOptions } from "./budget-wait";
 
 type BudgetEnv = Pick<

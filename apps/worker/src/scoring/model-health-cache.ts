@@ -5,7 +5,7 @@ export interface ModelHealthCacheOptions {
   redis: Redis;
   prefix: string;
   /** How long one read of the marks is trusted (default 5 s; 0 reads on every call). */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   now?: () => number;
 }
 

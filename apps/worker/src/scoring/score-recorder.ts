@@ -10,14 +10,14 @@ export interface ScoreRecorderOptions {
   prefix: string;
   logger: Logger;
   /** Window length (default 5 min); the drift-check job must read with the same one. */
-  windowMs?: number;
+  windowMs?: number | undefined;
   /** Clock that picks the window (default the system clock). */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /**
    * Record the retirement date Alipay announces with a model (default true). Off, retirement is
    * detected from the scores alone — as it must be where the announcement is absent.
    */
-  useModelExpiry?: boolean;
+  useModelExpiry?: boolean | undefined;
 }
 
 /** What one answered batch tells the drift detector. */

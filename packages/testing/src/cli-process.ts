@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { inheritedEnv } from "@riskq/repo-tests/e2e";
-import { REPO_ROOT } from "@riskq/testing";
+import { inheritedEnv } from "./app-env";
+import { REPO_ROOT } from "./repo-root";
 
 /** What one run of the CLI did. */
 export interface CliRun {
@@ -13,7 +13,7 @@ export interface CliRun {
   json<T = Record<string, unknown>>(): T;
 }
 
-export interface RunOptions {
+export interface RunCliOptions {
   /** Variables on top of the parent's environment (riskq's own knobs removed from it). */
   env?: Record<string, string>;
   /** Written to stdin, then closed; without it stdin is /dev/null. Either way stdin is not a TTY. */
@@ -24,10 +24,10 @@ const LOADER = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")
 const MAIN = join(REPO_ROOT, "apps/cli/src/main.ts");
 
 /** Runs `riskq <args>` as `pnpm riskq` does (tsx, from the repository root) in a real child process. */
-export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliRun> {
   const child = spawn(process.execPath, ["--import", LOADER, MAIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...inheritedEnv(), NODE_ENV: "test", ...options.env },
+    env: { ...inheritedEnv(process.env), NODE_ENV: "test", ...options.env },
     stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   let stdout = "";

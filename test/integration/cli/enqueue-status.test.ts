@@ -10,9 +10,9 @@ import {
   scoredResult,
   startTestWorker,
 } from "@riskq/api/testing";
+import { runCli } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RealApi, startRealApi } from "./support/real-api";
-import { runCli } from "./support/run-cli";
 
 let api: RealApi;
 let dir: string;

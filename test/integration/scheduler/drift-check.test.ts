@@ -10,11 +10,9 @@ import {
   recordScores,
   windowStartOf,
 } from "@riskq/drift";
+import { driftCheckJob, memoryLogger, rescoreDegraded } from "@riskq/scheduler/testing";
 import { MODEL, trafficOf, useWorkerKit } from "@riskq/worker/testing";
 import { describe, expect, it } from "vitest";
-import { driftCheckJob } from "../src/jobs/drift-check";
-import { rescoreDegraded } from "../src/jobs/rescore-degraded";
-import { memoryLogger } from "./support/scheduler-harness";
 
 const suite = useWorkerKit();
 const WINDOW_MS = 60_000;

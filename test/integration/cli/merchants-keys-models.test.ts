@@ -6,10 +6,9 @@ import { createAlipayClient } from "@riskq/alipay";
 import { API_PATHS } from "@riskq/contracts";
 import { markDegraded, recordModelExpiry, recordScores } from "@riskq/drift";
 import { createLogger } from "@riskq/observability";
-import { type Stack, startStack } from "@riskq/repo-tests/e2e";
-import { createSdk } from "@riskq/testing";
+import { createSdk, NOWHERE_URL, runCli } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NOWHERE_URL, runCli } from "./support/run-cli";
+import { type Stack, startStack } from "../../e2e/support/stack";
 
 const API_KEY = "cli-test-key";
 const MERCHANT = "2088000000000101";

@@ -2,9 +2,9 @@
 
 import { eventually, MERCHANT_ID, scoreBody, startKillingWorker } from "@riskq/api/testing";
 import type { DeadLetterReason } from "@riskq/contracts";
+import { runCli } from "@riskq/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RealApi, startRealApi } from "./support/real-api";
-import { runCli } from "./support/run-cli";
 
 let api: RealApi;
 beforeAll(async () => {
