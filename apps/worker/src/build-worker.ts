@@ -40,15 +40,15 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
       redis: drift.redis,
       prefix: config.prefix,
       logger,
-      ...(drift.windowMs === undefined ? {} : { windowMs: drift.windowMs }),
-      ...(drift.now === undefined ? {} : { now: drift.now }),
-      ...(drift.useModelExpiry === undefined ? {} : { useModelExpiry: drift.useModelExpiry }),
+      windowMs: drift.windowMs,
+      now: drift.now,
+      useModelExpiry: drift.useModelExpiry,
     });
   const models = drift && {
     health: createModelHealthCache({
       redis: drift.redis,
       prefix: config.prefix,
-      ...(drift.degradedCacheMs === undefined ? {} : { ttlMs: drift.degradedCacheMs }),
+      ttlMs: drift.degradedCacheMs,
     }),
     defaultModelVersion: config.defaultModelVersion,
     fallbackModelVersion: drift.fallbackModelVersion,
@@ -62,9 +62,9 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
     });
   const batchCap = await startBatchCap({
     configured: config.batchCap,
-    ...(config.youngAccount === undefined ? {} : { youngAccount: config.youngAccount }),
-    ...(config.batchCapMaximum === undefined ? {} : { maximum: config.batchCapMaximum }),
-    ...(config.batchCapProbeMs === undefined ? {} : { probeAfterMs: config.batchCapProbeMs }),
+    youngAccount: config.youngAccount,
+    maximum: config.batchCapMaximum,
+    probeAfterMs: config.batchCapProbeMs,
     alipay: deps.alipay,
     logger,
   });
@@ -100,11 +100,14 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
     // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
     // we may make carry as many items as the cap allows.
     // Earliest deadline first, with what each merchant sent beyond its share counted against it.
-    gate: async (key, { deadline, signal }) =>
-      deps.limiter.acquire(CALL_BUCKETS, {
-        signal,
-        priority: await fairShare.priority(merchantOf(key), deadline),
-      }),
+    gate: async (key, { deadline, signal }) => {
+      // The fair share orders callers only while calls are scarce: otherwise every caller is granted
+      // at once, and asking Redis for the merchant's share would add a round trip to every call.
+      const priority = deps.limiter.scarce(CALL_BUCKETS)
+        ? await fairShare.priority(merchantOf(key), deadline)
+        : deadline;
+      return deps.limiter.acquire(CALL_BUCKETS, { signal, priority });
+    },
     deadlineOf: (item) => item.data.deadline_at - marginMs,
     // No call for items whose deadline comes before a typical answer would.
     minTimeLeftMs: () => callLatency.medianMs(),
@@ -218,7 +221,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
       secret: deps.callbacks.secret,
       concurrency: deps.callbacks.concurrency,
       // A crashed process's deliveries go to another as soon as its score jobs do.
-      ...(config.lockMs === undefined ? {} : { lockMs: config.lockMs }),
+      lockMs: config.lockMs,
       logger: logger.child({ component: "callbacks" }),
       ...(deps.callbacks.backoff ? { backoff: deps.callbacks.backoff } : {}),
       ...(deps.callbacks.destinations ? { destinations: deps.callbacks.destinations } : {}),

@@ -137,6 +137,15 @@ export class CallRateLimiter {
   }
 
   /**
+   * Whether calls on these buckets are scarce for this process: an attempt was refused within the
+   * last second (`FREE_AFTER_MS`). While they are not, a caller's priority changes nothing (it is
+   * granted as soon as it asks), and working one out can be skipped.
+   */
+  scarce(buckets: string | readonly string[]): boolean {
+    return this.lanes.get(bucketList(buckets).join("\u0000"))?.scarce() ?? false;
+  }
+
+  /**
    * One attempt: a permit from every named bucket, or how long until there will be room. Claims
    * no place in line, so it leaves a scarce call to any waiting caller with a priority.
    */

@@ -3,6 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** The longest sleep between two attempts: a long wait (a very low rate) still looks again now and then. */
 export const MAX_NAP_MS = 1_000;
 
+/** A lane whose attempts have not been refused for this long lets callers ask at once (`atOnce`). */
+const FREE_AFTER_MS = 1_000;
+
 /** One attempt's answer: the value, or how long to wait before asking again. */
 export type Attempt<T> = { value: T } | { waitMs: number };
 
@@ -22,7 +25,8 @@ interface Waiter<T> {
  * every prioritized waiter. Only the head asks (`attempt`, told the head's priority so the shared
  * side can order the heads of several processes), and between refusals it sleeps the wait it was
  * told. A hundred callers in one process thus cost one Redis round trip per grant, not a hundred,
- * and nobody busy-spins.
+ * and nobody busy-spins. While calls are free (no refusal for `freeAfterMs`), callers skip the
+ * line and ask at once, side by side.
  *
  * The queue is a plain array scanned for the head: it holds the batches of one process waiting for
  * a call (tens), and a grant happens a few times a second, so a heap would buy nothing.
@@ -35,6 +39,8 @@ export class WaitLane<T> {
 
   /** Whether the pump's last attempt ended in a grant (then the shared claim is already gone). */
   private lastGranted = false;
+  /** When an attempt was last refused (performance.now()). */
+  private lastRefusedAt = Number.NEGATIVE_INFINITY;
 
   /**
    * @param onIdle told when the lane empties without a grant (its callers gave up): a place in a
@@ -43,14 +49,47 @@ export class WaitLane<T> {
   constructor(
     private readonly attempt: (priority: number) => Promise<Attempt<T>>,
     private readonly onIdle?: () => void,
+    /** Callers ask at once, not in line, while no attempt has been refused for this long. */
+    private readonly freeAfterMs = FREE_AFTER_MS,
   ) {}
 
-  /** Resolves with the value once this caller is the head (lowest priority) and an attempt succeeds. */
+  /**
+   * Resolves with the value once an attempt succeeds for this caller: at once while calls are free
+   * (no attempt refused within `freeAfterMs`), else once it is the head (lowest priority).
+   */
   wait(options: { signal?: AbortSignal | undefined; priority?: number | undefined } = {}): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const priority = options.priority ?? Number.POSITIVE_INFINITY;
     if (Number.isNaN(priority)) return Promise.reject(new TypeError("priority must be a number, not NaN"));
+    return this.scarce() ? this.enqueue(priority, signal) : this.atOnce(priority, signal);
+  }
+
+  /** Whether an attempt was refused within the last `freeAfterMs`: callers then wait in line. */
+  scarce(): boolean {
+    return performance.now() - this.lastRefusedAt < this.freeAfterMs;
+  }
+
+  /**
+   * Calls are free: this caller asks now, beside the others, rather than behind one round trip
+   * each — a queue would only add delay when everybody is granted anyway. A refusal ends that: it
+   * joins the queue, and so does every caller after it until calls are free again.
+   */
+  private async atOnce(priority: number, signal: AbortSignal | undefined): Promise<T> {
+    const result = await this.attempt(priority);
+    if ("value" in result) {
+      if (!signal?.aborted) return result.value;
+      // Given up meanwhile: the grant goes to whoever waits (else the permit simply goes unused).
+      const taker = this.head();
+      if (taker) this.settle(taker, () => taker.resolve(result.value));
+      throw signal.reason;
+    }
+    this.lastRefusedAt = performance.now();
+    if (signal?.aborted) throw signal.reason;
+    return this.enqueue(priority, signal);
+  }
+
+  private enqueue(priority: number, signal: AbortSignal | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter<T> = {
         resolve,
@@ -96,6 +135,7 @@ export class WaitLane<T> {
           if (taker) this.settle(taker, () => taker.resolve(result.value));
           continue;
         }
+        this.lastRefusedAt = performance.now();
         this.nap = new AbortController();
         await sleep(Math.min(MAX_NAP_MS, Math.max(1, Math.ceil(result.waitMs))), undefined, {
           signal: this.nap.signal,

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { type Attempt, WaitLane } from "../src/call-rate-limiter/wait-lane";
+
+/**
+ * A lane over a counter of free permits: each attempt takes one if any is left, else is told to
+ * wait 5 ms. It records how many attempts were under way at once.
+ */
+function countingLane(permits: { left: number }, freeAfterMs = 1_000) {
+  const seen = { inFlight: 0, mostAtOnce: 0, attempts: 0 };
+  const lane = new WaitLane<number>(
+    async (): Promise<Attempt<number>> => {
+      seen.attempts += 1;
+      seen.inFlight += 1;
+      seen.mostAtOnce = Math.max(seen.mostAtOnce, seen.inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.inFlight -= 1;
+      if (permits.left > 0) return { value: permits.left-- };
+      return { waitMs: 5 };
+    },
+    undefined,
+    freeAfterMs,
+  );
+  return { lane, seen };
+}
+
+describe("wait lane", () => {
+  it("lets callers ask side by side while no attempt has been refused", async () => {
+    const { lane, seen } = countingLane({ left: 10 });
+    const granted = await Promise.all(Array.from({ length: 5 }, () => lane.wait()));
+    expect(granted.sort((a, b) => a - b)).toEqual([6, 7, 8, 9, 10]);
+    expect(seen.mostAtOnce).toBe(5);
+    expect(lane.scarce()).toBe(false);
+  });
+
+  it("puts callers in line after a refusal: only the head asks, lowest priority first", async () => {
+    const permits = { left: 0 };
+    const { lane, seen } = countingLane(permits);
+    const first = lane.wait({ priority: 9 });
+    // Refused: from now on calls are scarce, and callers queue.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lane.scarce()).toBe(true);
+    const order: number[] = [];
+    const waiting = [3, 1, 2].map((priority) => lane.wait({ priority }).then(() => order.push(priority)));
+    seen.mostAtOnce = 0;
+    permits.left = 4;
+    await Promise.all([first, ...waiting]);
+    expect(order).toEqual([1, 2, 3]);
+    expect(seen.mostAtOnce).toBe(1);
+  });
+
+  it("is free again once no attempt has been refused for freeAfterMs", async () => {
+    const permits = { left: 0 };
+    const { lane } = countingLane(permits, 30);
+    const refused = lane.wait();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(lane.scarce()).toBe(true);
+    permits.left = 1;
+    await refused;
+    while (lane.scarce()) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(lane.scarce()).toBe(false);
+  });
+
+  it("rejects a caller that gave up while its attempt was under way", async () => {
+    const permits = { left: 1 };
+    const { lane, seen } = countingLane(permits);
+    const controller = new AbortController();
+    const gaveUp = lane.wait({ signal: controller.signal });
+    expect(seen.inFlight).toBe(1);
+    controller.abort(new Error("deadline passed"));
+    await expect(gaveUp).rejects.toThrow("deadline passed");
+  });
+});
