@@ -157,7 +157,9 @@ describe("chaos: the scheduler SIGKILLed during a key rotation", () => {
         const fresh = await until(
           async () => {
             const job = await maintenance.getJob(freshId);
-            return job && (await job.isCompleted()) ? (job.returnvalue as RotationRun) : undefined;
+            if (!job || !(await job.isCompleted())) return undefined;
+            // Read again: the job may have completed after the read above, whose return value is then empty.
+            return (await maintenance.getJob(freshId))?.returnvalue as RotationRun;
           },
           "a rotation run of the new scheduler",
           20_000,
