@@ -47,9 +47,9 @@ export interface ApiDeps {
   /** RISKQ_MAX_BACKLOG. */
   maxBacklog: number;
   /** RISKQ_MAX_WAITING_JOBS: jobs `?wait_ms` requests wait on at once (default 5 000). */
-  maxWaitingJobs?: number;
+  maxWaitingJobs?: number | undefined;
   /** RISKQ_FAIR_SHARE_PER_S: a merchant's items per second enqueued unprioritised (default 200; 0 off). */
-  fairSharePerS?: number;
+  fairSharePerS?: number | undefined;
   /** How long a backlog count is reused (default 250 ms). */
   backlogCacheMs?: number;
   /** Where `callback_url`s may point (default: loopback, private, metadata… refused; http allowed). */

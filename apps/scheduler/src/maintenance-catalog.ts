@@ -1,7 +1,7 @@
 import { keyRejectedAlert } from "@riskq/alerts";
 import { checkKeyHealth } from "@riskq/alipay";
+import type { Logger } from "@riskq/observability";
 import { UnrecoverableError } from "bullmq";
-import type { Logger } from "pino";
 import { driftCheckJob } from "./jobs/drift-check";
 import { rotateKeysJob } from "./jobs/key-rotation";
 import { refreshTokensJob } from "./jobs/token-refresh";

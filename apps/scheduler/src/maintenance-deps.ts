@@ -1,8 +1,8 @@
 import type { AlertPublisher } from "@riskq/alerts";
 import type { AlipayClient } from "@riskq/alipay";
+import type { Logger } from "@riskq/observability";
 import type { MaintenanceQueue, ScoreQueue } from "@riskq/pipeline";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 
 /** What the maintenance jobs run against (the scheduler process's clients and settings). */
 export interface MaintenanceDeps {

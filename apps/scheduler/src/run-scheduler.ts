@@ -1,10 +1,10 @@
 import { type AlerterOptions, alertPublisher, createAlerter } from "@riskq/alerts";
 import type { AlipayClient } from "@riskq/alipay";
 import { QUEUES } from "@riskq/contracts";
+import type { Logger } from "@riskq/observability";
 import { createMaintenanceQueue, createScoreQueue, type MaintenanceJobData } from "@riskq/pipeline";
 import { type ConnectionOptions, MetricsTime, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import type { Logger } from "pino";
 import { createMaintenanceProcessor } from "./maintenance-processor";
 import { traceMaintenance } from "./maintenance-span";
 import type { ScheduleDefinition } from "./schedules";

@@ -1,5 +1,5 @@
+import type { Logger } from "@riskq/observability";
 import type { MaintenanceQueue } from "@riskq/pipeline";
-import type { Logger } from "pino";
 import type { ScheduleDefinition } from "./schedules";
 
 export interface UpsertedSchedules {
@@ -16,7 +16,7 @@ export interface UpsertedSchedules {
 export async function upsertSchedules(
   queue: MaintenanceQueue,
   schedules: readonly ScheduleDefinition[],
-  logger: Logger,
+  logger: Pick<Logger, "info">,
 ): Promise<UpsertedSchedules> {
   const ids = new Set<string>();
   for (const schedule of schedules) {

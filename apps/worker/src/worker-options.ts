@@ -1,5 +1,6 @@
 import type { AlipayClient, KeyHealth } from "@riskq/alipay";
 import type { DeadlinePolicy, ScoreJobResult } from "@riskq/contracts";
+import type { Logger } from "@riskq/observability";
 import type {
   BackoffOptions,
   CallbackDestinationPolicy,
@@ -14,7 +15,6 @@ import type {
 import type { Prefilter } from "@riskq/prefilter";
 import type { ConnectionOptions, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import type { BudgetWaitOptions } from "./budget/budget-wait";
 import type { PrefilterStepOptions } from "./prefilter/prefilter-step";
 

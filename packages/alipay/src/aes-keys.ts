@@ -1,6 +1,6 @@
 import { type AesKey, API_PATHS, keyListSchema } from "@riskq/contracts";
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import type { Clock } from "./clock";
 import { KeyRejected } from "./errors/key-rejected";
 import { ResponseInvalid } from "./errors/response-invalid";
@@ -21,7 +21,7 @@ export interface AesKeysOptions {
   prefix: string;
   box: SecretBox;
   clock: Clock;
-  logger: Logger;
+  logger: Pick<Logger, "info" | "warn">;
   call: (req: Omit<SignedCallRequest, "timeoutMs"> & { timeoutMs?: number }) => Promise<SignedCallResponse>;
   /** How long a process trusts its cached copy before re-reading Redis. */
   cacheTtlMs?: number;

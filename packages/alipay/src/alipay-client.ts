@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { API_PATHS, type Billing, billingSchema } from "@riskq/contracts";
+import type { Logger } from "@riskq/observability";
 import type { Link } from "@riskq/tracing";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import { AesKeys, type KnownKey } from "./aes-keys";
 import { type Clock, systemClock } from "./clock";
 import { AlipayError } from "./errors/alipay-error";
@@ -58,7 +58,7 @@ export interface AlipayClientOptions {
   prefix: string;
   /** 32 bytes: seals tokens and keys at rest (RISKQ_SECRET_KEY). */
   secretKey: Buffer;
-  logger: Logger;
+  logger: Pick<Logger, "info" | "warn" | "error">;
   clock?: Clock;
   /**
    * Told about every remote call, once, after it ended. Called on the hot path (hundreds of calls/s

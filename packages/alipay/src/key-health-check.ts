@@ -1,9 +1,9 @@
-import type { Logger } from "pino";
+import type { Logger } from "@riskq/observability";
 import type { AlipayClient, KeyHealth } from "./alipay-client";
 
 export interface KeyHealthCheckDeps {
   alipay: Pick<AlipayClient, "probeKeyHealth" | "rotateKeys">;
-  logger: Logger;
+  logger: Pick<Logger, "warn" | "error">;
   /**
    * Told about a rejected key before the rotation, e.g. to publish an alert (the alipay package
    * knows no alerting). A failure here is logged and never holds the rotation back.

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { API_PATHS, type TokenResponse, tokenResponseSchema } from "@riskq/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "@riskq/observability";
 import type { Clock } from "./clock";
 import { AuthCodeOfAnotherMerchant } from "./errors/auth-code-of-another-merchant";
 import { AuthRevoked } from "./errors/auth-revoked";
@@ -13,7 +13,7 @@ import type { SignedCallRequest, SignedCallResponse } from "./wire/signed-call";
 export interface MerchantTokensOptions {
   store: MerchantTokenStore;
   clock: Clock;
-  logger: Logger;
+  logger: Pick<Logger, "info" | "warn" | "error">;
   call: (req: Omit<SignedCallRequest, "timeoutMs"> & { timeoutMs?: number }) => Promise<SignedCallResponse>;
   /** A token is handed out only when it stays valid at least this long (default 60 s). */
   minValidityMs?: number;

@@ -25,10 +25,10 @@ export type DeadLetterView = z.infer<typeof deadLetterSchema>;
 export type DeadLetterSelection = { ids: readonly string[] } | { reason: DeadLetterReason };
 
 export interface DeadLetterQuery {
-  reason?: DeadLetterReason;
-  offset?: number;
+  reason?: DeadLetterReason | undefined;
+  offset?: number | undefined;
   /** 1–500; the API's default is 50. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** The operator side of riskq's HTTP API: dead letters and merchant onboarding. */

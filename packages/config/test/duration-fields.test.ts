@@ -5,8 +5,7 @@ import { configErrorOf } from "./support/config-error-of";
 describe("RISKQ_IDEMPOTENCY_TTL (a duration)", () => {
   it("defaults to a day and reads seconds or a number with a unit, in ms", () => {
     const ttl = (raw?: string) =>
-      parseConfig(idempotencyEnv, raw === undefined ? {} : { RISKQ_IDEMPOTENCY_TTL: raw })
-        .RISKQ_IDEMPOTENCY_TTL;
+      parseConfig(idempotencyEnv, { RISKQ_IDEMPOTENCY_TTL: raw }).RISKQ_IDEMPOTENCY_TTL;
     expect(ttl()).toBe(86_400_000);
     expect(ttl("86400")).toBe(86_400_000);
     expect(ttl("24h")).toBe(86_400_000);

@@ -3,15 +3,18 @@ import { redactSecrets } from "./redact";
 
 /**
  * The one logger type of riskq's code: pino's four levels, each taking the line's fields then its
- * message, or the message alone. Structural: any pino logger fits. Code that calls only some levels
- * takes a `Pick<Logger, …>` of them, so a test's fake needs no more. The levels are methods, so a
- * fake may declare just the form it is called with (`warn: (message: string) => …`).
+ * message, or the message alone, and `child`, a logger that adds bindings to every line. Structural:
+ * any pino logger fits. Code that calls only some levels takes a `Pick<Logger, …>` of them, so a
+ * test's fake needs no more (and no `child`). The levels are methods, so a fake may declare just the
+ * form it is called with (`warn: (message: string) => …`).
  */
 export interface Logger {
   debug(fields: object | string, message?: string): void;
   info(fields: object | string, message?: string): void;
   warn(fields: object | string, message?: string): void;
   error(fields: object | string, message?: string): void;
+  /** A logger whose lines carry `bindings` too (a component's or a job's name). */
+  child(bindings: Record<string, unknown>): Logger;
 }
 
 /** Options of `createLogger`. */

@@ -35,7 +35,7 @@ describe("call-rate limiter: priority within one process", () => {
     await limiter.acquire("b"); // the bucket is empty now: everyone below queues behind the head
     const order: string[] = [];
     const wait = (name: string, priority?: number) =>
-      limiter.acquire("b", priority === undefined ? {} : { priority }).then(() => order.push(name));
+      limiter.acquire("b", { priority }).then(() => order.push(name));
     await Promise.all([
       wait("none-a"),
       wait("p5", 5),

@@ -27,7 +27,7 @@ function recordingBatcher(
     keyOf: (item) => item.merchant,
     cap: options.cap ?? (() => 3),
     lingerMs: options.lingerMs ?? 25,
-    ...(options.maxHeld === undefined ? {} : { maxHeld: options.maxHeld }),
+    maxHeld: options.maxHeld,
     async flush(key, items) {
       flushed.push({ key, ids: items.map((i) => i.id) });
       if (options.answer) return options.answer(key, items);

@@ -16,7 +16,7 @@ export interface SharedAppEnv {
   prefix: string;
   secretKey: string;
   sandbox: Pick<SandboxProcess, "url" | "appId" | "keysDir">;
-  logLevel?: string;
+  logLevel?: string | undefined;
 }
 
 /** What the API and the workers both need in a test stack (NODE_ENV=test, warnings only by default). */

@@ -117,7 +117,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       prefix,
       secretKey,
       sandbox,
-      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      logLevel: options.logLevel,
     });
     const workerEnv = { ...common, ...options.workerEnv };
     let workerCount = 0;

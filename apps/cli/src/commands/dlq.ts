@@ -78,13 +78,7 @@ async function list(args: string[], ctx: CommandContext): Promise<number> {
   const limit = integerFlag(values.limit, "limit", { min: 1, max: 500 }, USAGE);
   const offset = integerFlag(values.offset, "offset", { min: 0, max: Number.MAX_SAFE_INTEGER }, USAGE);
   const api = openDlqApi(ctx);
-  const page = await callApi(api, () =>
-    api.admin.listDeadLetters({
-      ...(reason === undefined ? {} : { reason }),
-      ...(limit === undefined ? {} : { limit }),
-      ...(offset === undefined ? {} : { offset }),
-    }),
-  );
+  const page = await callApi(api, () => api.admin.listDeadLetters({ reason, limit, offset }));
   const shown = redactSecrets(page);
   emit(ctx, values.json === true, shown, () => {
     const of = reason === undefined ? "" : ` of reason ${reason}`;

@@ -19,9 +19,9 @@ import {
   summarize,
   windowSize,
 } from "@riskq/drift";
+import type { Logger } from "@riskq/observability";
 import type { ScoreQueue } from "@riskq/pipeline";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import { runCanary } from "./canary-batch";
 import { forgetWithdrawals, rescoreDegraded } from "./rescore-degraded";
 
@@ -38,7 +38,7 @@ export interface DriftCheckDeps {
   alipay: Pick<AlipayClient, "listMerchants" | "scoreBatch">;
   /** The clock the workers' windows are on. */
   now: () => number;
-  logger: Logger;
+  logger: Pick<Logger, "info" | "warn" | "error">;
   windowMs?: number | undefined;
   /** Scores a window needs before it counts (default the detector's 200). */
   minN?: number | undefined;

@@ -1,11 +1,11 @@
 import type { AlipayClient, KnownKey } from "@riskq/alipay";
-import type { Logger } from "pino";
+import type { Logger } from "@riskq/observability";
 import { nextKeyCheckAt, RETRY_MS, SWITCH_LAG_MS } from "./key-rotation-plan";
 
 export interface KeyRotationDeps {
   alipay: Pick<AlipayClient, "fetchKeys" | "knownKeys" | "currentKey">;
   now: () => number;
-  logger: Logger;
+  logger: Pick<Logger, "debug" | "info" | "warn">;
   /**
    * The key id the previous run returned (carry it in the next delayed job's data): a switch is
    * then logged exactly once. Without it the switch is inferred from the stored key list.

@@ -1,6 +1,6 @@
 import { type AlertPublisher, merchantReauthAlert } from "@riskq/alerts";
 import { type AlipayClient, AuthRevoked } from "@riskq/alipay";
-import type { Logger } from "pino";
+import type { Logger } from "@riskq/observability";
 
 /** Refresh a token when it expires within this long (5 min before the 15-min expiry: docs/architecture.md, "Token refresh"). */
 const REFRESH_WITHIN_MS = 5 * 60_000;
@@ -17,7 +17,7 @@ export interface TokenRefreshDeps {
   alipay: Pick<AlipayClient, "listMerchants" | "tokenExpiry" | "refreshMerchantToken">;
   /** The clock the client judges token lifetimes by. */
   now: () => number;
-  logger: Logger;
+  logger: Pick<Logger, "warn" | "error">;
   refreshWithinMs?: number;
   /** Where a merchant that must re-authorise is alerted (besides the log line); none: only logged. */
   publishAlert?: AlertPublisher;

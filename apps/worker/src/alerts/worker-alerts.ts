@@ -5,9 +5,9 @@ import {
   type KeyProbeFailure,
   keyRejectedAlert,
 } from "@riskq/alerts";
+import type { Logger } from "@riskq/observability";
 import type { CircuitBreaker, DeadLetterHooks } from "@riskq/pipeline";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 
 /**
  * What a worker process alerts, on the stream the scheduler's alerter reads: every dead letter
@@ -15,7 +15,7 @@ import type { Logger } from "pino";
  * crash counts once in the alerter), every opening of this process's circuit breaker, and a key its
  * own probe found rejected.
  */
-export function createWorkerAlerts(options: { redis: Redis; prefix: string; logger: Logger }) {
+export function createWorkerAlerts(options: { redis: Redis; prefix: string; logger: Pick<Logger, "warn"> }) {
   const publish = alertPublisher(options.redis, { prefix: options.prefix });
   const deadLetterHooks: DeadLetterHooks = { onDeadLetter: (letter) => publish(deadLetterAlert(letter)) };
   return {

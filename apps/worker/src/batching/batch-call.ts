@@ -20,7 +20,7 @@ export interface BatchItem {
   data: ScoreJobData;
   attempts: number;
   /** The pre-filter's verdict on the item (PREFILTER_BUCKETS of @riskq/cost), for the cost simulator. */
-  prefilterBucket?: number;
+  prefilterBucket?: number | undefined;
   /** The job span's context (README: Tracing), serialised: items also travel to other workers' batches. */
   trace?: TraceCarrier;
 }
@@ -117,7 +117,7 @@ async function callUniqueBatch(
             // Each job's data was parsed with the strict schema when the job was picked up.
             itemsValidated: true,
             links: traced.links,
-            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            timeoutMs,
           })
           .catch((err: unknown) => {
             throw err instanceof Timeout && cutShort(timeoutMs) ? new CutShortByDeadline(err) : err;

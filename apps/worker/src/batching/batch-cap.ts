@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "@riskq/observability";
 
 export interface BatchCapOptions {
   /** The cap to start from: the configured one, or lower when a truncation was learned before. */
@@ -10,7 +10,7 @@ export interface BatchCapOptions {
    * `maximum` again — accounts age past the young-account limit, and nothing else would tell us.
    */
   probeAfterMs: number;
-  logger: Logger;
+  logger: Pick<Logger, "warn">;
   /** Forgets the cap learned in Redis (shared with the other workers), so a restart starts high too. */
   forgetLearned: () => Promise<void>;
   now?: () => number;
@@ -72,7 +72,7 @@ export async function startBatchCap(options: {
   maximum?: number;
   probeAfterMs?: number;
   alipay: { learnedBatchCap(): Promise<number | undefined>; forgetBatchCap(): Promise<void> };
-  logger: Logger;
+  logger: Pick<Logger, "warn">;
 }): Promise<BatchCap> {
   const start = options.youngAccount ? Math.min(YOUNG_ACCOUNT_CAP, options.configured) : options.configured;
   return createBatchCap({

@@ -6,14 +6,14 @@ import {
   recordLocalDecisions,
   recordLostCall,
 } from "@riskq/cost";
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 
 export interface CostRecorderOptions {
   /** A plain ioredis client; the ledger lives under the worker's prefix. */
   redis: Redis;
   prefix: string;
-  logger: Logger;
+  logger: Pick<Logger, "warn">;
   /** Clock that picks the UTC day a call is booked on (default the system clock). */
   now?: () => number;
   /** How long a day of ledger and traffic is kept (COST_RETENTION_DAYS, default 400). */

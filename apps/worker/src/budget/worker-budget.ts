@@ -1,7 +1,7 @@
 import { alertPublisher, budgetThresholdAlert } from "@riskq/alerts";
 import { budgetConfigOf, createBudgetGuard, hasBudgets } from "@riskq/cost";
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import type { WorkerEnv } from "../worker-env";
 import type { BudgetWaitOptions } from "./budget-wait";
 
@@ -25,7 +25,7 @@ export function createWorkerBudget(options: {
   env: BudgetEnv;
   redis: Redis;
   prefix: string;
-  logger: Logger;
+  logger: Pick<Logger, "warn">;
 }): BudgetWaitOptions | undefined {
   const { env, logger } = options;
   const config = budgetConfigOf(env);

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { Logger } from "@riskq/observability";
 import {
   builtInPrefilter,
   builtInWeights,
@@ -8,7 +9,6 @@ import {
   type Prefilter,
 } from "@riskq/prefilter";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import type { WorkerEnv } from "../worker-env";
 import type { WorkerDeps } from "../worker-options";
 
@@ -53,7 +53,7 @@ export async function createWorkerPrefilter(options: {
   env: PrefilterEnv;
   redis: Redis;
   prefix: string;
-  logger: Logger;
+  logger: Pick<Logger, "warn">;
 }): Promise<WorkerDeps["prefilter"]> {
   const { env } = options;
   if (env.RISKQ_PREFILTER === "off" && !env.RISKQ_PREFILTER_FALLBACK) return undefined;

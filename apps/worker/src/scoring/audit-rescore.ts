@@ -1,7 +1,7 @@
 import { QUEUES, type ScoreJobData, type ScoreJobResult } from "@riskq/contracts";
+import type { Logger } from "@riskq/observability";
 import type { ScoreQueue } from "@riskq/pipeline";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 
 /**
  * BullMQ's lowest priority: prioritized jobs are fetched only once no unprioritized (caller) job
@@ -17,7 +17,7 @@ export interface AuditRescoreOptions {
   /** The worker's plain connection (writes the audit next to the decision). */
   redis: Redis;
   prefix: string;
-  logger: Logger;
+  logger: Pick<Logger, "warn">;
   now?: () => number;
 }
 

@@ -196,7 +196,7 @@ export function createScoreProcessor(options: ScoreProcessorOptions) {
             {
               data,
               attempts: attemptsMade + 1,
-              ...(prefilterBucket === undefined ? {} : { prefilterBucket }),
+              prefilterBucket,
               ...(trace ? { trace } : {}),
             },
             { signal: deadline.signal },

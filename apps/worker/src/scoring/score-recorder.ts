@@ -1,6 +1,6 @@
 import { recordModelExpiry, recordScores } from "@riskq/drift";
+import type { Logger } from "@riskq/observability";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 
 /** Default length of a drift window: the drift-check job runs every 5 min over closed windows. */
 const DRIFT_WINDOW_MS = 5 * 60_000;
@@ -8,7 +8,7 @@ const DRIFT_WINDOW_MS = 5 * 60_000;
 export interface ScoreRecorderOptions {
   redis: Redis;
   prefix: string;
-  logger: Logger;
+  logger: Pick<Logger, "warn">;
   /** Window length (default 5 min); the drift-check job must read with the same one. */
   windowMs?: number | undefined;
   /** Clock that picks the window (default the system clock). */

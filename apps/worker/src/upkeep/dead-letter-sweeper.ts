@@ -1,12 +1,16 @@
+import type { Logger } from "@riskq/observability";
 import type { DeadLetterStore } from "@riskq/pipeline";
-import type { Logger } from "pino";
 
 /**
  * Every worker runs this: failed jobs without a dead letter (the process died between failing the
  * job and recording it, or BullMQ failed a job that stalled too often) get one, and dead letters past
  * their caps are trimmed. Idempotent, so several workers may run it at once.
  */
-export function startDeadLetterSweeper(store: DeadLetterStore, logger: Logger, everyMs = 30_000) {
+export function startDeadLetterSweeper(
+  store: DeadLetterStore,
+  logger: Pick<Logger, "info" | "warn">,
+  everyMs = 30_000,
+) {
   let running: Promise<void> | undefined;
   const sweep = async () => {
     try {

@@ -1,10 +1,10 @@
 import { type AlipayClient, checkKeyHealth, type KeyHealth } from "@riskq/alipay";
+import type { Logger } from "@riskq/observability";
 import { schedule } from "node-cron";
-import type { Logger } from "pino";
 
 export interface KeyProbeOptions {
   alipay: Pick<AlipayClient, "probeKeyHealth" | "rotateKeys">;
-  logger: Logger;
+  logger: Pick<Logger, "warn" | "error">;
   /** node-cron expression, read in UTC (default every 10 minutes). */
   expression?: string;
   /** Told when this process's key was rejected (it is being rotated), e.g. to raise an alert. */

@@ -46,7 +46,7 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
    * concurrency). Once that many wait in batches — none in flight, whose answers would free slots —
    * no further item can arrive, so lingering would only add latency: every waiting batch is sent.
    */
-  maxHeld?: number;
+  maxHeld?: number | undefined;
   /**
    * Optional, with `gate`: batches of one key are merged across processes — one process leads the
    * key, waits for the permit and sends what the others handed it (see batch-exchange.ts). Items

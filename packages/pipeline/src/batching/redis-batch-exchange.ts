@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "@riskq/observability";
 import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import {
   type BatchExchange,
   type BatchLease,
@@ -15,7 +15,7 @@ export interface RedisBatchExchangeOptions {
   redis: Redis;
   /** The deployment's key prefix, a hash tag such as `{riskq}`: every key below lives in its slot. */
   prefix: string;
-  logger?: Logger;
+  logger?: Pick<Logger, "warn">;
   /** How long a lead lives without renewal (default 10 s); renewed every third of it while held. */
   leaseMs?: number;
   /** How often an owner checks on items still handed out (default 1 s). */

@@ -53,7 +53,7 @@ export interface AcquireOptions {
    * epoch-ms deadline of the batch's oldest item plus a fairness penalty). Equal priorities are
    * served in arrival order; without one a caller comes after every prioritized caller.
    */
-  priority?: number;
+  priority?: number | undefined;
 }
 
 export type TryAcquireResult =

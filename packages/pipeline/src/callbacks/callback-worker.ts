@@ -1,6 +1,6 @@
 import { QUEUES } from "@riskq/contracts";
+import type { Logger } from "@riskq/observability";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
-import type { Logger } from "pino";
 import { CALLBACK_ATTEMPTS } from "../queues/callback-queue";
 import { type BackoffOptions, backoffMs } from "../retry/backoff";
 import type { CallbackDelivery } from "./callback-payload";
@@ -14,7 +14,7 @@ export interface CallbackWorkerOptions {
   secret: string;
   /** Deliveries in flight per process; each mostly waits on a receiver (default 20). */
   concurrency?: number;
-  logger: Logger;
+  logger: Pick<Logger, "debug" | "warn" | "error">;
   /** Per attempt (default 5 s). */
   timeoutMs?: number;
   /** Between attempts: full-jitter exponential, default 1 s doubling up to 5 min. */
@@ -54,8 +54,8 @@ export function startCallbackWorker(options: CallbackWorkerOptions) {
       try {
         const { status } = await deliverCallback(job.data, {
           secret: options.secret,
-          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-          ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
+          timeoutMs: options.timeoutMs,
+          destinations: options.destinations,
         });
         logger.debug({ jobId: job.data.job_id, event: job.data.body.event, status }, "callback delivered");
       } catch (err) {

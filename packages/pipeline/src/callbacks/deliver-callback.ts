@@ -15,9 +15,9 @@ export interface DeliverOptions {
    */
   secret: string;
   /** Per attempt; a receiver slower than this counts as down (default 5 s). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Where callbacks may go (default: no private destination opened, http allowed). */
-  destinations?: CallbackDestinationPolicy;
+  destinations?: CallbackDestinationPolicy | undefined;
   now?: () => number;
 }
 
