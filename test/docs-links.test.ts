@@ -149,6 +149,24 @@ describe("documentation links", () => {
     });
     expect(broken).toEqual([]);
   });
+
+  it("section citations such as docs/alipay-ai-api.md §5.3 name a numbered section of that file", () => {
+    const sections = headingsOf(join(REPO_ROOT, "docs/alipay-ai-api.md")).flatMap((h) => {
+      const number = /^(\d+(?:\.\d+)?)\.? /.exec(h);
+      return number ? [number[1]!] : [];
+    });
+    const cited = sourceFiles().flatMap((file) =>
+      [
+        ...readFileSync(file, "utf8").matchAll(
+          /docs\/alipay-ai-api\.md §(\d+(?:\.\d+)?)(?:[–-](\d+(?:\.\d+)?))?/g,
+        ),
+      ].flatMap((m) =>
+        [m[1]!, ...(m[2] ? [m[2]] : [])].map((section) => ({ file: relative(REPO_ROOT, file), section })),
+      ),
+    );
+    expect(cited.length).toBeGreaterThan(50);
+    expect(cited.filter(({ section }) => !sections.includes(section))).toEqual([]);
+  });
 });
 
 /** The headings of a Markdown file as plain text (inline code marks dropped). */

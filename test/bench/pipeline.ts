@@ -48,7 +48,7 @@ import {
 
 const BENCH = "pipeline";
 const UNLIMITED = { app_qps: 100_000, app_burst: 100_000, batch_qps: 100_000, batch_burst: 100_000 };
-/** The sandbox's default batch/predict limit (contract 7). */
+/** The sandbox's default batch/predict limit (docs/alipay-ai-api.md §7). */
 const BATCH_LIMIT_PER_S = 10;
 /** Jobs in flight per worker, riskq (its default) and bare alike: full batches for 5 merchants. */
 const WORKER_CONCURRENCY = 1000;

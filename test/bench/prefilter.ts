@@ -10,7 +10,7 @@
  * Compared: the precision of each kind of local decision against the remote's same kind (its
  * `flagged` and its unflagged), the AUC of the whole pipeline (pre-filter confidences for what it
  * decided, the remote's for the rest) against remote only, the share decided locally, and the cost
- * per 1 000 transactions: naive (one `predict` call per item at 0.7, priced from contract 9 with the
+ * per 1 000 transactions: naive (one `predict` call per item at 0.7, priced from docs/alipay-ai-api.md §9 with the
  * remote's measured flags) against riskq (the sandbox ledger of the pipeline run). Also the
  * in-process time of one verdict. Flags: --items (40 000), --merchants (300), --seed (9101).
  * Needs Redis at REDIS_URL (default redis://127.0.0.1:6379) for the client's tokens and keys.

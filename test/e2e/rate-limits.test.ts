@@ -17,7 +17,7 @@ const JOBS = 1_500;
 const BATCH_CAP = 10;
 const WARMUP_MS = 4_000;
 const MEASURE_MS = 8_000;
-/** The sandbox's default batch/predict limit (contract 7). */
+/** The sandbox's default batch/predict limit (docs/alipay-ai-api.md §7). */
 const BATCH_LIMIT_PER_S = 10;
 
 const log = (line: string) => process.stdout.write(`[rate-limits] ${line}\n`);

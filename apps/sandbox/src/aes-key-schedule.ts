@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 
-/** One AES key with its validity window (contract 4). Instants in epoch ms. */
+/** One AES key with its validity window (docs/alipay-ai-api.md §4). Instants in epoch ms. */
 export interface ScheduledKey {
   keyId: string;
   aesKey: string;
@@ -12,7 +12,7 @@ export interface KeyScheduleOptions {
   seed: number;
   lifetimeMs: number;
   graceMs: number;
-  /** Keys are listed this long before their not_before (contract 4: 60 min). */
+  /** Keys are listed this long before their not_before (docs/alipay-ai-api.md §4: 60 min). */
   publishAheadMs?: number;
 }
 
@@ -36,7 +36,7 @@ export class AesKeySchedule {
     this.publishAheadMs = options.publishAheadMs ?? 3_600_000;
   }
 
-  /** Forced rotation (contract 10): a new key from `nowMs`, the current one expires now (grace still applies). */
+  /** Forced rotation (docs/alipay-ai-api.md §10): a new key from `nowMs`, the current one expires now (grace still applies). */
   rotate(nowMs: number): void {
     this.forced = this.forced.filter((f) => f < nowMs);
     this.forced.push(nowMs);

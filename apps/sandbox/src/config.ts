@@ -4,7 +4,7 @@ import { z } from "zod";
 /** The repository root (or the image's app folder), whatever folder the sandbox is started from. */
 export const REPO_ROOT = appRoot(import.meta.url);
 
-/** The sandbox's start-up variables (contract 10, plus the latency profile that reset restores). */
+/** The sandbox's start-up variables (docs/alipay-ai-api.md §10, plus the latency profile that reset restores). */
 export const sandboxEnv = z.object({
   SANDBOX_HOST: z.string().default("127.0.0.1"),
   SANDBOX_PORT: port(8787),

@@ -12,7 +12,7 @@ const latencySchema = z.union([
 
 const rate = z.number().min(0).max(1);
 
-/** Body of POST /__sandbox/faults: any subset (contract 10). */
+/** Body of POST /__sandbox/faults: any subset (docs/alipay-ai-api.md §10). */
 export const faultsPatchSchema = z.strictObject({
   latency: latencySchema.optional(),
   error_rates: z.strictObject({ "500": rate.optional(), "503": rate.optional() }).optional(),
@@ -58,7 +58,7 @@ export const batchLimit = (f: FaultState): BucketLimit => ({
   burst: f.rate_limits.batch_burst,
 });
 
-// Realistic: log-normal with median 400 ms and p99 900 ms (contract 8). z(0.99) = 2.326.
+// Realistic: log-normal with median 400 ms and p99 900 ms (docs/alipay-ai-api.md §8). z(0.99) = 2.326.
 const REALISTIC = { median_ms: 400, p99_ms: 900 };
 const Z99 = 2.3263;
 

@@ -11,7 +11,7 @@ export interface SandboxKeys {
 const FILES = ["app-private.pem", "app-public.pem", "platform-private.pem", "platform-public.pem"] as const;
 
 /**
- * The dev key pairs (contract 10): generated on first start when missing, kept across restarts.
+ * The dev key pairs (docs/alipay-ai-api.md §10): generated on first start when missing, kept across restarts.
  * Private keys are PKCS#1 (what alipay-sdk expects by default), public keys SPKI.
  */
 export function ensureKeysDir(dir: string): SandboxKeys {

@@ -1,4 +1,4 @@
-/** What the sandbox has billed and answered since the last reset (contract 10, GET ledger). */
+/** What the sandbox has billed and answered since the last reset (docs/alipay-ai-api.md §10, GET ledger). */
 export class Ledger {
   calls = 0;
   items = 0;

@@ -48,7 +48,7 @@ server.listen(env.SANDBOX_PORT, env.SANDBOX_HOST, () => {
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : env.SANDBOX_PORT;
   const host = env.SANDBOX_HOST === "0.0.0.0" ? "127.0.0.1" : env.SANDBOX_HOST;
-  // One JSON line on stdout: launchers wait for it to learn the URL (contract 10).
+  // One JSON line on stdout: launchers wait for it to learn the URL (docs/alipay-ai-api.md §10).
   announceReady({ event: "listening", url: `http://${host}:${boundPort}`, keys_dir: keysDir });
 });
 

@@ -7,7 +7,7 @@ export interface ModelSnapshot {
 }
 
 /**
- * The model snapshots of contract 6.3, placed relative to the virtual clock at start/reset (t0).
+ * The model snapshots of docs/alipay-ai-api.md §6.3, placed relative to the virtual clock at start/reset (t0).
  * A retired snapshot keeps answering 200 with a flatline; the catalog only says which is which.
  */
 export class ModelCatalog {

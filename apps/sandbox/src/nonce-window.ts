@@ -1,5 +1,5 @@
 /**
- * Nonces seen within the replay window (contract 1: 10 minutes, real time).
+ * Nonces seen within the replay window (docs/alipay-ai-api.md §1: 10 minutes, real time).
  * Memory stays bounded by the request rate × window: expired entries are swept as time passes.
  */
 export class NonceWindow {

@@ -1,5 +1,5 @@
 /**
- * Per-call pricing (contract 9), kept in integer units of 0.0001 USD so sums are exact.
+ * Per-call pricing (docs/alipay-ai-api.md §9), kept in integer units of 0.0001 USD so sums are exact.
  */
 const PRICE_UNITS = { call: 100, item: 1, review: 40 } as const;
 

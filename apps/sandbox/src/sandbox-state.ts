@@ -22,11 +22,11 @@ export interface SandboxOptions {
 }
 
 const DAY_MS = 86_400_000;
-/** Accounts younger than this get the 50-item batch limit (contract 6.4). */
+/** Accounts younger than this get the 50-item batch limit (docs/alipay-ai-api.md §6.4). */
 const YOUNG_ACCOUNT_MS = 183 * DAY_MS;
 
 /**
- * Everything the sandbox remembers, and its reset (contract 10): same seed + reset + same calls
+ * Everything the sandbox remembers, and its reset (docs/alipay-ai-api.md §10): same seed + reset + same calls
  * → same answers. Each kind of randomness has its own seeded stream so that, say, a latency draw
  * never shifts the tokens handed out.
  */

@@ -1,4 +1,4 @@
-/** Rate limits of one bucket (contract 7): calls per second and burst size. */
+/** Rate limits of one bucket (docs/alipay-ai-api.md §7): calls per second and burst size. */
 export interface BucketLimit {
   qps: number;
   burst: number;
@@ -25,7 +25,7 @@ export class TokenBucket {
     return true;
   }
 
-  /** A new limit clamps the current content to the new burst (contract 7). */
+  /** A new limit clamps the current content to the new burst (docs/alipay-ai-api.md §7). */
   setLimit(limit: BucketLimit, nowMs: number): void {
     this.refill(nowMs);
     this.limit = limit;

@@ -30,14 +30,14 @@ export interface TokenGrant {
   auth_app_id: string;
 }
 
-/** The outcome of looking up the token of a scoring call (contract 5.2, 5.3). */
+/** The outcome of looking up the token of a scoring call (docs/alipay-ai-api.md §5.2, 5.3). */
 export type TokenCheck = { ok: true; merchantId: string; expired: boolean } | { ok: false };
 
 const REFRESH_TTL_S = 2_592_000;
 
 /**
  * Merchants, one-time auth codes, 15-minute access tokens and single-use rotating refresh tokens
- * (contract 5). `randomId` is seeded, so the same calls after a reset hand out the same tokens.
+ * (docs/alipay-ai-api.md §5). `randomId` is seeded, so the same calls after a reset hand out the same tokens.
  */
 export class TokenIssuer {
   private readonly merchants = new Map<string, Merchant>();

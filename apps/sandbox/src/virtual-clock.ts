@@ -1,5 +1,5 @@
 /**
- * The sandbox's virtual clock (contract 10). Token and key lifetimes, model retirement and account
+ * The sandbox's virtual clock (docs/alipay-ai-api.md §10). Token and key lifetimes, model retirement and account
  * age follow it; request timestamps, nonces and rate-limit buckets stay on real time.
  */
 export class VirtualClock {

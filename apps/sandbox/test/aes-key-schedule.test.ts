@@ -5,7 +5,7 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const schedule = () => new AesKeySchedule({ seed: 1, lifetimeMs: DAY, graceMs: 5 * 60_000 });
 
-describe("AES key schedule (contract 4)", () => {
+describe("AES key schedule (docs/alipay-ai-api.md §4)", () => {
   it("rotates daily at 18:30 UTC with ids carrying the Shanghai date", () => {
     const key = schedule().keyAt(Date.parse("2026-11-26T08:00:00Z"));
     expect(new Date(key.notBefore).toISOString()).toBe("2026-11-25T18:30:00.000Z");

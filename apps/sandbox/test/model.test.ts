@@ -5,7 +5,7 @@ import { createRiskModel } from "../src/model/index";
 
 const START = "2026-11-26T00:00:00Z";
 
-/** Typical traffic (contract 11): 30 merchants, default spacing and fraud rate. */
+/** Typical traffic (docs/alipay-ai-api.md §11): 30 merchants, default spacing and fraud rate. */
 function typicalTraffic(seed: number, count = 20_000): LabelledItem[] {
   const merchants = generateMerchants({ seed, count: 30 });
   return generateTraffic({ seed, merchants, count, start: START });

@@ -6,7 +6,7 @@ import { type SimulationOptions, type SimulationSummary, simulateRotation } from
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-/** The server accepts a key until expires_at + 5 min (contract 3). */
+/** The server accepts a key until expires_at + 5 min (docs/alipay-ai-api.md §3). */
 const GRACE_MS = 5 * MINUTE_MS;
 /** Real time that passes between reading the clock and recording an observation. */
 const SLACK_MS = 5_000;
@@ -106,7 +106,7 @@ describe("key rotation by instants over 400 virtual days", () => {
   });
   beforeEach(async () => {
     await running().reset();
-    // Thousands of calls in seconds of real time: the buckets run on real time (contract 10).
+    // Thousands of calls in seconds of real time: the buckets run on real time (docs/alipay-ai-api.md §10).
     await running().control.faults({
       rate_limits: { app_qps: 100_000, app_burst: 100_000, batch_qps: 100_000, batch_burst: 100_000 },
     });

@@ -35,7 +35,7 @@ export interface SimulationOptions {
   sampleEveryMs?: number;
   /** Also ask the sandbox whether it accepts the key in use at the samples around each rotation. */
   probeAroundRotations?: boolean;
-  /** Forces a rotation (contract 10) this long after the start, at no planned check. */
+  /** Forces a rotation (docs/alipay-ai-api.md §10) this long after the start, at no planned check. */
   forceRotationAfterMs?: number;
 }
 

@@ -75,7 +75,7 @@ describe("cost simulator against the sandbox", () => {
       await sandbox.reset();
       await sandbox.control.faults({ rate_limits: ROOMY_LIMITS });
       await kit.onboard(...merchantIds);
-      // The sandbox's model is stateful (contract 6.2): a merchant's items sent in another order score
+      // The sandbox's model is stateful (docs/alipay-ai-api.md §6.2): a merchant's items sent in another order score
       // differently. With the AES key fetched first, no batch races another through the key fetch,
       // so every run sends each merchant's items in the same order (as the queue holds them).
       await kit.alipay.currentKey();
@@ -111,7 +111,7 @@ describe("cost simulator against the sandbox", () => {
 
     const atSameBatch = simulateMonthlyBill(recorded, { threshold: 0.6 });
     const atSmallBatch = simulateMonthlyBill(recorded, { threshold: 0.6, batchSize: 30 });
-    // Sanity of the setting: 0.6 flags several times what 0.7 did (contract 9: 2.5–4× the bill).
+    // Sanity of the setting: 0.6 flags several times what 0.7 did (docs/alipay-ai-api.md §9: 2.5–4× the bill).
     expect(atSameBatch.period.proposed.flagged).toBeGreaterThan(2 * recordedRun.flagged);
 
     const actualSameBatch = await run(1, 0.6, 100);

@@ -37,7 +37,7 @@ const LOOK_AHEAD_MS = 55 * 60_000;
 const KEEP_EXPIRED_MS = 10 * 60_000;
 
 /**
- * The AES key store (contract 3–4): current and next keys with their windows, shared through Redis
+ * The AES key store (docs/alipay-ai-api.md §3–4): current and next keys with their windows, shared through Redis
  * (sealed at rest), cached per process for a short TTL, and picked by absolute instant at call time —
  * never by a wall-clock schedule, so DST and host time zones cannot matter.
  */

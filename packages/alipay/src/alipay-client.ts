@@ -161,7 +161,7 @@ export function createAlipayClient(options: AlipayClientOptions) {
     call,
   });
 
-  /** One encrypted call; on invalid-signature, refetch the keys and try once more (contract 3). */
+  /** One encrypted call; on invalid-signature, refetch the keys and try once more (docs/alipay-ai-api.md §3). */
   async function encryptedCall(req: Omit<TracedCallRequest, "aesKey">, items?: number) {
     const key = await keys.currentKey();
     try {

@@ -27,7 +27,7 @@ const WAIT_POLL_MS = 25;
 const WAIT_LIMIT_MS = LOCK_TTL_MS + 5_000;
 
 /**
- * Merchant authorisation (contract 5): onboarding with a one-time code, and access tokens that are
+ * Merchant authorisation (docs/alipay-ai-api.md §5): onboarding with a one-time code, and access tokens that are
  * refreshed before they expire with exactly one refresh in flight per merchant across all processes.
  * Refresh tokens are single-use and their reuse revokes the merchant, so the lock is not optional.
  */

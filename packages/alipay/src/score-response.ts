@@ -19,7 +19,7 @@ export interface CheckedScoreResponse {
 
 /**
  * The strict check of a 200 scoring answer: schema, the pinned model, every item answered exactly
- * once. HTTP 200 proves nothing here (contract 5.3, 6.3, 6.4).
+ * once. HTTP 200 proves nothing here (docs/alipay-ai-api.md §5.3, 6.3, 6.4).
  */
 export function checkScoreResponse(
   json: unknown,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The three scoring tasks the remote model understands (contract 6.1). */
+/** The three scoring tasks the remote model understands (docs/alipay-ai-api.md §6.1). */
 export const TASKS = ["card_risk", "merchant_behavior", "transaction_anomaly"] as const;
 export type Task = (typeof TASKS)[number];
 
@@ -107,7 +107,7 @@ function requestSchema<T extends z.ZodType<ScoreItem>>(item: T) {
     });
 }
 
-/** Plaintext body of predict / batch/predict (contract 6.1), lenient as the service is. */
+/** Plaintext body of predict / batch/predict (docs/alipay-ai-api.md §6.1), lenient as the service is. */
 export const scoreRequestSchema = requestSchema(scoreItemSchema);
 export const strictScoreRequestSchema = requestSchema(strictScoreItemSchema);
 /**
@@ -139,7 +139,7 @@ export const scoreResultSchema = z.object({
 });
 export type ScoreResult = z.infer<typeof scoreResultSchema>;
 
-/** Decrypted body of a 200 scoring response (contract 6.2). */
+/** Decrypted body of a 200 scoring response (docs/alipay-ai-api.md §6.2). */
 export const scoreResponseSchema = z.object({
   model_version: z.string(),
   results: z.array(scoreResultSchema),
@@ -147,7 +147,7 @@ export const scoreResponseSchema = z.object({
 });
 export type ScoreResponse = z.infer<typeof scoreResponseSchema>;
 
-/** risk_level from confidence (contract 6.2). */
+/** risk_level from confidence (docs/alipay-ai-api.md §6.2). */
 export function riskLevelOf(confidence: number): RiskLevel {
   if (confidence < 0.3) return "low";
   if (confidence < 0.6) return "medium";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Error body of every non-200 response (contract 2). Codes are strings. */
+/** Error body of every non-200 response (docs/alipay-ai-api.md §2). Codes are strings. */
 export const apiErrorBodySchema = z.object({
   code: z.string(),
   message: z.string(),
@@ -8,7 +8,7 @@ export const apiErrorBodySchema = z.object({
 });
 export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 
-/** Token grant / refresh response (contract 5.1). */
+/** Token grant / refresh response (docs/alipay-ai-api.md §5.1). */
 export const tokenResponseSchema = z.object({
   app_auth_token: z.string(),
   app_refresh_token: z.string(),
@@ -25,7 +25,7 @@ export const tokenRequestSchema = z.discriminatedUnion("grant_type", [
 ]);
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
-/** One AES key of the key-management endpoint (contract 4). */
+/** One AES key of the key-management endpoint (docs/alipay-ai-api.md §4). */
 export const aesKeySchema = z.object({
   key_id: z.string(),
   aes_key: z.string(),
@@ -35,7 +35,7 @@ export const aesKeySchema = z.object({
 export type AesKey = z.infer<typeof aesKeySchema>;
 export const keyListSchema = z.object({ keys: z.array(aesKeySchema).min(1) });
 
-/** Published prices (contract 9). */
+/** Published prices (docs/alipay-ai-api.md §9). */
 export const pricingSchema = z.object({
   currency: z.literal("USD"),
   call_fee: z.string(),
@@ -44,7 +44,7 @@ export const pricingSchema = z.object({
 });
 export type Pricing = z.infer<typeof pricingSchema>;
 
-/** API paths of the remote service (contract 4–6, 9). */
+/** API paths of the remote service (docs/alipay-ai-api.md §4–6, 9). */
 export const API_PATHS = {
   predict: "/v3/alipay/security/risk/ai/predict",
   batchPredict: "/v3/alipay/security/risk/ai/batch/predict",

@@ -1,12 +1,12 @@
 /**
  * Money in the ledger: integer units of 0.0001 USD, the precision of every `billing` field
- * (contract 9). Sums of integers are exact; sums of 0.0141-style floats drift.
+ * (docs/alipay-ai-api.md §9). Sums of integers are exact; sums of 0.0141-style floats drift.
  */
 
 /** One USD in ledger units. */
 export const UNITS_PER_USD = 10_000;
 
-/** Fees of the published price list (contract 9), in units of 0.0001 USD. */
+/** Fees of the published price list (docs/alipay-ai-api.md §9), in units of 0.0001 USD. */
 export interface PriceList {
   /** Per status-200 scoring call, silent drops and truncated batches included. */
   call: number;
@@ -16,7 +16,7 @@ export interface PriceList {
   review: number;
 }
 
-/** The price list of contract 9: 0.0100 per call, 0.0001 per item, 0.0040 per flagged item. */
+/** The price list of docs/alipay-ai-api.md §9: 0.0100 per call, 0.0001 per item, 0.0040 per flagged item. */
 export const PUBLISHED_PRICE_UNITS: Readonly<PriceList> = Object.freeze({ call: 100, item: 1, review: 40 });
 
 /**

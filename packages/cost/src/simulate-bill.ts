@@ -11,7 +11,7 @@
  *   pre-filter's verdict buckets), so re-sends after silent drops and truncations stay in
  *   proportion; items billed in the recorded ratio of billed to sent (a silent drop bills none);
  * - calls: simulate-calls.ts;
- * - money: calls × call fee + items billed × item fee + flagged × review fee (contract 9).
+ * - money: calls × call fee + items billed × item fee + flagged × review fee (docs/alipay-ai-api.md §9).
  * The month is the recorded days scaled to `monthDays` (30): a partial day counts as a whole one.
  */
 import type { BilledAmounts, EstimatedAmounts } from "./ledger-read";
@@ -27,7 +27,7 @@ export interface BillSettings {
   batchSize?: number | undefined;
   /** Pre-filter deciding its clear cases locally, or every item sent; none = as recorded. */
   prefilter?: "on" | "off" | undefined;
-  /** Fees in units of 0.0001 USD (default: the published list, contract 9). */
+  /** Fees in units of 0.0001 USD (default: the published list, docs/alipay-ai-api.md §9). */
   prices?: PriceList | undefined;
   /** Days in the projected month (default 30). */
   monthDays?: number | undefined;

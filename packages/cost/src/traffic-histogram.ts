@@ -4,7 +4,7 @@
  *
  * - `<task>|<model>|conf|<bucket>|<bin>` — items scored remotely whose confidence fell in `bin`
  *   (0.01 wide) and whose pre-filter verdict was `bucket`; `flagged = confidence ≥ threshold`
- *   (contract 6.2), so the flagged share at any threshold is a sum over bins;
+ *   (docs/alipay-ai-api.md §6.2), so the flagged share at any threshold is a sum over bins;
  * - `<task>|<model>|flag|<bucket>` — of those, the ones flagged at the threshold actually used;
  * - `<task>|<model>|local|<bucket>` — items the pre-filter decided locally (no remote confidence);
  * - `<task>|<model>|call|<items>|<capBound>` — calls that carried `items` items; capBound 1 when

@@ -11,7 +11,7 @@ export interface ObservedCall {
   billing?: { call_fee: string; item_fees: string; review_fees: string };
 }
 
-/** The remote's 429 codes (contract 7) and the limiter bucket each one empties. */
+/** The remote's 429 codes (docs/alipay-ai-api.md §7) and the limiter bucket each one empties. */
 const RATE_LIMIT_BUCKETS: Readonly<Record<string, string>> = {
   "app-call-limited": "app",
   "method-call-limited": "method",

@@ -8,7 +8,7 @@ import type { PrefilterWeights } from "./prefilter-weights";
 const CODE_MIN_LOG_ODDS = 0.5;
 const MAX_CODES = 3;
 
-/** The remote's codes (contract 6.2) for the evidence our features carry. */
+/** The remote's codes (docs/alipay-ai-api.md §6.2) for the evidence our features carry. */
 function codeOf(feature: string): string | undefined {
   if (feature === "amount_big") return "AMOUNT_OUTLIER";
   if (feature === "amount_probe") return "SMALL_AMOUNT_PROBE";

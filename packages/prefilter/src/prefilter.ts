@@ -4,7 +4,7 @@ import type { FraudClassifier } from "./fraud-classifier";
 import type { OutOfDistribution } from "./payment-features";
 import type { DecisionThresholds } from "./prefilter-weights";
 
-/** What a pre-filter result says, in the shape of a remote one (contract 6.2). */
+/** What a pre-filter result says, in the shape of a remote one (docs/alipay-ai-api.md §6.2). */
 export interface PrefilterScore {
   confidence: number;
   risk_score: number;

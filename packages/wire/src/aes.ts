@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 
-// Alipay's content encryption (contract 3): AES-128-CBC with an all-zero IV and PKCS#7 padding,
+// Alipay's content encryption (docs/alipay-ai-api.md §3): AES-128-CBC with an all-zero IV and PKCS#7 padding,
 // base64 on the wire. The zero IV is the platform's choice, not ours; we reproduce it exactly.
 const ZERO_IV = Buffer.alloc(16, 0);
 

@@ -2,7 +2,7 @@ import { createSign, createVerify, type KeyObject } from "node:crypto";
 
 export const AUTH_SCHEME = "ALIPAY-SHA256withRSA";
 
-/** The parts of an `authorization` header (contract 1). */
+/** The parts of an `authorization` header (docs/alipay-ai-api.md §1). */
 export interface AuthParams {
   appId: string;
   nonce: string;
@@ -29,7 +29,7 @@ export function parseAuthorization(header: string | undefined): AuthParams | und
   return { appId: m[1]!, nonce: m[2]!, timestamp: m[3]!, sign: m[4]! };
 }
 
-/** What the app signs for a request: each part followed by a newline (contract 1). */
+/** What the app signs for a request: each part followed by a newline (docs/alipay-ai-api.md §1). */
 export function requestSigningContent(input: {
   auth: string;
   method: string;
@@ -42,7 +42,7 @@ export function requestSigningContent(input: {
   return content;
 }
 
-/** What the platform signs for a response (contract 2). */
+/** What the platform signs for a response (docs/alipay-ai-api.md §2). */
 export function responseSigningContent(timestamp: string, nonce: string, body: string): string {
   return `${timestamp}\n${nonce}\n${body}\n`;
 }

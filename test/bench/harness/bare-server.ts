@@ -77,7 +77,7 @@ const server = createServer((req, res) => {
   });
 });
 
-/** Signed exactly as the sandbox signs (contract 2), so the SDK accepts it. */
+/** Signed exactly as the sandbox signs (docs/alipay-ai-api.md §2), so the SDK accepts it. */
 function send(
   res: ServerResponse,
   status: number,

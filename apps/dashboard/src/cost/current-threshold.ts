@@ -12,7 +12,7 @@ export interface CurrentThreshold {
   source: "default" | "recorded";
 }
 
-/** The thresholds a job may ask for (contract 6.1), on the 0.01 grid of the recorded bins. */
+/** The thresholds a job may ask for (docs/alipay-ai-api.md §6.1), on the 0.01 grid of the recorded bins. */
 const THRESHOLD_MIN = 0.05;
 const THRESHOLD_MAX = 0.95;
 
@@ -27,7 +27,7 @@ export function thresholdGrid(from = THRESHOLD_MIN, to = THRESHOLD_MAX, step = 0
 /**
  * Infers the threshold in use from recorded traffic. The recording keeps no threshold, but every
  * remotely scored item's confidence (0.01 bins) and whether Alipay flagged it — and
- * `flagged = confidence ≥ threshold` (contract 6.2) — so a threshold on the 0.01 grid shows itself
+ * `flagged = confidence ≥ threshold` (docs/alipay-ai-api.md §6.2) — so a threshold on the 0.01 grid shows itself
  * as the one whose count of confidences at or above it equals the flag count.
  */
 export function currentThreshold(traffic: RecordedTraffic): CurrentThreshold {

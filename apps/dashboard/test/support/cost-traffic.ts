@@ -87,7 +87,7 @@ export async function recordTraffic(
   return spend;
 }
 
-/** The published prices (contract 9): 0.0100 per call, 0.0001 per item, 0.0040 per flagged item. */
+/** The published prices (docs/alipay-ai-api.md §9): 0.0100 per call, 0.0001 per item, 0.0040 per flagged item. */
 function billingOf(items: number, flagged: number): Billing {
   return {
     call_fee: usdOf(100),

@@ -6,7 +6,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const HARD_CAP_BYTES = 16 * MAX_BODY_BYTES;
 
 /**
- * Reads the raw body as text. Over 1 MiB → 413 request-too-large (contract 2); the rest is drained
+ * Reads the raw body as text. Over 1 MiB → 413 request-too-large (docs/alipay-ai-api.md §2); the rest is drained
  * so the client can read the answer instead of seeing a reset connection.
  */
 export function readBody(req: IncomingMessage): Promise<string> {

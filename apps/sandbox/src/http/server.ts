@@ -74,7 +74,7 @@ async function handle(state: SandboxState, req: IncomingMessage, res: ServerResp
 
   const isV3 = path.startsWith("/v3/");
   if (isV3) state.ledger.recordResponse(status, code);
-  // Latency comes after the decision (contract 8): a client that gives up still got billed.
+  // Latency comes after the decision (docs/alipay-ai-api.md §8): a client that gives up still got billed.
   if (isV3) {
     const delay = sampleLatencyMs(
       state.faults,

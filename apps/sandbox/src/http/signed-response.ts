@@ -3,7 +3,7 @@ import type { ServerResponse } from "node:http";
 import { responseSigningContent, rsaSign } from "@riskq/wire";
 
 /**
- * Sends a response signed with the platform key (contract 2): every /v3 answer, success or error,
+ * Sends a response signed with the platform key (docs/alipay-ai-api.md §2): every /v3 answer, success or error,
  * carries trace id, timestamp, nonce and the signature over `<timestamp>\n<nonce>\n<body>\n`.
  */
 export function sendSigned(

@@ -5,7 +5,7 @@ import { itemFacts, riskSignals } from "./risk-signals";
 import { BASE_WEIGHTS, INFO_CODES, type RiskFactor, TASK_EMPHASIS } from "./risk-tables";
 import { normalFromHash } from "./seeded-noise";
 
-/** The sandbox's hidden scorer (contract 11): a fraud propensity over payment fields plus merchant state. */
+/** The sandbox's hidden scorer (docs/alipay-ai-api.md §11): a fraud propensity over payment fields plus merchant state. */
 export interface RiskModel {
   /** Scores one item for a task, then records it in the merchant's history (the model is stateful). */
   score(item: ScoreItem, task: Task): { confidence: number; info_code: string[] };
@@ -17,7 +17,7 @@ export interface RiskModel {
 const BIAS = -0.1;
 /**
  * Scales the summed log-odds into confidence. Calibrated on the generator's typical traffic so
- * that about 3–6% of items reach 0.7 and 15–25% reach 0.6 (contract 9): threshold economics
+ * that about 3–6% of items reach 0.7 and 15–25% reach 0.6 (docs/alipay-ai-api.md §9): threshold economics
  * depend on that shape, not only on the ranking.
  */
 const SHARPNESS = 0.58;

@@ -67,7 +67,7 @@ export const BASE_WEIGHTS: Readonly<Record<RiskFactor, number>> = {
   hour: 0.6,
 };
 
-/** Each task leans on its own evidence (contract 6.1): cards, the merchant's pattern, or time and place. */
+/** Each task leans on its own evidence (docs/alipay-ai-api.md §6.1): cards, the merchant's pattern, or time and place. */
 export const TASK_EMPHASIS: Readonly<Record<Task, Partial<Record<RiskFactor, number>>>> = {
   card_risk: { velocity: 1.3, newCard: 1.25, probe: 1.2, amount: 0.9 },
   merchant_behavior: { amount: 1.3, velocity: 0.85 },

@@ -18,7 +18,7 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   return result.data;
 }
 
-/** The sandbox-only control API (contract 10): plain JSON, unsigned, loopback only. */
+/** The sandbox-only control API (docs/alipay-ai-api.md §10): plain JSON, unsigned, loopback only. */
 const routes: ControlRoute[] = [
   {
     method: "POST",

@@ -2,7 +2,7 @@ import { API_PATHS } from "@riskq/contracts";
 import { parseJsonBody } from "./payload";
 import type { Route } from "./route";
 
-/** POST key/query (contract 4): the current key and, within the hour before a rotation, the next. */
+/** POST key/query (docs/alipay-ai-api.md §4): the current key and, within the hour before a rotation, the next. */
 export const keyRoutes: Record<string, Route> = {
   [API_PATHS.keyQuery]: {
     method: "POST",

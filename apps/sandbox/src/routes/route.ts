@@ -13,14 +13,14 @@ export interface AuthenticatedCall {
 /** What a route answers with on success: a JSON body, optionally AES-encrypted. */
 export interface RouteAnswer {
   body: unknown;
-  /** base64 AES key to encrypt the 200 body with (scoring calls, contract 3). */
+  /** base64 AES key to encrypt the 200 body with (scoring calls, docs/alipay-ai-api.md §3). */
   encryptWith?: string;
   headers?: Record<string, string>;
 }
 
 export interface Route {
   method: "GET" | "POST";
-  /** Counts against the per-method bucket (contract 7: batch/predict alone). */
+  /** Counts against the per-method bucket (docs/alipay-ai-api.md §7: batch/predict alone). */
   methodBucket?: boolean;
   handle(call: AuthenticatedCall): RouteAnswer;
 }

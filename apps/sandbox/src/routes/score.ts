@@ -13,7 +13,7 @@ import type { SandboxState } from "../sandbox-state";
 import { parseJsonBody, zodMessage } from "./payload";
 import { type AuthenticatedCall, header, type Route, type RouteAnswer } from "./route";
 
-/** Young accounts get only this many results per call, silently (contract 6.4). */
+/** Young accounts get only this many results per call, silently (docs/alipay-ai-api.md §6.4). */
 const YOUNG_ACCOUNT_BATCH_LIMIT = 50;
 const FLATLINE_CONFIDENCE = 0.5;
 
@@ -74,12 +74,12 @@ function scoreCall(call: AuthenticatedCall, expectedItems: "one" | "batch"): Rou
     return {
       body: { model_version: model.version, results, billing: billingBody(units) },
       encryptWith: aesKey,
-      // Only the sandbox sends this header; real clients must not rely on it (contract 6.2).
+      // Only the sandbox sends this header; real clients must not rely on it (docs/alipay-ai-api.md §6.2).
       headers: { "x-alipay-model-expiry": new Date(model.retiresAt).toISOString() },
     };
   };
 
-  // The silent drop (contract 5.3): an expired token is answered 200 with nothing scored.
+  // The silent drop (docs/alipay-ai-api.md §5.3): an expired token is answered 200 with nothing scored.
   if (token.expired) {
     state.ledger.silentDrops += 1;
     return answer([], 0);
@@ -94,7 +94,7 @@ function scoreCall(call: AuthenticatedCall, expectedItems: "one" | "batch"): Rou
   const threshold = request.confidence_threshold ?? 0.7;
   const retired = model.retiresAt <= now;
   const results = scored.map((item): ScoreResult => {
-    // A retired snapshot keeps answering 200 with a flatline (contract 6.3).
+    // A retired snapshot keeps answering 200 with a flatline (docs/alipay-ai-api.md §6.3).
     const { confidence, info_code } = retired
       ? { confidence: FLATLINE_CONFIDENCE, info_code: [] }
       : state.model.score(item, request.task);
@@ -107,7 +107,7 @@ function scoreCall(call: AuthenticatedCall, expectedItems: "one" | "batch"): Rou
       info_code,
     };
   });
-  // Truncated items are still billed (contract 6.4).
+  // Truncated items are still billed (docs/alipay-ai-api.md §6.4).
   return answer(results, request.items.length);
 }
 

@@ -3,7 +3,7 @@ import { ApiError, invalidParameter } from "../api-error";
 import { parseJsonBody, zodMessage } from "./payload";
 import type { Route } from "./route";
 
-/** POST /v3/alipay/open/auth/token/app (contract 5.1). */
+/** POST /v3/alipay/open/auth/token/app (docs/alipay-ai-api.md §5.1). */
 export const tokenRoutes: Record<string, Route> = {
   [API_PATHS.authToken]: {
     method: "POST",

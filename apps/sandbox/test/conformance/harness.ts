@@ -118,7 +118,7 @@ function withDefaults(body: ScoreBody): ScoreBody {
   return { task: "card_risk", model_version: "risk-v3-2026-10", ...body };
 }
 
-/** A valid card_risk item (contract 6.1), deterministic in `n`. */
+/** A valid card_risk item (docs/alipay-ai-api.md §6.1), deterministic in `n`. */
 export function makeItem(merchantId: string, n: number, overrides: Record<string, unknown> = {}): ScoreItem {
   return {
     item_id: `tx_${n.toString().padStart(4, "0")}`,

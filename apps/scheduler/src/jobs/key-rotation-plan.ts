@@ -1,7 +1,7 @@
 import type { KnownKey } from "@riskq/alipay";
 
 /**
- * When the key-rotation job must run next, from the keys' own instants (contract 3–4).
+ * When the key-rotation job must run next, from the keys' own instants (docs/alipay-ai-api.md §3–4).
  *
  * Every instant here is epoch milliseconds and every step is an addition of a fixed duration to an
  * instant the key list gave us. Nothing is read or computed on a wall clock, so neither the host's
@@ -11,7 +11,7 @@ import type { KnownKey } from "@riskq/alipay";
  */
 
 const MINUTE_MS = 60_000;
-/** The next key is listed this long before its not_before (contract 4). */
+/** The next key is listed this long before its not_before (docs/alipay-ai-api.md §4). */
 export const PUBLISH_AHEAD_MS = 60 * MINUTE_MS;
 /**
  * Lag after the publication instant: a host clock a little ahead of Alipay's would otherwise ask
@@ -27,7 +27,7 @@ export const SWITCH_LAG_MS = MINUTE_MS;
 /** How soon to ask again when a key that should be listed is not (or a fetch failed). */
 export const RETRY_MS = 5 * MINUTE_MS;
 /**
- * Longest quiet stretch by default: a forced rotation (contract 10) cannot be foreseen from the
+ * Longest quiet stretch by default: a forced rotation (docs/alipay-ai-api.md §10) cannot be foreseen from the
  * list, so some check must come without a reason. The hourly UTC fallback run covers the same.
  */
 export const DEFAULT_MAX_INTERVAL_MS = 6 * 60 * MINUTE_MS;

@@ -23,7 +23,7 @@ export interface KeyRotationResult {
 }
 
 /**
- * The key-rotation job (contract 3–4): refreshes the key list from Alipay, logs a switch of the key
+ * The key-rotation job (docs/alipay-ai-api.md §3–4): refreshes the key list from Alipay, logs a switch of the key
  * in use, and plans the next run at the next instant the list says something happens (a key gets
  * listed, a key takes over). The key each call encrypts with is still picked per call by instant
  * (pickKey), so a late run never makes a call use an expired key; the job keeps the list fresh so

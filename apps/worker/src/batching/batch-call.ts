@@ -59,7 +59,7 @@ export interface BatchCallDeps {
   onCallTime?: (ms: number) => void;
 }
 
-/** Every call spends the app-wide bucket; batch/predict also has its own (contract 7). */
+/** Every call spends the app-wide bucket; batch/predict also has its own (docs/alipay-ai-api.md §7). */
 export const CALL_BUCKETS = ["app", "method"] as const;
 
 /**

@@ -4,7 +4,7 @@ import { CircuitOpenError } from "@riskq/pipeline";
 
 /**
  * Ends the reservation of a call that failed. Only a status-200 scoring answer is billed
- * (contract 9), so a call refused before it left (open circuit) or answered with any other status
+ * (docs/alipay-ai-api.md §9), so a call refused before it left (open circuit) or answered with any other status
  * (429, 5xx, 4xx) releases its reservation. When no answer came — a timeout, a connection lost
  * mid-call — or a 200 could not be read, the remote may have billed it: the worst-case estimate
  * stays spent. Stricter than the truth, never looser.

@@ -3,7 +3,7 @@ import { preview } from "./silent-drop";
 
 /**
  * HTTP 200 with answers for exactly the first `answered` items: the account's real batch limit
- * (50 for young accounts, contract 6.4). `answered` is the cap to use from now on.
+ * (50 for young accounts, docs/alipay-ai-api.md §6.4). `answered` is the cap to use from now on.
  */
 export class BatchTruncated extends AlipayError {
   readonly code = "batch_truncated";

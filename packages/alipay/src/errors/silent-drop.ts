@@ -2,7 +2,7 @@ import { AlipayError } from "./alipay-error";
 
 /**
  * HTTP 200 with some or all items unanswered. With none answered this is the expired-token drop
- * (contract 5.3): the token is refreshed before the next try.
+ * (docs/alipay-ai-api.md §5.3): the token is refreshed before the next try.
  */
 export class SilentDrop extends AlipayError {
   readonly code = "silent_drop";

@@ -30,7 +30,7 @@ export interface SignedCallRequest extends CallContext {
   path: string;
   body?: unknown;
   appAuthToken?: string | undefined;
-  /** Base64 AES key: encrypts the body and decrypts a 200 answer (contract 3). */
+  /** Base64 AES key: encrypts the body and decrypts a 200 answer (docs/alipay-ai-api.md §3). */
   aesKey?: string | undefined;
   /** Every call has a deadline: the caller's signal, or `timeoutMs`, whichever ends first. */
   signal?: AbortSignal | undefined;

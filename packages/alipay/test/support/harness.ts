@@ -39,7 +39,7 @@ export async function awayFromKeyRotation(sandbox: SandboxProcess, clock: Shifte
 
 /**
  * Lets a merchant token expire on the sandbox while the client, whose clock lags by 75 s, still
- * believes it has more than its 60 s minimum left — the setting of the silent drop (contract 5.3).
+ * believes it has more than its 60 s minimum left — the setting of the silent drop (docs/alipay-ai-api.md §5.3).
  * The lag stays well inside the AES keys' 5-min grace, so key rotations cannot interfere.
  */
 export async function expireTokenBehindClientsBack(
