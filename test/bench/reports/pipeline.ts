@@ -3,7 +3,7 @@ import type { MachineInfo } from "../harness/report";
 /** Written to bench/pipeline.json. */
 export const PIPELINE_REPORT = "pipeline";
 /** riskq end to end must keep this share of a bare BullMQ no-op worker's jobs/s. */
-export const THROUGHPUT_TARGET_RATIO = 0.5;
+export const THROUGHPUT_TARGET_RATIO = 0.6;
 /** Share of the batch/predict limit used after warm-up, and the largest share of 429s allowed. */
 export const UTILISATION_TARGET = 0.95;
 export const THROTTLED_TARGET = 0.001;
