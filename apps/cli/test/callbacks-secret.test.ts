@@ -3,8 +3,10 @@
  * "riskq-callback:<name>" under the workers' RISKQ_CALLBACK_SECRET, the one the workers sign with.
  */
 import { createHmac } from "node:crypto";
-import { runCli } from "@riskq/testing";
+import { cliRunner } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
+
+const runCli = cliRunner(process.env);
 
 const MASTER = "cli-test-callback-master-secret";
 const expected = (name: string) =>

@@ -9,8 +9,10 @@ import {
   usdOf,
   utcDayOf,
 } from "@riskq/cost";
-import { createTestRedis, runCli, type TestRedis } from "@riskq/testing";
+import { cliRunner, createTestRedis, type TestRedis } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const runCli = cliRunner(process.env);
 
 const A = "2088000000000001";
 const B = "2088000000000002";

@@ -3,8 +3,10 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { inheritedEnv, NOWHERE_URL, REPO_ROOT, runCli } from "@riskq/testing";
+import { cliRunner, inheritedEnv, NOWHERE_URL, REPO_ROOT } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
+
+const runCli = cliRunner(process.env);
 
 const cliPackage = JSON.parse(readFileSync(join(REPO_ROOT, "apps/cli/package.json"), "utf8")) as {
   version: string;

@@ -23,11 +23,19 @@ export interface RunCliOptions {
 const LOADER = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 const MAIN = join(REPO_ROOT, "apps/cli/src/main.ts");
 
-/** Runs `riskq <args>` as `pnpm riskq` does (tsx, from the repository root) in a real child process. */
-export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliRun> {
+/**
+ * A runner of `riskq <args>` as `pnpm riskq` does it (tsx, from the repository root), each run a real
+ * child process inheriting `parent` (the test's own `process.env`: this package does not read it).
+ * Use: `const runCli = cliRunner(process.env)`.
+ */
+export function cliRunner(parent: NodeJS.ProcessEnv) {
+  return (args: readonly string[], options: RunCliOptions = {}) => runCli(parent, args, options);
+}
+
+function runCli(parent: NodeJS.ProcessEnv, args: readonly string[], options: RunCliOptions): Promise<CliRun> {
   const child = spawn(process.execPath, ["--import", LOADER, MAIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...inheritedEnv(process.env), NODE_ENV: "test", ...options.env },
+    env: { ...inheritedEnv(parent), NODE_ENV: "test", ...options.env },
     stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   let stdout = "";

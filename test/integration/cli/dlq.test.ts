@@ -2,9 +2,11 @@
 
 import { eventually, MERCHANT_ID, scoreBody, startKillingWorker } from "@riskq/api/testing";
 import type { DeadLetterReason } from "@riskq/contracts";
-import { runCli } from "@riskq/testing";
+import { cliRunner } from "@riskq/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RealApi, startRealApi } from "./support/real-api";
+
+const runCli = cliRunner(process.env);
 
 let api: RealApi;
 beforeAll(async () => {

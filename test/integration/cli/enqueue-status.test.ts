@@ -10,9 +10,11 @@ import {
   scoredResult,
   startTestWorker,
 } from "@riskq/api/testing";
-import { runCli } from "@riskq/testing";
+import { cliRunner } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RealApi, startRealApi } from "./support/real-api";
+
+const runCli = cliRunner(process.env);
 
 let api: RealApi;
 let dir: string;

@@ -6,9 +6,11 @@ import { createAlipayClient } from "@riskq/alipay";
 import { API_PATHS } from "@riskq/contracts";
 import { markDegraded, recordModelExpiry, recordScores } from "@riskq/drift";
 import { createLogger } from "@riskq/observability";
-import { createSdk, NOWHERE_URL, runCli } from "@riskq/testing";
+import { cliRunner, createSdk, NOWHERE_URL } from "@riskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../../e2e/support/stack";
+
+const runCli = cliRunner(process.env);
 
 const API_KEY = "cli-test-key";
 const MERCHANT = "2088000000000101";
