@@ -3,9 +3,9 @@ import { type Attempt, WaitLane } from "../src/call-rate-limiter/wait-lane";
 
 /**
  * A lane over a counter of free permits: each attempt takes one if any is left, else is told to
- * wait 5 ms. It records how many attempts were under way at once.
+ * wait `waitMs`. It records how many attempts were under way at once.
  */
-function countingLane(permits: { left: number }, freeAfterMs = 1_000) {
+function countingLane(permits: { left: number }, freeAfterMs = 1_000, waitMs = 5) {
   const seen = { inFlight: 0, mostAtOnce: 0, attempts: 0 };
   const lane = new WaitLane<number>(
     async (): Promise<Attempt<number>> => {
@@ -15,7 +15,7 @@ function countingLane(permits: { left: number }, freeAfterMs = 1_000) {
       await new Promise((resolve) => setImmediate(resolve));
       seen.inFlight -= 1;
       if (permits.left > 0) return { value: permits.left-- };
-      return { waitMs: 5 };
+      return { waitMs };
     },
     undefined,
     freeAfterMs,
@@ -58,6 +58,19 @@ describe("wait lane", () => {
     await refused;
     while (lane.scarce()) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(lane.scarce()).toBe(false);
+  });
+
+  it("keeps a newcomer behind callers still in line, even when the last refusal is older than freeAfterMs", async () => {
+    const permits = { left: 0 };
+    // Refused callers nap 60 ms, longer than the 20 ms after which an idle lane counts as free.
+    const { lane } = countingLane(permits, 20, 60);
+    const order: string[] = [];
+    const waiting = lane.wait({ priority: 1 }).then(() => order.push("in line"));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    permits.left = 2;
+    const newcomer = lane.wait({ priority: 9 }).then(() => order.push("newcomer"));
+    await Promise.all([waiting, newcomer]);
+    expect(order).toEqual(["in line", "newcomer"]);
   });
 
   it("rejects a caller that gave up while its attempt was under way", async () => {

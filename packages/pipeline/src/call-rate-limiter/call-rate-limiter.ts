@@ -137,9 +137,10 @@ export class CallRateLimiter {
   }
 
   /**
-   * Whether calls on these buckets are scarce for this process: an attempt was refused within the
-   * last second (`FREE_AFTER_MS`). While they are not, a caller's priority changes nothing (it is
-   * granted as soon as it asks), and working one out can be skipped.
+   * Whether calls on these buckets are scarce for this process: callers wait in line for them, or
+   * an attempt was refused within the last second (`FREE_AFTER_MS` in wait-lane.ts). While they are
+   * not, a caller's priority changes nothing (it is granted as soon as it asks), and working one out
+   * can be skipped.
    */
   scarce(buckets: string | readonly string[]): boolean {
     return this.lanes.get(bucketList(buckets).join("\u0000"))?.scarce() ?? false;

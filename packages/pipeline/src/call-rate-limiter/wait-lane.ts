@@ -65,9 +65,12 @@ export class WaitLane<T> {
     return this.scarce() ? this.enqueue(priority, signal) : this.atOnce(priority, signal);
   }
 
-  /** Whether an attempt was refused within the last `freeAfterMs`: callers then wait in line. */
+  /**
+   * Whether callers must wait in line: some already do (a long nap may outlast `freeAfterMs`, and a
+   * newcomer must not overtake them), or an attempt was refused within the last `freeAfterMs`.
+   */
   scarce(): boolean {
-    return performance.now() - this.lastRefusedAt < this.freeAfterMs;
+    return this.queue.length > 0 || performance.now() - this.lastRefusedAt < this.freeAfterMs;
   }
 
   /**
