@@ -120,7 +120,7 @@ export class CallRateLimiter {
    */
   acquire(buckets: string | readonly string[], options: AcquireOptions = {}): Promise<Permit> {
     const names = bucketList(buckets);
-    const laneKey = names.join("\u0000");
+    const laneKey = laneKeyOf(names);
     let lane = this.lanes.get(laneKey);
     if (lane === undefined) {
       const claimant = `${this.instanceId}:${this.lanes.size}`;
@@ -143,7 +143,7 @@ export class CallRateLimiter {
    * can be skipped.
    */
   scarce(buckets: string | readonly string[]): boolean {
-    return this.lanes.get(bucketList(buckets).join("\u0000"))?.scarce() ?? false;
+    return this.lanes.get(laneKeyOf(bucketList(buckets)))?.scarce() ?? false;
   }
 
   /**
@@ -335,6 +335,9 @@ const NO_PRIORITY = 9e15;
 function claimScore(priority: number): string {
   return String(Math.max(-NO_PRIORITY, Math.min(NO_PRIORITY, priority)));
 }
+
+/** The lane of callers asking for the same buckets together. */
+const laneKeyOf = (names: readonly string[]): string => names.join("\u0000");
 
 function bucketList(buckets: string | readonly string[]): readonly string[] {
   const names = typeof buckets === "string" ? [buckets] : [...new Set(buckets)];
