@@ -8,19 +8,31 @@ import { createTestRedis, type TestRedis } from "@riskq/testing";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BatchExchange } from "../src/batching/batch-exchange";
-import { type BatchOutcomes, createMicroBatcher, type MicroBatcher } from "../src/batching/micro-batcher";
+import {
+  type BatchOutcomes,
+  createMicroBatcher,
+  type GateContext,
+  type MicroBatcher,
+} from "../src/batching/micro-batcher";
 import { createRedisBatchExchange } from "../src/batching/redis-batch-exchange";
 
 interface Item {
   key: string;
   id: string;
+  /** Epoch ms; the gate is told the earliest one of what a call will carry. */
+  deadline?: number;
 }
 
-/** A gate that opens only when the test says so. */
+/** A gate that opens only when the test says so; `asked` holds the deadline of every ask. */
 function manualGate() {
   const waiting: Array<() => void> = [];
+  const asked: number[] = [];
   return {
-    gate: () => new Promise<string>((resolve) => waiting.push(() => resolve("permit"))),
+    asked,
+    gate: (_key: string, context: GateContext) => {
+      asked.push(context.deadline);
+      return new Promise<string>((resolve) => waiting.push(() => resolve("permit")));
+    },
     open() {
       for (const resolve of waiting.splice(0)) resolve();
     },
@@ -59,6 +71,7 @@ async function startProcess(
     answer?: (items: readonly Item[]) => BatchOutcomes<string>;
     giveUpMs?: number;
     redis?: Redis;
+    cap?: number;
   } = {},
 ): Promise<Process> {
   const exchange = await createRedisBatchExchange<Item, string>({
@@ -72,9 +85,10 @@ async function startProcess(
   const gate = manualGate();
   const batcher = createMicroBatcher<Item, string, string>({
     keyOf: (item) => item.key,
-    cap: () => 10,
+    cap: () => options.cap ?? 10,
     lingerMs: 20,
     gate: gate.gate,
+    deadlineOf: (item) => item.deadline ?? Number.POSITIVE_INFINITY,
     exchange,
     async flush(_key, items) {
       calls.push(items.map((i) => i.id));
@@ -191,6 +205,33 @@ describe("batches merged across processes", () => {
     // Once each: a call that repeats an item is refused by Alipay as a whole.
     expect(a.calls).toEqual([["a1", "b1", "b2"]]);
     expect(b.calls).toEqual([]);
+  });
+
+  it("a lead asks for each next permit with the deadline of the oldest item handed to it, like any batch", async () => {
+    // Cap 1: each call carries one item, so the lead asks once per item.
+    const a = await startProcess("A", { cap: 1 });
+    const b = await startProcess("B", { cap: 1 });
+    const soon = Date.now() + 60_000;
+    const fromA = a.batcher.submit({ key: "m1", id: "a1", deadline: soon + 5_000 });
+    await until("A to wait for a permit", () => a.gate.waiting === 1);
+    const fromB = [
+      b.batcher.submit({ key: "m1", id: "b1", deadline: soon + 1_000 }),
+      b.batcher.submit({ key: "m1", id: "b2", deadline: soon + 2_000 }),
+    ];
+    await until("B's items handed over", async () => (await testRedis.redis.llen(itemsKey("m1"))) === 2);
+    a.gate.open();
+    await until("A to ask for b1", () => a.gate.waiting === 1);
+    a.gate.open();
+    await until("A to ask for b2", () => a.gate.waiting === 1);
+    a.gate.open();
+    expect(await fromA).toBe("A scored a1");
+    expect(await Promise.all(fromB)).toEqual(["A scored b1", "A scored b2"]);
+    // Its own item's deadline, then each handed item's own: never a stand-in that jumps the line.
+    expect(a.gate.asked).toEqual([soon + 5_000, soon + 1_000, soon + 2_000]);
+    expect(a.calls).toEqual([["a1"], ["b1"], ["b2"]]);
+    // Nothing left: the lead was given up without asking for a permit it would not use.
+    await until("the lead given up", async () => (await testRedis.redis.exists(leadKey("m1"))) === 0);
+    expect(a.gate.asked).toHaveLength(3);
   });
 
   it("items handed to a leader that vanished before taking them are taken back and sent by their owner", async () => {

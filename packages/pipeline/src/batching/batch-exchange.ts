@@ -35,6 +35,13 @@ export interface BatchLease<I> {
     max: number,
     release: "keep" | "if-empty" | "always",
   ): Promise<{ items: HandedItem<I>[]; leading: boolean }>;
+  /**
+   * Before the leader asks for its next permit: the oldest handed item still waiting, whose deadline
+   * orders that ask among every other batch's. `releaseIfEmpty` gives the lead up when none waits
+   * (atomically, as `take` does), for a leader with nothing of its own to send: a permit is not
+   * spent on an empty call. `leading` says whether the lead is still ours.
+   */
+  peek(releaseIfEmpty: boolean): Promise<{ oldest: I | undefined; leading: boolean }>;
   /** Gives the lead up (if still ours). */
   release(): Promise<void>;
 }

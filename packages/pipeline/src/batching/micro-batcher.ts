@@ -144,11 +144,19 @@ export function createMicroBatcher<I, R, G = undefined>(
 
     try {
       let leading = true;
-      // Items other processes hand over wait for this gate too, but their deadlines are known only
-      // once taken: the last ones taken stand in for them (or now, before any), so a lead serving
-      // only others' items is not put behind every other batch as if nothing in it were urgent.
-      let handedDeadline = options.deadlineOf ? now() : Number.POSITIVE_INFINITY;
       while (leading) {
+        // Closing with nothing of our own left: handed items go back to their owners (finally).
+        if (closed && batch.waiting.length === 0) break;
+        // Items other processes handed over wait for this gate too: the oldest one's real deadline
+        // orders the ask, so a lead competes for the permit exactly as a batch of its own would (a
+        // stand-in such as "now" would put every lead ahead of every batch with a real deadline and
+        // starve those). With nothing of ours and nothing handed, the lead is given up instead.
+        const next = await lease.peek(batch.waiting.length === 0);
+        if (!next.leading) break;
+        const handedDeadline =
+          next.oldest !== undefined && options.deadlineOf
+            ? options.deadlineOf(next.oldest)
+            : Number.POSITIVE_INFINITY;
         const ticket = await openGate(key, undefined, batch.waiting, handedDeadline).ticket;
         const own = batch.waiting.splice(0, capOf(key));
         const room = closed ? 0 : capOf(key) - own.length;
@@ -159,9 +167,6 @@ export function createMicroBatcher<I, R, G = undefined>(
           ({ items: handed, leading } = await lease.take(room, release));
         } catch {
           leading = false;
-        }
-        if (handed.length > 0 && options.deadlineOf) {
-          handedDeadline = Math.min(...handed.map((h) => options.deadlineOf!(h.item)));
         }
         if (own.length + handed.length > 0) track(send(key, own, ticket, { exchange, handed }));
       }

@@ -51,6 +51,19 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {1, taken}`;
 
+// KEYS: lead, items. ARGV: me, release if empty (0|1), lease ms. Returns {leading (0|1), oldest
+// entry if any}. A lead that is no longer ours sees nothing.
+const PEEK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+local oldest = redis.call('LINDEX', KEYS[2], 0)
+if not oldest and ARGV[2] == '1' then
+  redis.call('DEL', KEYS[1])
+  return {0}
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if not oldest then return {1} end
+return {1, oldest}`;
+
 // KEYS: lead. ARGV: me, lease ms (0: release). Renews or releases a lead that is still ours.
 const KEEP_OR_RELEASE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -145,6 +158,18 @@ export async function createRedisBatchExchange<I, R>(
     }
   }
 
+  function readEntry(key: string, text: string): Entry<I> | undefined {
+    try {
+      return JSON.parse(text) as Entry<I>;
+    } catch {
+      options.logger?.warn(
+        { key },
+        "batch exchange: an unreadable handed item was dropped (its owner takes it back)",
+      );
+      return undefined;
+    }
+  }
+
   function leaseOf(key: string): BatchLease<I> {
     let leading = true;
     const renew = setInterval(() => {
@@ -172,17 +197,21 @@ export async function createRedisBatchExchange<I, R>(
         if (still === 0) stop();
         const items: HandedItem<I>[] = [];
         for (const text of raw) {
-          try {
-            const entry = JSON.parse(text) as Entry<I>;
-            items.push({ id: entry.id, owner: entry.owner, item: entry.item });
-          } catch {
-            options.logger?.warn(
-              { key },
-              "batch exchange: an unreadable handed item was dropped (its owner takes it back)",
-            );
-          }
+          const entry = readEntry(key, text);
+          if (entry) items.push({ id: entry.id, owner: entry.owner, item: entry.item });
         }
         return { items, leading: still === 1 };
+      },
+      async peek(releaseIfEmpty) {
+        if (!leading) return { oldest: undefined, leading: false };
+        const [still, text] = (await runScript(
+          redis,
+          PEEK,
+          [leadKey(key), itemsKey(key)],
+          [me, releaseIfEmpty ? 1 : 0, leaseMs],
+        )) as [number, string | undefined];
+        if (still === 0) stop();
+        return { oldest: text === undefined ? undefined : readEntry(key, text)?.item, leading: still === 1 };
       },
       async release() {
         if (!leading) return;
