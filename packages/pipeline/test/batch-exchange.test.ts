@@ -234,6 +234,33 @@ describe("batches merged across processes", () => {
     expect(a.gate.asked).toHaveLength(3);
   });
 
+  it("a lead's call takes the handed items first when they are due before its own, however many of its own keep coming", async () => {
+    const a = await startProcess("A", { cap: 2 });
+    const b = await startProcess("B", { cap: 2 });
+    const soon = Date.now() + 60_000;
+    const fromA = [a.batcher.submit({ key: "m1", id: "a1", deadline: soon + 5_000 })];
+    await until("A to wait for a permit", () => a.gate.waiting === 1);
+    const fromB = [
+      b.batcher.submit({ key: "m1", id: "b1", deadline: soon + 1_000 }),
+      b.batcher.submit({ key: "m1", id: "b2", deadline: soon + 1_000 }),
+    ];
+    await until("B's items handed over", async () => (await testRedis.redis.llen(itemsKey("m1"))) === 2);
+    // A's workers fetch more of the merchant's jobs meanwhile, all due later than B's.
+    fromA.push(
+      a.batcher.submit({ key: "m1", id: "a3", deadline: soon + 5_000 }),
+      a.batcher.submit({ key: "m1", id: "a4", deadline: soon + 5_000 }),
+    );
+    a.gate.open();
+    await until("A to ask for B's items", () => a.gate.waiting === 1);
+    a.gate.open();
+    await until("A to ask for the rest of its own", () => a.gate.waiting === 1);
+    a.gate.open();
+    await Promise.all([...fromA, ...fromB]);
+    // The first ask knew of nothing handed; the second is B's, and its call carries B's items only.
+    expect(a.gate.asked).toEqual([soon + 5_000, soon + 1_000, soon + 5_000]);
+    expect(a.calls).toEqual([["a1", "a3"], ["b1", "b2"], ["a4"]]);
+  });
+
   it("items handed to a leader that vanished before taking them are taken back and sent by their owner", async () => {
     const b = await startProcess("B");
     // A leader that will never take anything (its process died), its lease running out soon.

@@ -158,16 +158,27 @@ export function createMicroBatcher<I, R, G = undefined>(
             ? options.deadlineOf(next.oldest)
             : Number.POSITIVE_INFINITY;
         const ticket = await openGate(key, undefined, batch.waiting, handedDeadline).ticket;
-        const own = batch.waiting.splice(0, capOf(key));
-        const room = closed ? 0 : capOf(key) - own.length;
-        // Lead on for our own rest only when it is due; otherwise only while others' items wait.
-        const release = closed ? "always" : isDue(key, batch) ? "keep" : "if-empty";
+        // The call carries the oldest first: handed items when the oldest waiting one is due no later
+        // than ours (without deadlines, always: they lingered in their process and waited since).
+        // Our own first always would let a process whose workers keep fetching this merchant's jobs
+        // fill every call with them while others' older items wait out their deadlines.
+        const cap = capOf(key);
+        const handedFirst = !closed && handedDeadline <= deadlineOf(batch.waiting);
+        let own = handedFirst ? [] : batch.waiting.splice(0, cap);
+        // Lead on for our own rest only when it is due (or waits behind handed items); otherwise
+        // only while others' items wait.
+        const release = closed
+          ? "always"
+          : (handedFirst ? batch.waiting.length > 0 : isDue(key, batch))
+            ? "keep"
+            : "if-empty";
         let handed: HandedItem<I>[] = [];
         try {
-          ({ items: handed, leading } = await lease.take(room, release));
+          ({ items: handed, leading } = await lease.take(closed ? 0 : cap - own.length, release));
         } catch {
           leading = false;
         }
+        if (handedFirst) own = batch.waiting.splice(0, cap - handed.length);
         if (own.length + handed.length > 0) track(send(key, own, ticket, { exchange, handed }));
       }
     } catch (error) {
