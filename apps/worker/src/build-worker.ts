@@ -73,8 +73,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
   const marginMs = config.deadlineMarginMs ?? 50;
   const callLatency = createCallLatency({ initialMs: 0 });
   const fairShare = createFairShare({
-    penaltyIntervals: config.fairSharePenaltyIntervals ?? 3,
-    itemsPerCall: () => batchCap.current(),
+    penaltyIntervals: config.fairSharePenaltyIntervals ?? 4,
     // Every process's sends, as the priorities of every process are compared with one another.
     ...(deps.fairShare ? { log: redisSendLog({ redis: deps.fairShare.redis, prefix: config.prefix }) } : {}),
     // The pace of all processes together: the binding one of the call's buckets.
@@ -113,7 +112,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
     minTimeLeftMs: () => callLatency.medianMs(),
     ...(exchange ? { exchange } : {}),
     flush: (key, items, permit) => {
-      void fairShare.sent(merchantOf(key), items.length);
+      void fairShare.sent(merchantOf(key));
       return callBatch(
         {
           alipay: deps.alipay,

@@ -37,8 +37,8 @@ export interface WorkerConfig {
   /** RISKQ_DEADLINE_MARGIN_MS: jobs are decided this long before their deadline (default 50). */
   deadlineMarginMs?: number;
   /**
-   * How far a full call's worth of items beyond its share puts a merchant's next batch back in the
-   * permit order, in call intervals (default 3): the fair share between merchants
+   * How far each call beyond its share (past the first) puts a merchant's next batch back in the
+   * permit order, in call intervals (default 4): the fair share between merchants
    * (batching/fair-share.ts).
    */
   fairSharePenaltyIntervals?: number;

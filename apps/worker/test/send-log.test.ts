@@ -16,28 +16,28 @@ describe("fair share across worker processes (sends counted in Redis)", () => {
     const other = await createTestRedis({ url: process.env.REDIS_URL });
     extra.push(other);
     const prefix = suite.redis.prefix;
-    // 10 calls/s, a full call is 100 items, a call beyond the share costs three 100-ms intervals.
-    const options = { penaltyIntervals: 3, itemsPerCall: () => 100, callRate: () => 10 };
+    // 10 calls/s, a call beyond the share (past the first) costs four 100-ms intervals.
+    const options = { penaltyIntervals: 4, callRate: () => 10 };
     const a = createFairShare({ ...options, log: redisSendLog({ redis: suite.redis.redis, prefix }) });
     const b = createFairShare({ ...options, log: redisSendLog({ redis: other.redis, prefix }) });
-    // Merchant m's batches were led by process a (five full calls), merchant n's by both (two):
-    // m sent 500 of 700 items, its share being 350: 1.5 calls beyond it.
-    for (let i = 0; i < 5; i++) await a.sent("m", 100);
-    await a.sent("n", 100);
-    await b.sent("n", 100);
-    expect(await b.priority("m", 10_000)).toBe(10_450);
-    expect(await a.priority("m", 10_000)).toBe(10_450);
+    // Merchant m's batches were led by process a (five calls), merchant n's by both (two):
+    // m sent 5 of 7 calls, its share being 3.5: 1.5 calls beyond it, half a call past the tolerance.
+    for (let i = 0; i < 5; i++) await a.sent("m");
+    await a.sent("n");
+    await b.sent("n");
+    expect(await b.priority("m", 10_000)).toBe(10_200);
+    expect(await a.priority("m", 10_000)).toBe(10_200);
     expect(await a.priority("n", 10_000)).toBe(10_000);
     expect(await b.priority("n", 10_000)).toBe(10_000);
   });
 
   it("forgets sends older than the window", async () => {
     const log = redisSendLog({ redis: suite.redis.redis, prefix: suite.redis.prefix });
-    await log.record("m", 100);
+    await log.record("m");
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await log.record("m", 100);
+    await log.record("m");
     // The first send is at least 1 s old: out of a 500-ms window, in a minute's.
-    expect((await log.ask("m", 500)).mine).toBeLessThanOrEqual(100);
-    expect(await log.ask("m", 60_000)).toEqual({ mine: 200, total: 200, active: 1 });
+    expect((await log.ask("m", 500)).mine).toBeLessThanOrEqual(1);
+    expect(await log.ask("m", 60_000)).toEqual({ mine: 2, total: 2, active: 1 });
   });
 });

@@ -37,13 +37,20 @@ export interface ApiTarget {
 
 /** Far above `wait_ms`: a request this late is reported as unanswered rather than waited for. */
 const CLIENT_TIMEOUT_MS = 10_000;
+/** Idle keep-alive sockets are closed after this, below the API's 5-s keep-alive timeout. */
+const IDLE_SOCKET_MS = 4_000;
 
 /**
  * Keep-alive connections, as many as there are requests in flight (none waits for a free socket:
  * that would be the caller's delay, not riskq's). node:http rather than fetch: fetch costs a few
  * times its CPU per request, which on a 2-core machine would be taken from riskq itself.
+ *
+ * An idle connection is closed by the caller after 4 s, as fetch (undici) does by default: before
+ * the API closes it (5 s, announced in its Keep-Alive header). An agent that keeps idle sockets
+ * longer races the server's close — a request written just as the server closes the socket meets
+ * ECONNRESET, and the sockets the storm opened all reach 5 s idle at about the burst's start.
  */
-const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, timeout: IDLE_SOCKET_MS });
 
 /** Closes the idle connections (the bench's process can then exit). */
 export function closeCallerConnections(): void {

@@ -3,26 +3,23 @@ import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
 
 /**
- * Where the fair share counts the items recently sent per merchant and the merchants asking for calls. Several worker
+ * Where the fair share counts the calls recently sent per merchant and the merchants asking for calls. Several worker
  * processes compare their batches' priorities with one another (through the limiter), so the counts
  * must be the same in every process: a process counting only its own sends would weigh a merchant
  * whose batches it led all along more heavily than one whose batches moved between processes.
  */
 export interface SendLog {
-  /** A call for `merchant` was sent now, carrying `items`. */
-  record(merchant: string, items: number): Promise<void>;
+  /** A call for `merchant` was sent now. */
+  record(merchant: string): Promise<void>;
   /** `merchant` asks for a call now; what it and everyone sent recently, and how many merchants asked or sent. */
   ask(merchant: string, windowMs: number): Promise<RecentSends>;
 }
 
-/**
- * What happened in the last window, in items sent rather than calls: a merchant whose items went out
- * in more, smaller calls (its batches split between processes) has not had more than its share.
- */
+/** What happened in the last window. */
 interface RecentSends {
-  /** Items sent for the asking merchant. */
+  /** Calls sent for the asking merchant. */
   mine: number;
-  /** Items sent for every merchant. */
+  /** Calls sent for every merchant. */
   total: number;
   /** Merchants that asked for a call or sent one (the asking one included). */
   active: number;
@@ -33,7 +30,7 @@ const MAX_KEPT_MS = 60_000;
 
 /** A log of this process's sends and asks only: right for a single worker process (and tests). */
 export function localSendLog(now: () => number = Date.now): SendLog {
-  const sends: Array<{ merchant: string; items: number; at: number }> = [];
+  const sends: Array<{ merchant: string; at: number }> = [];
   const lastSeen = new Map<string, number>();
   const forget = () => {
     const since = now() - MAX_KEPT_MS;
@@ -41,9 +38,9 @@ export function localSendLog(now: () => number = Date.now): SendLog {
     for (const [merchant, at] of lastSeen) if (at <= since) lastSeen.delete(merchant);
   };
   return {
-    async record(merchant, items) {
+    async record(merchant) {
       forget();
-      sends.push({ merchant, items, at: now() });
+      sends.push({ merchant, at: now() });
       lastSeen.set(merchant, now());
     },
     async ask(merchant, windowMs) {
@@ -51,10 +48,9 @@ export function localSendLog(now: () => number = Date.now): SendLog {
       lastSeen.set(merchant, now());
       const since = now() - windowMs;
       const recent = sends.filter((g) => g.at > since);
-      const sum = (list: typeof recent) => list.reduce((n, g) => n + g.items, 0);
       return {
-        mine: sum(recent.filter((g) => g.merchant === merchant)),
-        total: sum(recent),
+        mine: recent.filter((g) => g.merchant === merchant).length,
+        total: recent.length,
         active: [...lastSeen.values()].filter((at) => at > since).length,
       };
     },
@@ -66,8 +62,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 // KEYS: the merchant's sends, everyone's sends, the merchants last seen. ARGV: merchant, a unique
-// member that starts with the item count ("<items>|…"). Sorted sets scored by time on Redis's clock,
-// so every process agrees on "recent".
+// member for the call. Sorted sets scored by time on Redis's clock, so every process agrees on "recent".
 const RECORD = `${NOW}
 redis.call('ZADD', KEYS[1], now, ARGV[2])
 redis.call('ZADD', KEYS[2], now, ARGV[2])
@@ -78,24 +73,17 @@ for i = 1, 3 do
 end
 return 1`;
 
-// KEYS: as RECORD. ARGV: merchant, window ms. Returns {mine, total, active} (items, items, merchants).
+// KEYS: as RECORD. ARGV: merchant, window ms. Returns {mine, total, active} (calls, calls, merchants).
 const ASK = `${NOW}
 redis.call('ZADD', KEYS[3], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[3], ${MAX_KEPT_MS})
 local since = '(' .. (now - tonumber(ARGV[2]))
-local function items(key)
-  local n = 0
-  for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, since, '+inf')) do
-    n = n + tonumber(string.match(member, '^(%d+)|'))
-  end
-  return n
-end
-return { items(KEYS[1]), items(KEYS[2]), redis.call('ZCOUNT', KEYS[3], since, '+inf') }`;
+local function count(key) return redis.call('ZCOUNT', key, since, '+inf') end
+return { count(KEYS[1]), count(KEYS[2]), count(KEYS[3]) }`;
 
 /**
  * The sends and asks of every worker process, in Redis under `prefix` (a hash tag such as
- * `{riskq}`): `<prefix>:fair-share:sent:<merchant>`, `<prefix>:fair-share:sent` (one member per call, its
- * item count first) and `<prefix>:fair-share:seen`, sorted sets by time kept for a minute.
+ * `{riskq}`): `<prefix>:fair-share:sent:<merchant>`, `<prefix>:fair-share:sent` (one member per call) and `<prefix>:fair-share:seen`, sorted sets by time kept for a minute.
  */
 export function redisSendLog(options: { redis: Redis; prefix: string }): SendLog {
   const { redis, prefix } = options;
@@ -107,8 +95,8 @@ export function redisSendLog(options: { redis: Redis; prefix: string }): SendLog
   const me = randomUUID();
   let sequence = 0;
   return {
-    async record(merchant, items) {
-      const member = `${Math.max(0, Math.round(items))}|${merchant}|${me}:${sequence++}`;
+    async record(merchant) {
+      const member = `${merchant}|${me}:${sequence++}`;
       await runScript(redis, RECORD, keysOf(merchant), [merchant, member]);
     },
     async ask(merchant, windowMs) {
