@@ -23,7 +23,7 @@ import { createScoreProcessor } from "./scoring/score-processor";
 import { createScoreRecorder } from "./scoring/score-recorder";
 import { startDeadLetterSweeper } from "./upkeep/dead-letter-sweeper";
 import { startKeyProbe } from "./upkeep/key-probe";
-import type { WorkerConfig, WorkerDeps } from "./worker-options";
+import { DEFAULT_DEADLINE_MARGIN_MS, type WorkerConfig, type WorkerDeps } from "./worker-options";
 
 /**
  * The worker's composition root: a BullMQ Worker on `score` whose processors meet in micro-batches,
@@ -70,7 +70,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
   });
   deps.onBatchCap?.(batchCap.peek);
   const concurrency = Math.max(config.concurrency, batchCap.peek());
-  const marginMs = config.deadlineMarginMs ?? 50;
+  const marginMs = config.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
   const callLatency = createCallLatency({ initialMs: 0 });
   const fairShare = createFairShare({
     penaltyIntervals: config.fairSharePenaltyIntervals ?? 4,

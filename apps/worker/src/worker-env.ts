@@ -16,6 +16,7 @@ import { budgetLimitsEnv } from "@riskq/cost";
 import { ALLOW_LIST_EXPECTED, EMPTY_ALLOW_LIST, parseCallbackAllowListText } from "@riskq/pipeline";
 import { validate } from "node-cron";
 import { z } from "zod";
+import { DEFAULT_DEADLINE_MARGIN_MS } from "./worker-options";
 
 /** The repository root (or the image's app folder), whatever folder the worker is started from. */
 const REPO_ROOT = appRoot(import.meta.url);
@@ -42,7 +43,7 @@ export const workerEnv = riskqCommonEnv
     // How a job no remote score can reach before its deadline is decided (docs/pipeline.md, "Deadlines").
     RISKQ_ON_DEADLINE: oneOf(DEADLINE_POLICIES, "local"),
     // Jobs are decided this long before their deadline, so the decision is stored and read in time.
-    RISKQ_DEADLINE_MARGIN_MS: integer({ min: 0, max: 1_000, default: 50 }),
+    RISKQ_DEADLINE_MARGIN_MS: integer({ min: 0, max: 1_000, default: DEFAULT_DEADLINE_MARGIN_MS }),
     // The longest an Alipay call may take; shorter when the batch's earliest deadline is nearer.
     ALIPAY_CALL_TIMEOUT_MS: integer({ min: 100, max: 60_000, default: 5_000 }),
     // A batch cap lowered by truncations is probed back up to BATCH_CAP after this long without one.
