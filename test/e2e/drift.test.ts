@@ -133,7 +133,9 @@ describe("drift detection across processes", () => {
     const completed = (await stack.scoreQueue.getCompleted(0, -1)).filter((j) => ours.has(j.id!));
     const before = completed.filter((j) => (j.finishedOn ?? 0) < retiredAt);
     expect(before.length).toBeGreaterThan(RATE);
-    expect(new Set(before.map((j) => (j.returnvalue as ScoreJobResult | null)?.confidence)).size).toBeGreaterThan(50);
+    expect(
+      new Set(before.map((j) => (j.returnvalue as ScoreJobResult | null)?.confidence)).size,
+    ).toBeGreaterThan(50);
 
     // The rest are dead letters, as model_flatline, with redrive counted where a result was withdrawn.
     const { items } = await stack.deadLetters.list({ limit: all.length });
