@@ -1,5 +1,6 @@
 import { type BatchExchange, type HandedItem, RETURNED } from "./batch-exchange";
 import { ItemWithdrawn, type WithdrawnStage } from "./item-withdrawn";
+import { nextLeadAsk, takeLeadCall } from "./lead-calls";
 import {
   BatcherClosedError,
   type BatchOutcomes,
@@ -143,43 +144,21 @@ export function createMicroBatcher<I, R, G = undefined>(
     if (!lease) return gateThenSend(key, batch);
 
     try {
-      let leading = true;
-      while (leading) {
+      for (;;) {
         // Closing with nothing of our own left: handed items go back to their owners (finally).
         if (closed && batch.waiting.length === 0) break;
-        // Items other processes handed over wait for this gate too: the oldest one's real deadline
-        // orders the ask, so a lead competes for the permit exactly as a batch of its own would (a
-        // stand-in such as "now" would put every lead ahead of every batch with a real deadline and
-        // starve those). With nothing of ours and nothing handed, the lead is given up instead.
-        const next = await lease.peek(batch.waiting.length === 0);
+        const next = await nextLeadAsk(lease, batch.waiting.length === 0, options.deadlineOf);
         if (!next.leading) break;
-        const handedDeadline =
-          next.oldest !== undefined && options.deadlineOf
-            ? options.deadlineOf(next.oldest)
-            : Number.POSITIVE_INFINITY;
-        const ticket = await openGate(key, undefined, batch.waiting, handedDeadline).ticket;
-        // The call carries the oldest first: handed items when the oldest waiting one is due no later
-        // than ours (without deadlines, always: they lingered in their process and waited since).
-        // Our own first always would let a process whose workers keep fetching this merchant's jobs
-        // fill every call with them while others' older items wait out their deadlines.
-        const cap = capOf(key);
-        const handedFirst = !closed && handedDeadline <= deadlineOf(batch.waiting);
-        let own = handedFirst ? [] : batch.waiting.splice(0, cap);
-        // Lead on for our own rest only when it is due (or waits behind handed items); otherwise
-        // only while others' items wait.
-        const release = closed
-          ? "always"
-          : (handedFirst ? batch.waiting.length > 0 : isDue(key, batch))
-            ? "keep"
-            : "if-empty";
-        let handed: HandedItem<I>[] = [];
-        try {
-          ({ items: handed, leading } = await lease.take(closed ? 0 : cap - own.length, release));
-        } catch {
-          leading = false;
-        }
-        if (handedFirst) own = batch.waiting.splice(0, cap - handed.length);
+        const ticket = await openGate(key, undefined, batch.waiting, next.handedDeadline).ticket;
+        const call = await takeLeadCall(lease, batch.waiting, {
+          cap: capOf(key),
+          closing: closed,
+          handedFirst: next.handedDeadline <= deadlineOf(batch.waiting),
+          restDue: () => isDue(key, batch),
+        });
+        const { own, handed } = call;
         if (own.length + handed.length > 0) track(send(key, own, ticket, { exchange, handed }));
+        if (!call.leading) break;
       }
     } catch (error) {
       // The gate failed: our items fail with it; the lead lapses so others take theirs back.
