@@ -3,10 +3,11 @@ import { runScript } from "@riskq/redis";
 import type { Redis } from "ioredis";
 
 /**
- * Where the fair share counts the calls recently sent per merchant and the merchants asking for calls. Several worker
- * processes compare their batches' priorities with one another (through the limiter), so the counts
- * must be the same in every process: a process counting only its own sends would weigh a merchant
- * whose batches it led all along more heavily than one whose batches moved between processes.
+ * Where the fair share counts the calls recently sent per merchant and the merchants asking for
+ * calls. Several worker processes compare their batches' priorities with one another (through the
+ * limiter), so the counts must be the same in every process: a process counting only its own sends
+ * would weigh a merchant whose batches it led all along more heavily than one whose batches moved
+ * between processes.
  */
 export interface SendLog {
   /** A call for `merchant` was sent now. */
@@ -83,7 +84,8 @@ return { count(KEYS[1]), count(KEYS[2]), count(KEYS[3]) }`;
 
 /**
  * The sends and asks of every worker process, in Redis under `prefix` (a hash tag such as
- * `{riskq}`): `<prefix>:fair-share:sent:<merchant>`, `<prefix>:fair-share:sent` (one member per call) and `<prefix>:fair-share:seen`, sorted sets by time kept for a minute.
+ * `{riskq}`): `<prefix>:fair-share:sent:<merchant>`, `<prefix>:fair-share:sent` (one member per
+ * call) and `<prefix>:fair-share:seen`, sorted sets by time kept for a minute.
  */
 export function redisSendLog(options: { redis: Redis; prefix: string }): SendLog {
   const { redis, prefix } = options;
