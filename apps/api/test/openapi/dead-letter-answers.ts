@@ -3,6 +3,24 @@ import { describe, expect, it } from "vitest";
 import { AUTH, eventually, scoreBody, startKillingWorker } from "../support/api-harness";
 import { type Call, jobId, type LiveAnswers, PRODUCER } from "./live-answers";
 
+/** A body that is not JSON (415) and one over the 1 MiB limit (413), sent to a route that takes a body. */
+function unreadableBodies(method: "POST" | "DELETE", url: string): Array<[string, Call, number]> {
+  const headers = (type: string) => ({ ...AUTH, "content-type": type });
+  return [
+    [url, { method, url, payload: "x", headers: headers("application/xml") }, 415],
+    [
+      url,
+      {
+        method,
+        url,
+        payload: JSON.stringify({ ids: ["x".repeat(1_100_000)] }),
+        headers: headers("application/json"),
+      },
+      413,
+    ],
+  ];
+}
+
 export function deadLetterAnswerTests(live: LiveAnswers): void {
   const { ctx, call } = live;
   describe("dead letters: live answers are the documented ones", () => {
@@ -83,26 +101,7 @@ export function deadLetterAnswerTests(live: LiveAnswers): void {
         },
         403,
       ],
-      [
-        "/v1/dead-letters/redrive",
-        {
-          method: "POST",
-          url: "/v1/dead-letters/redrive",
-          payload: "x",
-          headers: { ...AUTH, "content-type": "application/xml" },
-        },
-        415,
-      ],
-      [
-        "/v1/dead-letters/redrive",
-        {
-          method: "POST",
-          url: "/v1/dead-letters/redrive",
-          payload: JSON.stringify({ ids: ["x".repeat(1_100_000)] }),
-          headers: { ...AUTH, "content-type": "application/json" },
-        },
-        413,
-      ],
+      ...unreadableBodies("POST", "/v1/dead-letters/redrive"),
       ["/v1/dead-letters", { method: "DELETE", url: "/v1/dead-letters", payload: { ids: ["nope"] } }, 400],
       [
         "/v1/dead-letters",
@@ -114,26 +113,7 @@ export function deadLetterAnswerTests(live: LiveAnswers): void {
         { method: "DELETE", url: "/v1/dead-letters", payload: { reason: "expired" }, headers: PRODUCER },
         403,
       ],
-      [
-        "/v1/dead-letters",
-        {
-          method: "DELETE",
-          url: "/v1/dead-letters",
-          payload: "x",
-          headers: { ...AUTH, "content-type": "application/xml" },
-        },
-        415,
-      ],
-      [
-        "/v1/dead-letters",
-        {
-          method: "DELETE",
-          url: "/v1/dead-letters",
-          payload: JSON.stringify({ ids: ["x".repeat(1_100_000)] }),
-          headers: { ...AUTH, "content-type": "application/json" },
-        },
-        413,
-      ],
+      ...unreadableBodies("DELETE", "/v1/dead-letters"),
     ];
     for (const [path, request, status] of cases) {
       it(`${request.method} ${request.url.slice(0, 40)} (${Object.keys(request.headers ?? AUTH).length === 0 ? "no key" : request.headers === PRODUCER ? "producer key" : "operator key"}) answers ${status}`, async () => {
