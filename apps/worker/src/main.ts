@@ -12,7 +12,7 @@ import {
   DeadLetterStore,
   OutcomeRecords,
 } from "@riskq/pipeline";
-import { connectRedis } from "@riskq/redis";
+import { coalesceWrites, connectRedis } from "@riskq/redis";
 import { startTracing, tracingSettings } from "@riskq/tracing/sdk";
 import { createWorkerAlerts } from "./alerts/worker-alerts";
 import { createWorkerBudget } from "./budget/worker-budget";
@@ -35,6 +35,7 @@ const tracing = startTracing({
 });
 // Workers block on Redis: no per-request retry limit (BullMQ requires it), reconnect forever.
 const redis = connectRedis(env.REDIS_URL, { maxRetriesPerRequest: null });
+coalesceWrites(redis);
 
 const warning = await checkEvictionPolicy(redis, env.RISKQ_ALLOW_EVICTION).catch((err: Error) => {
   logger.fatal(err.message);

@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import type { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { coalesceWrites } from "../src/coalesce-writes";
+import { connectRedis } from "../src/connect-redis";
+import { deletePrefix } from "../src/delete-prefix";
+
+const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const prefix = `{t-${randomBytes(4).toString("hex")}}`;
+const open: Redis[] = [];
+
+afterEach(async () => {
+  for (const redis of open.splice(0)) {
+    await deletePrefix(redis, prefix);
+    const ended = once(redis, "end");
+    await redis.quit();
+    await ended;
+  }
+});
+
+async function connected(): Promise<Redis> {
+  const redis = connectRedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  open.push(redis);
+  coalesceWrites(redis);
+  await redis.connect();
+  return redis;
+}
+
+/** Counts the writes that reach the socket's own write methods (each one a system call or more). */
+function countSocketWrites(redis: Redis): { writes: number } {
+  const stream = (redis as unknown as { stream: Writable & Record<string, unknown> }).stream;
+  const seen = { writes: 0 };
+  for (const method of ["_write", "_writev"] as const) {
+    const original = stream[method] as (...args: unknown[]) => unknown;
+    stream[method] = (...args: unknown[]) => {
+      seen.writes += 1;
+      return original.apply(stream, args);
+    };
+  }
+  return seen;
+}
+
+describe("coalesceWrites", () => {
+  it("sends the commands of one turn in one socket write, each answered in order", async () => {
+    const redis = await connected();
+    const socket = countSocketWrites(redis);
+    const key = `${prefix}:counter`;
+
+    const replies = await Promise.all(Array.from({ length: 50 }, () => redis.incr(key)));
+
+    expect(replies).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(socket.writes).toBe(1);
+  });
+
+  it("keeps sending in later turns, and on the socket of a reconnection", async () => {
+    const redis = await connected();
+    const key = `${prefix}:later`;
+    expect(await redis.set(key, "a")).toBe("OK");
+    expect(await redis.get(key)).toBe("a");
+
+    redis.disconnect(true);
+    await once(redis, "ready");
+    const socket = countSocketWrites(redis);
+    const [appended, read] = await Promise.all([redis.append(key, "b"), redis.get(key)]);
+
+    expect([appended, read]).toEqual([2, "ab"]);
+    expect(socket.writes).toBe(1);
+  });
+
+  it("without it, each command of a turn is a write of its own (what the test above would see)", async () => {
+    const redis = connectRedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    open.push(redis);
+    await redis.connect();
+    const socket = countSocketWrites(redis);
+
+    await Promise.all(Array.from({ length: 10 }, () => redis.ping()));
+
+    expect(socket.writes).toBe(10);
+  });
+});
