@@ -15,6 +15,7 @@ const UNIT_TESTS = [
   "apps/sandbox/test/model.test.ts",
   "apps/worker/test/callback-env.test.ts",
   "apps/worker/test/fair-share.test.ts",
+  "apps/worker/test/job-deadline.test.ts",
   "packages/alerts/test/alert-text.test.ts",
   "packages/alerts/test/webhook-redirects.test.ts",
   "packages/alipay/test/answer-limits.test.ts",

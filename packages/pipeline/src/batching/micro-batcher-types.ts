@@ -63,13 +63,23 @@ export interface GateContext {
   signal: AbortSignal;
 }
 
+/**
+ * What `submit` needs of a signal. An AbortSignal is one; so is a job's deadline in the worker, made
+ * without an AbortController because one is made for every job and Node's cost several microseconds.
+ */
+export interface WithdrawSignal {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
 export interface MicroBatcher<I, R> {
   /**
    * Adds an item to its key's batch; settles with that item's own outcome once the batch is sent.
    * When `signal` aborts first the submit rejects with `ItemWithdrawn` at once: an item not yet sent
    * leaves its batch; one in flight keeps its place in the call, its outcome dropped.
    */
-  submit(item: I, options?: { signal?: AbortSignal }): Promise<R>;
+  submit(item: I, options?: { signal?: WithdrawSignal }): Promise<R>;
   /** Sends every pending batch now and waits until all batches in flight have settled. */
   drain(): Promise<void>;
   /** Items submitted and not yet settled: waiting in a batch, or in a call in flight. */

@@ -6,6 +6,7 @@ import {
   type BatchOutcomes,
   type MicroBatcher,
   type MicroBatcherOptions,
+  type WithdrawSignal,
 } from "./micro-batcher-types";
 import type { PendingBatch, Waiting } from "./pending-batch";
 
@@ -328,7 +329,7 @@ export function createMicroBatcher<I, R, G = undefined>(
     w.reject(new ItemWithdrawn(stage));
   }
 
-  function submit(item: I, submitOptions: { signal?: AbortSignal } = {}): Promise<R> {
+  function submit(item: I, submitOptions: { signal?: WithdrawSignal } = {}): Promise<R> {
     if (closed) return Promise.reject(new BatcherClosedError());
     const { signal } = submitOptions;
     if (signal?.aborted) return Promise.reject(new ItemWithdrawn("lingering"));

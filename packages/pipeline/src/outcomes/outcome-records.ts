@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { decodeOutcome, encodeOutcome, type OutcomeRecord } from "./outcome-encoding";
 import { FORGET_SCRIPT, RECALL_SCRIPT, REMEMBER_SCRIPT } from "./outcome-scripts";
@@ -21,7 +21,8 @@ type Command = (...args: Array<string | number>) => Promise<unknown>;
 
 /** Where a job id's record is: a 32-bit selector of its shard and a 12-character field name. */
 function placeOf(id: string): [selector: number, field: string] {
-  const digest = createHash("sha256").update(id).digest();
+  // One-shot: about half the cost of createHash, and it runs for every job the worker finishes.
+  const digest = hash("sha256", id, "buffer");
   // 72 bits of field: a stranger's id matches a record of its shard (~100 of them) about once in 10^19 lookups.
   return [digest.readUInt32BE(0), digest.subarray(4, 13).toString("base64url")];
 }
