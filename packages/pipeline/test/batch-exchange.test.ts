@@ -8,6 +8,7 @@ import { createTestRedis, type TestRedis } from "@riskq/testing";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BatchExchange } from "../src/batching/batch-exchange";
+import { ItemWithdrawn } from "../src/batching/item-withdrawn";
 import {
   type BatchOutcomes,
   createMicroBatcher,
@@ -72,6 +73,8 @@ async function startProcess(
     giveUpMs?: number;
     redis?: Redis;
     cap?: number;
+    /** Items due sooner than this are late: not sent (micro-batcher's `minTimeLeftMs`). */
+    minTimeLeftMs?: number;
   } = {},
 ): Promise<Process> {
   const exchange = await createRedisBatchExchange<Item, string>({
@@ -89,6 +92,7 @@ async function startProcess(
     lingerMs: 20,
     gate: gate.gate,
     deadlineOf: (item) => item.deadline ?? Number.POSITIVE_INFINITY,
+    ...(options.minTimeLeftMs === undefined ? {} : { minTimeLeftMs: () => options.minTimeLeftMs! }),
     exchange,
     async flush(_key, items) {
       calls.push(items.map((i) => i.id));
@@ -259,6 +263,28 @@ describe("batches merged across processes", () => {
     // The first ask knew of nothing handed; the second is B's, and its call carries B's items only.
     expect(a.gate.asked).toEqual([soon + 5_000, soon + 1_000, soon + 5_000]);
     expect(a.calls).toEqual([["a1", "a3"], ["b1", "b2"], ["a4"]]);
+  });
+
+  it("a lead sends no handed item too late to be answered in time: it goes back, and its owner withdraws it", async () => {
+    const a = await startProcess("A", { minTimeLeftMs: 10_000 });
+    const b = await startProcess("B", { minTimeLeftMs: 10_000 });
+    const later = Date.now() + 60_000;
+    const fromA = a.batcher.submit({ key: "m1", id: "a1", deadline: later });
+    await until("A to wait for a permit", () => a.gate.waiting === 1);
+    // b1's deadline leaves less than a call's time once A's permit comes; b2's leaves plenty.
+    const fromB = [
+      b.batcher.submit({ key: "m1", id: "b1", deadline: Date.now() + 5_000 }),
+      b.batcher.submit({ key: "m1", id: "b2", deadline: later }),
+    ];
+    await until("B's items handed over", async () => (await testRedis.redis.llen(itemsKey("m1"))) === 2);
+    a.gate.open();
+    expect(await fromA).toBe("A scored a1");
+    expect(await fromB[1]).toBe("A scored b2");
+    await expect(fromB[0]).rejects.toEqual(new ItemWithdrawn("gating"));
+    // Billed for nothing had it been sent; and B asked for no permit of its own to send it.
+    expect(a.calls).toEqual([["a1", "b2"]]);
+    expect(b.calls).toEqual([]);
+    expect(b.gate.asked).toEqual([]);
   });
 
   it("items handed to a leader that vanished before taking them are taken back and sent by their owner", async () => {

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { coalesceWrites } from "../src/coalesce-writes";
+import { coalesceWrites, MAX_CORKED } from "../src/coalesce-writes";
 import { connectRedis } from "../src/connect-redis";
 import { deletePrefix } from "../src/delete-prefix";
 
@@ -48,10 +48,23 @@ describe("coalesceWrites", () => {
     const socket = countSocketWrites(redis);
     const key = `${prefix}:counter`;
 
-    const replies = await Promise.all(Array.from({ length: 50 }, () => redis.incr(key)));
+    const replies = await Promise.all(Array.from({ length: 20 }, () => redis.incr(key)));
 
-    expect(replies).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(socket.writes).toBe(1);
+  });
+
+  it("lets a long turn's commands go every MAX_CORKED, so Redis never waits for the whole turn", async () => {
+    const redis = await connected();
+    const socket = countSocketWrites(redis);
+    const key = `${prefix}:long-turn`;
+    const count = MAX_CORKED * 2 + 5;
+
+    const replies = await Promise.all(Array.from({ length: count }, () => redis.incr(key)));
+
+    expect(replies).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    // Two full writes during the turn, the rest at its end.
+    expect(socket.writes).toBe(3);
   });
 
   it("keeps sending in later turns, and on the socket of a reconnection", async () => {

@@ -1,4 +1,4 @@
-import { createSign, createVerify, type KeyObject, sign } from "node:crypto";
+import { createSign, createVerify, type KeyObject } from "node:crypto";
 
 export const AUTH_SCHEME = "ALIPAY-SHA256withRSA";
 
@@ -58,17 +58,4 @@ export function rsaVerify(content: string, signatureBase64: string, publicKey: K
   } catch {
     return false;
   }
-}
-
-/**
- * `rsaSign` on libuv's thread pool: the same signature (PKCS#1 v1.5 is deterministic), but the
- * ~0.3 ms of RSA math per call leaves the event loop free for the jobs a worker is also running.
- */
-export function rsaSignAsync(content: string, privateKey: KeyObject | string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    sign("sha256", Buffer.from(content, "utf8"), privateKey, (err, signature) => {
-      if (err) reject(err);
-      else resolve(signature.toString("base64"));
-    });
-  });
 }

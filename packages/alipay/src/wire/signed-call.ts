@@ -7,7 +7,7 @@ import {
   formatAuthorization,
   requestSigningContent,
   responseSigningContent,
-  rsaSignAsync,
+  rsaSign,
   rsaVerify,
 } from "@riskq/wire";
 import { type CallContext, classifyRemoteError } from "../errors/classify-remote-error";
@@ -62,8 +62,7 @@ export async function signedCall(
   // Request timestamps are checked against the server's real time, so this is real time too.
   const timestamp = String(Date.now());
   const auth = authString({ appId: identity.appId, nonce, timestamp });
-  // Off the event loop: a worker signs a call while its other jobs go on (bench: pipeline.ts).
-  const sign = await rsaSignAsync(
+  const sign = rsaSign(
     requestSigningContent({
       auth,
       method: req.method,
@@ -119,7 +118,6 @@ export async function signedCall(
     !signedAt ||
     !responseNonce ||
     !signature ||
-    // Verifying is cheap (public exponent): on the event loop it costs less than handing it over.
     !rsaVerify(responseSigningContent(signedAt, responseNonce, raw), signature, identity.platformPublicKey)
   ) {
     throw new ResponseInvalid(

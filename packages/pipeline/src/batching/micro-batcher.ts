@@ -1,5 +1,6 @@
 import { type BatchExchange, type HandedItem, RETURNED } from "./batch-exchange";
 import { ItemWithdrawn, type WithdrawnStage } from "./item-withdrawn";
+import { lateTest, splitLate } from "./late-items";
 import { nextLeadAsk, takeLeadCall } from "./lead-calls";
 import {
   BatcherClosedError,
@@ -45,6 +46,7 @@ export function createMicroBatcher<I, R, G = undefined>(
     const deadline = Math.min(deadlineOf(waiting), othersDeadline);
     return { abort, ticket: options.gate!(key, { deadline, signal: abort.signal }) };
   };
+  const lateRules = { deadlineOf: options.deadlineOf, minTimeLeftMs: options.minTimeLeftMs, now };
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   /** Items submitted and not yet settled: in pending batches (gated or not) or in flight. */
@@ -176,6 +178,13 @@ export function createMicroBatcher<I, R, G = undefined>(
   const returned = new Map<string, Waiting<I, R>[]>();
   function returnToLocal(key: string, w: Waiting<I, R>): void {
     if (w.withdrawn) return;
+    // Too late to be sent (the leader returned it for that, or it came back late): a gate asked for
+    // it would spend a permit on an item whose answer comes after its deadline.
+    if (lateTest(lateRules)?.(w.item)) {
+      w.withdrawn = true;
+      w.reject(new ItemWithdrawn("gating"));
+      return;
+    }
     const queued = returned.get(key);
     if (queued) {
       queued.push(w);
@@ -254,9 +263,23 @@ export function createMicroBatcher<I, R, G = undefined>(
     ticket: G,
     across?: { exchange: BatchExchange<I, R>; handed: HandedItem<I>[] },
   ): Promise<void> {
-    const handed = across?.handed ?? [];
-    waiting = withoutTooLate(waiting, handed.length);
+    const late = splitLate(waiting, across?.handed ?? [], lateRules);
+    for (const w of late.withdrawn) w.reject(new ItemWithdrawn(options.gate ? "gating" : "lingering"));
+    waiting = late.waiting;
+    const handed = late.handed;
     for (const w of waiting) w.sent = true;
+    // Handed items past use go back unsent (their owners withdraw them: see returnToLocal).
+    if (across && late.handedBack.length > 0) {
+      const back = late.handedBack;
+      track(
+        across.exchange
+          .answer(
+            back,
+            back.map(() => RETURNED),
+          )
+          .then(noop, noop),
+      );
+    }
     const items = [...waiting.map((w) => w.item), ...handed.map((h) => h.item)];
     if (items.length === 0) return;
     let outcomes: BatchOutcomes<R>;
@@ -286,24 +309,6 @@ export function createMicroBatcher<I, R, G = undefined>(
       else w.resolve(outcome);
     });
     await across?.exchange.answer(handed, outcomes.slice(waiting.length)).catch(() => {});
-  }
-
-  /**
-   * Items whose deadline leaves less than `minTimeLeftMs` are withdrawn rather than sent: they waited
-   * (for company or a permit) until no answer could come back in time.
-   */
-  function withoutTooLate(waiting: Waiting<I, R>[], handedCount = 0): Waiting<I, R>[] {
-    if (!options.deadlineOf || !options.minTimeLeftMs) return waiting;
-    const latestStart = now() + options.minTimeLeftMs();
-    const late = new Set(waiting.filter((w) => options.deadlineOf!(w.item) < latestStart));
-    if (late.size === 0) return waiting;
-    // A permit that would carry nothing is still spent: send the late items rather than nothing. When
-    // calls are this scarce (a storm) the limiter only learns the storm is over from calls answered,
-    // and a rate that stays cut because every permit went unused would decide every job locally from
-    // then on. Their jobs are decided at their deadlines as usual; the answers only teach the limiter.
-    if (late.size === waiting.length && handedCount === 0) return waiting;
-    for (const w of late) w.reject(new ItemWithdrawn(options.gate ? "gating" : "lingering"));
-    return waiting.filter((w) => !late.has(w));
   }
 
   /** The submitter gave up on `w` (its signal aborted): out of its batch if not yet sent, then rejected. */
@@ -384,6 +389,8 @@ export function createMicroBatcher<I, R, G = undefined>(
     },
   };
 }
+
+function noop(): void {}
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

@@ -1,0 +1,59 @@
+import type { HandedItem } from "./batch-exchange";
+import type { Waiting } from "./pending-batch";
+
+export interface LateRules<I> {
+  deadlineOf?: ((item: I) => number) | undefined;
+  /** How long a call takes to answer now; an item with less time left is late. */
+  minTimeLeftMs?: (() => number) | undefined;
+  now: () => number;
+}
+
+/** What a call carries once late items are taken out, and what becomes of those. */
+export interface LateSplit<I, R> {
+  waiting: Waiting<I, R>[];
+  handed: HandedItem<I>[];
+  /** Our own late items: withdrawn, their jobs decided at their deadlines. */
+  withdrawn: Waiting<I, R>[];
+  /** Handed late items: back to their owners unsent. */
+  handedBack: HandedItem<I>[];
+}
+
+/**
+ * Items whose deadline leaves less than a call's time are not sent: they waited (for company or a
+ * permit) until no answer could come back in time. Sent, they would be billed for nothing; and a lead
+ * asks for its permits with its oldest handed item's deadline, so dead handed items left in its list
+ * would keep winning permits over live batches.
+ *
+ * A permit that would carry nothing is still spent, on one late item: when calls are this scarce (a
+ * storm) the limiter only learns the storm is over from calls answered, and a rate that stays cut
+ * because every permit went unused would decide every job locally from then on. One item teaches it
+ * as well as a full batch, at a hundredth of the bill; its job is decided at its deadline as usual.
+ */
+export function splitLate<I, R>(
+  waiting: Waiting<I, R>[],
+  handed: HandedItem<I>[],
+  rules: LateRules<I>,
+): LateSplit<I, R> {
+  const late = lateTest(rules);
+  if (!late) return { waiting, handed, withdrawn: [], handedBack: [] };
+  if (!waiting.some((w) => late(w.item)) && !handed.some((h) => late(h.item))) {
+    return { waiting, handed, withdrawn: [], handedBack: [] };
+  }
+  let withdrawn = waiting.filter((w) => late(w.item));
+  let handedBack = handed.filter((h) => late(h.item));
+  let ownInTime = waiting.filter((w) => !late(w.item));
+  let handedInTime = handed.filter((h) => !late(h.item));
+  if (ownInTime.length === 0 && handedInTime.length === 0) {
+    if (withdrawn.length > 0) [ownInTime, withdrawn] = [withdrawn.slice(0, 1), withdrawn.slice(1)];
+    else [handedInTime, handedBack] = [handedBack.slice(0, 1), handedBack.slice(1)];
+  }
+  return { waiting: ownInTime, handed: handedInTime, withdrawn, handedBack };
+}
+
+/** Whether an item is late now; undefined when the batcher has no deadlines. */
+export function lateTest<I>(rules: LateRules<I>): ((item: I) => boolean) | undefined {
+  const { deadlineOf, minTimeLeftMs } = rules;
+  if (!deadlineOf || !minTimeLeftMs) return undefined;
+  const latestStart = rules.now() + minTimeLeftMs();
+  return (item) => deadlineOf(item) < latestStart;
+}
