@@ -1,5 +1,5 @@
 import type { Logger } from "@riskq/observability";
-import { connectFailFast } from "@riskq/redis";
+import { coalesceWrites, connectFailFast } from "@riskq/redis";
 import type { Redis } from "ioredis";
 
 /** Timeouts of the API's Redis client: a request never waits on Redis longer than about this. */
@@ -11,10 +11,13 @@ const REDIS_TIMEOUT_MS = 1_000;
  * Redis is back.
  */
 export function createApiRedis(url: string, logger: Logger): Redis {
-  return connectFailFast(url, {
+  const redis = connectFailFast(url, {
     logger,
     whileDown: "answering 503 until it is back",
     connectTimeoutMs: REDIS_TIMEOUT_MS,
     commandTimeoutMs: REDIS_TIMEOUT_MS,
   });
+  // Each request's commands would otherwise be a socket write apiece (packages/redis: coalesce-writes.ts).
+  coalesceWrites(redis, { until: "iteration" });
+  return redis;
 }

@@ -1,6 +1,18 @@
 import type { Writable } from "node:stream";
 import { Cluster, type Redis } from "ioredis";
 
+/** Options of `coalesceWrites`. */
+export interface CoalesceOptions {
+  /**
+   * How long commands wait for company: to the end of the current callback and its promise chains
+   * (`"tick"`, the default: a worker's batch settling), or to the end of the event loop's current
+   * iteration (`"iteration"`: a server, whose requests each arrive in a callback of their own and
+   * issue a command or two each — at a few hundred requests a second one write per command cost the
+   * API more CPU than answering them).
+   */
+  until?: "tick" | "iteration";
+}
+
 /**
  * Sends the commands a connection is given in one turn of the event loop in few socket writes: up
  * to `MAX_CORKED` at a time.
@@ -12,24 +24,26 @@ import { Cluster, type Redis } from "ioredis";
  *
  * Unlike ioredis's `enableAutoPipelining`, nothing about the commands changes — not their order,
  * not their replies, not how scripts are loaded — only how many writes carry them. The delay is at
- * most the rest of the current turn: `process.nextTick` runs once its promise callbacks are done.
+ * most the rest of the current turn (`until`): `process.nextTick` runs once the callback's promise
+ * chains are done, `setImmediate` once the iteration's timers and I/O callbacks are.
  *
  * Applies to every socket the connection opens (reconnects included) and, on a cluster client, to
  * every node's connection.
  */
-export function coalesceWrites(redis: Redis): void {
+export function coalesceWrites(redis: Redis, options: CoalesceOptions = {}): void {
   if ((redis as unknown) instanceof Cluster) {
     const cluster = redis as unknown as Cluster;
-    for (const node of cluster.nodes()) coalesceWrites(node);
-    cluster.on("+node", (node: Redis) => coalesceWrites(node));
+    for (const node of cluster.nodes()) coalesceWrites(node, options);
+    cluster.on("+node", (node: Redis) => coalesceWrites(node, options));
     return;
   }
+  const later = options.until === "iteration" ? setImmediate : process.nextTick;
   const patched = new WeakSet<Writable>();
   const patch = () => {
     const stream = (redis as unknown as { stream?: Writable }).stream;
     if (!stream || patched.has(stream)) return;
     patched.add(stream);
-    corkPerTurn(stream);
+    corkPerTurn(stream, later);
   };
   patch();
   redis.on("connect", patch);
@@ -42,7 +56,7 @@ export function coalesceWrites(redis: Redis): void {
  */
 export const MAX_CORKED = 32;
 
-function corkPerTurn(stream: Writable): void {
+function corkPerTurn(stream: Writable, later: (flush: () => void) => unknown): void {
   const write = stream.write;
   let corked = 0;
   const uncork = () => {
@@ -53,7 +67,7 @@ function corkPerTurn(stream: Writable): void {
   stream.write = function writeCorked(this: Writable, ...args: unknown[]) {
     if (corked === 0) {
       stream.cork();
-      process.nextTick(uncork);
+      later(uncork);
     }
     const accepted = (write as (...a: unknown[]) => boolean).apply(this, args);
     corked += 1;

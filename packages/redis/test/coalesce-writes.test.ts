@@ -3,7 +3,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { coalesceWrites, MAX_CORKED } from "../src/coalesce-writes";
+import { type CoalesceOptions, coalesceWrites, MAX_CORKED } from "../src/coalesce-writes";
 import { connectRedis } from "../src/connect-redis";
 import { deletePrefix } from "../src/delete-prefix";
 
@@ -20,10 +20,10 @@ afterEach(async () => {
   }
 });
 
-async function connected(): Promise<Redis> {
+async function connected(options: CoalesceOptions = {}): Promise<Redis> {
   const redis = connectRedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   open.push(redis);
-  coalesceWrites(redis);
+  coalesceWrites(redis, options);
   await redis.connect();
   return redis;
 }
@@ -65,6 +65,33 @@ describe("coalesceWrites", () => {
     expect(replies).toEqual(Array.from({ length: count }, (_, i) => i + 1));
     // Two full writes during the turn, the rest at its end.
     expect(socket.writes).toBe(3);
+  });
+
+  it("until the iteration's end: commands of several callbacks (a server's requests) share a write", async () => {
+    const perTick = await connected();
+    const perIteration = await connected({ until: "iteration" });
+    const tickWrites = countSocketWrites(perTick);
+    const iterationWrites = countSocketWrites(perIteration);
+    // Three timer callbacks of one timers phase, each sending one command on each connection.
+    const replies = await Promise.all(
+      [1, 2, 3].map(
+        (n) =>
+          new Promise<unknown[]>((resolve) =>
+            setTimeout(
+              () => void Promise.all([perTick.echo(`t${n}`), perIteration.echo(`i${n}`)]).then(resolve),
+              0,
+            ),
+          ),
+      ),
+    );
+
+    expect(replies).toEqual([
+      ["t1", "i1"],
+      ["t2", "i2"],
+      ["t3", "i3"],
+    ]);
+    expect(tickWrites.writes).toBe(3);
+    expect(iterationWrites.writes).toBe(1);
   });
 
   it("keeps sending in later turns, and on the socket of a reconnection", async () => {
