@@ -24,10 +24,12 @@ export interface LateSplit<I, R> {
  * asks for its permits with its oldest handed item's deadline, so dead handed items left in its list
  * would keep winning permits over live batches.
  *
- * A permit that would carry nothing is still spent, on one late item: when calls are this scarce (a
- * storm) the limiter only learns the storm is over from calls answered, and a rate that stays cut
- * because every permit went unused would decide every job locally from then on. One item teaches it
- * as well as a full batch, at a hundredth of the bill; its job is decided at its deadline as usual.
+ * A permit that would carry nothing is still spent, on the late items: when calls are this scarce
+ * (a storm) the limiter only learns the storm is over from calls answered, and a rate that stays cut
+ * because every permit went unused would decide every job locally from then on. All of them, not
+ * one: only a call as full as the cap allows shows whether Alipay answers it whole (a young
+ * account's 50-item limit is learned from a cut answer, and after a storm the late items may be all
+ * there is to send). Their jobs are decided at their deadlines as usual; the answers only teach.
  */
 export function splitLate<I, R>(
   waiting: Waiting<I, R>[],
@@ -39,15 +41,16 @@ export function splitLate<I, R>(
   if (!waiting.some((w) => late(w.item)) && !handed.some((h) => late(h.item))) {
     return { waiting, handed, withdrawn: [], handedBack: [] };
   }
-  let withdrawn = waiting.filter((w) => late(w.item));
-  let handedBack = handed.filter((h) => late(h.item));
-  let ownInTime = waiting.filter((w) => !late(w.item));
-  let handedInTime = handed.filter((h) => !late(h.item));
-  if (ownInTime.length === 0 && handedInTime.length === 0) {
-    if (withdrawn.length > 0) [ownInTime, withdrawn] = [withdrawn.slice(0, 1), withdrawn.slice(1)];
-    else [handedInTime, handedBack] = [handedBack.slice(0, 1), handedBack.slice(1)];
-  }
-  return { waiting: ownInTime, handed: handedInTime, withdrawn, handedBack };
+  const ownInTime = waiting.filter((w) => !late(w.item));
+  const handedInTime = handed.filter((h) => !late(h.item));
+  if (ownInTime.length === 0 && handedInTime.length === 0)
+    return { waiting, handed, withdrawn: [], handedBack: [] };
+  return {
+    waiting: ownInTime,
+    handed: handedInTime,
+    withdrawn: waiting.filter((w) => late(w.item)),
+    handedBack: handed.filter((h) => late(h.item)),
+  };
 }
 
 /** Whether an item is late now; undefined when the batcher has no deadlines. */
