@@ -36,15 +36,14 @@ export function splitLate<I, R>(
   handed: HandedItem<I>[],
   rules: LateRules<I>,
 ): LateSplit<I, R> {
+  const unchanged = { waiting, handed, withdrawn: [], handedBack: [] };
   const late = lateTest(rules);
-  if (!late) return { waiting, handed, withdrawn: [], handedBack: [] };
-  if (!waiting.some((w) => late(w.item)) && !handed.some((h) => late(h.item))) {
-    return { waiting, handed, withdrawn: [], handedBack: [] };
-  }
+  if (!late) return unchanged;
   const ownInTime = waiting.filter((w) => !late(w.item));
   const handedInTime = handed.filter((h) => !late(h.item));
-  if (ownInTime.length === 0 && handedInTime.length === 0)
-    return { waiting, handed, withdrawn: [], handedBack: [] };
+  const noneLate = ownInTime.length === waiting.length && handedInTime.length === handed.length;
+  const noneInTime = ownInTime.length === 0 && handedInTime.length === 0;
+  if (noneLate || noneInTime) return unchanged;
   return {
     waiting: ownInTime,
     handed: handedInTime,
