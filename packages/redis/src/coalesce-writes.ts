@@ -58,20 +58,22 @@ export const MAX_CORKED = 32;
 
 function corkPerTurn(stream: Writable, later: (flush: () => void) => unknown): void {
   const write = stream.write;
-  let corked = 0;
-  const uncork = () => {
-    if (corked === 0) return;
-    corked = 0;
-    stream.uncork();
+  /** Commands written since the socket was last corked. */
+  let waiting = 0;
+  // The socket's own cork count is the truth: whatever happened in between (a write that threw, a
+  // flush at MAX_CORKED), every scheduled flush leaves the socket uncorked.
+  const flush = () => {
+    waiting = 0;
+    while (stream.writableCorked > 0) stream.uncork();
   };
   stream.write = function writeCorked(this: Writable, ...args: unknown[]) {
-    if (corked === 0) {
+    if (stream.writableCorked === 0) {
       stream.cork();
-      later(uncork);
+      later(flush);
     }
+    waiting += 1;
     const accepted = (write as (...a: unknown[]) => boolean).apply(this, args);
-    corked += 1;
-    if (corked >= MAX_CORKED) uncork();
+    if (waiting >= MAX_CORKED) flush();
     return accepted;
   } as Writable["write"];
 }
