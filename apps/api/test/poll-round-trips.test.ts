@@ -4,11 +4,11 @@
  * round trips), for a 10-item and a 1 000-item wait of the same length. Reading jobs one by one per
  * poll, as the API once did, costs ~2 000 commands per poll for 1 000 items and fails this at once.
  */
-import { once } from "node:events";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { type ApiKit, AUTH, MERCHANT_ID, scoreBody, startApi } from "./support/api-harness";
+import { watchCommands } from "./support/redis-monitor";
 
 const suite = useTestRedis({ url: process.env.REDIS_URL });
 let kit: ApiKit;
@@ -28,34 +28,17 @@ type InjectAnswer = Awaited<ReturnType<ApiKit["app"]["inject"]>>;
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
-/**
- * Commands (outside Lua) naming this test's prefix, and those naming the first job's hash, read from
- * MONITOR on a raw socket: ioredis's own monitor() can misread a burst of lines arriving with the
- * MONITOR reply on a busy shared Redis ("Command queue state error").
- */
+/** Commands naming this test's prefix, and those naming the first job's hash. */
 async function startCounting() {
-  const url = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  monitor = connect({ host: url.hostname, port: Number(url.port || 6379) });
-  await once(monitor, "connect");
   const firstJobKey = `"${kit.prefix}:score:${MERCHANT_ID}-n0-0"`;
   const counts = { all: 0, firstJob: 0 };
-  let pending = "";
-  monitor.setEncoding("latin1");
-  monitor.on("data", (chunk: string) => {
-    const lines = (pending + chunk).split("\r\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      // `+<time> [<db> <client address>|lua] "command" "arg"…`
-      if (/^\+\S+ \[\d+ lua\]/.test(line) || !line.includes(kit.prefix)) continue;
-      // The process's one event subscription (QueueEvents' XREAD, waking every waiter) is not a
-      // waiter's cost: it reads the same whether one caller waits or a thousand.
-      if (/^\+\S+ \[[^\]]*\] "xread"/i.test(line)) continue;
-      counts.all += 1;
-      if (line.includes(firstJobKey)) counts.firstJob += 1;
-    }
+  monitor = await watchCommands(kit.prefix, (line) => {
+    // The process's one event subscription (QueueEvents' XREAD, waking every waiter) is not a
+    // waiter's cost: it reads the same whether one caller waits or a thousand.
+    if (/^\+\S+ \[[^\]]*\] "xread"/i.test(line)) return;
+    counts.all += 1;
+    if (line.includes(firstJobKey)) counts.firstJob += 1;
   });
-  monitor.write("MONITOR\r\n");
-  await settle();
   return counts;
 }
 

@@ -3,12 +3,12 @@
  * script call per kind (with data, without): counted with MONITOR on a raw socket, commands under
  * this test's prefix only (those run inside Lua are not round trips).
  */
-import { once } from "node:events";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { createScoreQueue, type ScoreQueue } from "@riskq/pipeline";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { afterEach, expect, it } from "vitest";
 import { readJobSnapshots } from "../src/scores/job-snapshots";
+import { watchCommands } from "./support/redis-monitor";
 
 const suite = useTestRedis({ url: process.env.REDIS_URL });
 let queue: ScoreQueue | undefined;
@@ -24,22 +24,10 @@ afterEach(async () => {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 async function countScriptCalls(prefix: string): Promise<{ calls: number }> {
-  const url = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  monitor = connect({ host: url.hostname, port: Number(url.port || 6379) });
-  await once(monitor, "connect");
   const counted = { calls: 0 };
-  let pending = "";
-  monitor.setEncoding("latin1");
-  monitor.on("data", (chunk: string) => {
-    const lines = (pending + chunk).split("\r\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      if (/^\+\S+ \[\d+ lua\]/.test(line) || !line.includes(prefix)) continue;
-      if (/"evalsha"|"eval"/i.test(line) && line.includes(`${prefix}:score:completed`)) counted.calls += 1;
-    }
+  monitor = await watchCommands(prefix, (line) => {
+    if (/"evalsha"|"eval"/i.test(line) && line.includes(`${prefix}:score:completed`)) counted.calls += 1;
   });
-  monitor.write("MONITOR\r\n");
-  await settle();
   return counted;
 }
 

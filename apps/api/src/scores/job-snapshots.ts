@@ -97,13 +97,14 @@ export function readJobSnapshots(
   if (ids.length === 0) return Promise.resolve([]);
   let reads = pendingReads.get(queue);
   if (!reads) {
-    reads = { withData: [], withoutData: [] };
-    pendingReads.set(queue, reads);
+    const turn: TurnReads = { withData: [], withoutData: [] };
+    pendingReads.set(queue, turn);
     setImmediate(() => {
       pendingReads.delete(queue);
-      void readTogether(queue, reads!.withData, true);
-      void readTogether(queue, reads!.withoutData, false);
+      void readTogether(queue, turn.withData, true);
+      void readTogether(queue, turn.withoutData, false);
     });
+    reads = turn;
   }
   const group = options.withData ? reads.withData : reads.withoutData;
   return new Promise((resolve, reject) => group.push({ ids, resolve, reject }));
@@ -115,8 +116,13 @@ interface PendingRead {
   reject: (err: unknown) => void;
 }
 
+interface TurnReads {
+  withData: PendingRead[];
+  withoutData: PendingRead[];
+}
+
 /** The reads of the current turn, per queue, until they are sent. */
-const pendingReads = new WeakMap<ScoreQueue, { withData: PendingRead[]; withoutData: PendingRead[] }>();
+const pendingReads = new WeakMap<ScoreQueue, TurnReads>();
 
 async function readTogether(queue: ScoreQueue, group: readonly PendingRead[], withData: boolean) {
   if (group.length === 0) return;

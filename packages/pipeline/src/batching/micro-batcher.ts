@@ -277,7 +277,7 @@ export function createMicroBatcher<I, R, G = undefined>(
             back,
             back.map(() => RETURNED),
           )
-          .then(noop, noop),
+          .catch(() => {}),
       );
     }
     const items = [...waiting.map((w) => w.item), ...handed.map((h) => h.item)];
@@ -389,8 +389,6 @@ export function createMicroBatcher<I, R, G = undefined>(
     },
   };
 }
-
-function noop(): void {}
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
