@@ -67,7 +67,7 @@ const app = buildApi({
     requireHttps: env.NODE_ENV === "production",
   },
   metrics: metrics.registry,
-  outcomeWakeups: new OutcomeWakeups(outcomeEvents.events),
+  outcomeWakeups: new OutcomeWakeups(outcomeEvents),
 });
 
 // BullMQ holds its first command until the connection is ready: start answering only once Redis is

@@ -33,7 +33,7 @@ async function startCounting() {
   const firstJobKey = `"${kit.prefix}:score:${MERCHANT_ID}-n0-0"`;
   const counts = { all: 0, firstJob: 0 };
   monitor = await watchCommands(kit.prefix, (line) => {
-    // The process's one event subscription (QueueEvents' XREAD, waking every waiter) is not a
+    // The process's one event subscription (its XREAD, waking every waiter) is not a
     // waiter's cost: it reads the same whether one caller waits or a thousand.
     if (/^\+\S+ \[[^\]]*\] "xread"/i.test(line)) return;
     counts.all += 1;

@@ -1,5 +1,5 @@
 /**
- * Waits are woken by the score queue's events (one QueueEvents subscription per API process), so an
+ * Waits are woken by the score queue's events (one event reader per API process, outcome-events.ts), so an
  * answer does not wait for the next poll. The polls here are set a minute apart: a wait that
  * returns at all was woken by its job's event, or the test's own timeout fails it.
  */

@@ -76,9 +76,9 @@ export async function enqueueScores(
       };
       return { index, id: scoreJobId(request.merchant_id, request.item_id), data };
     });
-    // One MULTI for the whole batch, in one enqueue span (README: Tracing); jobs keep request order,
-    // so within one batch the first of two items with the same id creates the job and the second is
-    // its duplicate.
+    // One pipelined round trip for the whole batch, in one enqueue span (README: Tracing); jobs keep
+    // request order, so within one batch the first of two items with the same id creates the job
+    // and the second is its duplicate.
     await sendJobs(
       queue,
       submitted.map(({ index, id, data }) => {

@@ -1,21 +1,20 @@
-import type { QueueEvents } from "bullmq";
+import type { OutcomeEvents } from "./outcome-events";
 
 /** Registers `onEnd` for jobs; returns what removes it. */
 export type WatchEnds = (ids: readonly string[], onEnd: () => void) => () => void;
 
 /**
- * Wakes waiting requests the moment one of their jobs ends, from the one `QueueEvents` subscription
- * of the API process (a single blocking XREAD on the score queue's event stream, however many
- * callers wait). Polls remain the source of truth: an event only says "read now". A `failed` event
+ * Wakes waiting requests the moment one of their jobs ends, from the one event reader of the API
+ * process (a single blocking XREAD on the score queue's event stream, however many callers wait;
+ * outcome-events.ts). Polls remain the source of truth: an event only says "read now". A `failed` event
  * may be an attempt that will be retried, and an event missed while the stream was unreachable is
  * caught by the next poll, so waiters never depend on events alone.
  */
 export class OutcomeWakeups {
   private readonly watchers = new Map<string, Set<() => void>>();
 
-  constructor(events: Pick<QueueEvents, "on">) {
-    events.on("completed", ({ jobId }) => this.wake(jobId));
-    events.on("failed", ({ jobId }) => this.wake(jobId));
+  constructor(events: Pick<OutcomeEvents, "onEnd">) {
+    events.onEnd((jobId) => this.wake(jobId));
   }
 
   readonly watch: WatchEnds = (ids, onEnd) => {

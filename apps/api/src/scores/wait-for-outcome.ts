@@ -36,7 +36,7 @@ export type RefreshViews = (running: readonly JobView[]) => Promise<Array<JobVie
  *
  * Each read is ONE round trip for the whole batch (`refresh` is one Lua script over all running
  * jobs, see job-snapshots.ts). A read happens when `watch` reports one of the jobs ended (an event
- * from the API's single QueueEvents subscription), or when a poll is due: intervals grow from
+ * from the API's single event reader, outcome-events.ts), or when a poll is due: intervals grow from
  * `firstMs` to `maxMs`, one poll falls just after `decidedBy` and every `dueMs` after it. Polls are
  * kept under the events because they fail fast like every other command when Redis is down (503,
  * where a stalled XREAD would leave waiters hanging) and cannot miss an event that happened before

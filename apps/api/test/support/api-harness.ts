@@ -104,8 +104,8 @@ export async function startApi(options: StartApiOptions): Promise<ApiKit> {
     : undefined;
   const outcomeEvents =
     options.wakeups === false ? undefined : createOutcomeEvents({ redisUrl, prefix: options.prefix });
-  const outcomeWakeups = outcomeEvents && new OutcomeWakeups(outcomeEvents.events);
-  await outcomeEvents?.events.waitUntilReady();
+  const outcomeWakeups = outcomeEvents && new OutcomeWakeups(outcomeEvents);
+  await outcomeEvents?.ready();
   const app = buildApi({
     redis,
     scoreQueue,
