@@ -35,12 +35,21 @@ export type RefreshViews = (running: readonly JobView[]) => Promise<Array<JobVie
  * went away), re-reading only the jobs still running.
  *
  * Each read is ONE round trip for the whole batch (`refresh` is one Lua script over all running
- * jobs, see job-snapshots.ts). A read happens when `watch` reports one of the jobs ended (an event
- * from the API's single event reader, outcome-events.ts), or when a poll is due: intervals grow from
- * `firstMs` to `maxMs`, one poll falls just after `decidedBy` and every `dueMs` after it. Polls are
- * kept under the events because they fail fast like every other command when Redis is down (503,
- * where a stalled XREAD would leave waiters hanging) and cannot miss an event that happened before
- * the wait began or while the stream was unreachable.
+ * jobs, see job-snapshots.ts). A read happens once `watch` has reported every running job ended (an
+ * event from the API's single event reader, outcome-events.ts), or when a poll is due: intervals grow
+ * from `firstMs` to `maxMs`, one poll falls just after `decidedBy` and every `dueMs` after it.
+ *
+ * Every job, not the first: the answer waits for all of them anyway, and a batch of a thousand
+ * re-read at each of its jobs' ends cost about 18 reads of some 650 jobs each (a 1 000-item
+ * `wait_ms` request, measured with MONITOR) while its jobs finished over a second or two — the API's
+ * CPU and Redis's, taken from every other caller when a merchant's burst arrives. The watch lasts the
+ * whole wait, so an end reported while a read is under way is not lost; a job reported ended that a
+ * read finds running (the event was of an earlier run under the same id, a dead job redriven) is
+ * watched for its next end.
+ *
+ * Polls are kept under the events because they fail fast like every other command when Redis is
+ * down (503, where a stalled XREAD would leave waiters hanging) and cannot miss an event that
+ * happened before the wait began or while the stream was unreachable.
  */
 export async function waitForOutcomes(
   views: readonly JobView[],
@@ -52,43 +61,84 @@ export async function waitForOutcomes(
   const polls = options.polls ?? (watch ? POLLS_BEHIND_WAKEUPS : POLLS_ALONE);
   const current = [...views];
   const deadline = performance.now() + budgetMs;
-  let interval = polls.firstMs;
-  for (;;) {
-    const running = current.flatMap((view, index) => (isFinal(view.status) ? [] : [index]));
-    const left = deadline - performance.now();
-    if (running.length === 0 || left <= 0 || signal?.aborted) return current;
-    const untilDue = decidedBy === undefined ? Number.POSITIVE_INFINITY : decidedBy - Date.now();
-    const nap = untilDue > 0 ? Math.min(interval, untilDue + 5) : Math.min(interval, polls.dueMs);
-    const ids = running.map((index) => current[index]!.id);
-    if ((await napOrWake(Math.min(nap, left), ids, signal, watch)) === "aborted") return current;
-    interval = Math.min(interval * 2, polls.maxMs);
-    const fresh = await refresh(running.map((index) => current[index]!));
-    running.forEach((index, i) => {
-      const view = fresh[i];
-      // A job read back as gone keeps its last view.
-      if (view) current[index] = view;
-    });
+  const ends = new ReportedEnds();
+  const unwatch = watch?.(
+    views.map((view) => view.id),
+    (jobId) => ends.report(jobId),
+  );
+  try {
+    let interval = polls.firstMs;
+    for (;;) {
+      const running = current.flatMap((view, index) => (isFinal(view.status) ? [] : [index]));
+      const left = deadline - performance.now();
+      if (running.length === 0 || left <= 0 || signal?.aborted) return current;
+      const untilDue = decidedBy === undefined ? Number.POSITIVE_INFINITY : decidedBy - Date.now();
+      const nap = untilDue > 0 ? Math.min(interval, untilDue + 5) : Math.min(interval, polls.dueMs);
+      const ids = running.map((index) => current[index]!.id);
+      if ((await ends.napUntilAllEnded(ids, Math.min(nap, left), signal)) === "aborted") return current;
+      interval = Math.min(interval * 2, polls.maxMs);
+      const readFrom = ends.mark();
+      const fresh = await refresh(running.map((index) => current[index]!));
+      running.forEach((index, i) => {
+        const view = fresh[i];
+        // A job read back as gone keeps its last view.
+        if (view) current[index] = view;
+      });
+      // Ends reported before this read of jobs it found running were no ends of theirs: watch for the next.
+      ends.forgetBefore(
+        readFrom,
+        running.flatMap((index) => (isFinal(current[index]!.status) ? [] : [current[index]!.id])),
+      );
+    }
+  } finally {
+    unwatch?.();
   }
 }
 
-/** Sleeps `ms`, less if one of `ids` ends first; "aborted" when the caller went away. */
-function napOrWake(
-  ms: number,
-  ids: readonly string[],
-  signal: AbortSignal | undefined,
-  watch: WatchEnds | undefined,
-): Promise<"slept" | "woken" | "aborted"> {
-  return new Promise((resolve) => {
-    let unwatch: (() => void) | undefined;
-    const end = (how: "slept" | "woken" | "aborted") => {
-      clearTimeout(timer);
-      unwatch?.();
-      signal?.removeEventListener("abort", onAbort);
-      resolve(how);
-    };
-    const onAbort = () => end("aborted");
-    const timer = setTimeout(() => end("slept"), ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    unwatch = watch?.(ids, () => end("woken"));
-  });
+/** The jobs of one wait reported ended, and the nap that ends once all those it names are. */
+class ReportedEnds {
+  /** Job id → the report's sequence number. */
+  private readonly reported = new Map<string, number>();
+  private sequence = 0;
+  private waking: { ids: readonly string[]; wake: () => void } | undefined;
+
+  report(jobId: string): void {
+    this.reported.set(jobId, ++this.sequence);
+    if (this.waking && this.allEnded(this.waking.ids)) this.waking.wake();
+  }
+
+  /** The sequence number reports after this moment get. */
+  mark(): number {
+    return this.sequence;
+  }
+
+  /** Drops the reports of `ids` made up to `mark` (a read since showed them running). */
+  forgetBefore(mark: number, ids: readonly string[]): void {
+    for (const id of ids) if ((this.reported.get(id) ?? mark + 1) <= mark) this.reported.delete(id);
+  }
+
+  /** Sleeps `ms`, less once every one of `ids` was reported ended; "aborted" when the caller went away. */
+  napUntilAllEnded(
+    ids: readonly string[],
+    ms: number,
+    signal: AbortSignal | undefined,
+  ): Promise<"slept" | "woken" | "aborted"> {
+    if (this.allEnded(ids)) return Promise.resolve("woken");
+    return new Promise((resolve) => {
+      const end = (how: "slept" | "woken" | "aborted") => {
+        clearTimeout(timer);
+        this.waking = undefined;
+        signal?.removeEventListener("abort", onAbort);
+        resolve(how);
+      };
+      const onAbort = () => end("aborted");
+      const timer = setTimeout(() => end("slept"), ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waking = { ids, wake: () => end("woken") };
+    });
+  }
+
+  private allEnded(ids: readonly string[]): boolean {
+    return ids.every((id) => this.reported.has(id));
+  }
 }
