@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { QUEUES } from "@riskq/contracts";
 import { createScoreQueue, type ScoreQueue } from "@riskq/pipeline";
+import { anyFreePort } from "@riskq/testing";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { type Job, Worker } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
@@ -111,6 +112,15 @@ describe("outcome events", () => {
     events = createOutcomeEvents({ redisUrl, prefix });
     await events.ready();
     await sleep(50);
+    const closing = events.close();
+    events = undefined;
+    await expect(closing).resolves.toBeUndefined();
+  });
+
+  it("closes while Redis cannot be reached (nothing listens on its port)", async () => {
+    const port = await anyFreePort("127.0.0.1");
+    events = createOutcomeEvents({ redisUrl: `redis://127.0.0.1:${port}`, prefix: suite.redis.prefix });
+    await sleep(200);
     const closing = events.close();
     events = undefined;
     await expect(closing).resolves.toBeUndefined();

@@ -53,12 +53,18 @@ export function createOutcomeEvents(options: OutcomeEventsOptions): OutcomeEvent
   const paceMs = options.paceMs ?? DEFAULT_PACE_MS;
   const listeners: Array<(jobId: string) => void> = [];
   let closed = false;
+  // Commands on a connection that cannot reach Redis wait in ioredis's offline queue, and a
+  // disconnect between two reconnection attempts does not fail them: every wait is raced with this.
+  let markClosed = () => {};
+  const whenClosed = new Promise<typeof CLOSED>((resolve) => {
+    markClosed = () => resolve(CLOSED);
+  });
 
-  const started = lastEntryId(connection, stream);
+  const started = lastEntryId(connection, stream, whenClosed);
   const reading = started.then(async (from) => {
     let lastId = from;
     while (!closed) {
-      const entries = await readAfter(connection, stream, lastId).catch(async () => {
+      const entries = await readAfter(connection, stream, lastId, whenClosed).catch(async () => {
         if (!closed) await sleep(RETRY_MS);
         return [];
       });
@@ -81,6 +87,7 @@ export function createOutcomeEvents(options: OutcomeEventsOptions): OutcomeEvent
     },
     async close() {
       closed = true;
+      markClosed();
       connection.disconnect();
       await reading.catch(() => {});
     },
@@ -89,32 +96,54 @@ export function createOutcomeEvents(options: OutcomeEventsOptions): OutcomeEvent
 
 type StreamEntry = [id: string, fields: string[]];
 
-/** The id of the stream's newest entry ("0" when it has none): reading starts after it. */
-async function lastEntryId(connection: Redis, stream: string): Promise<string> {
+/** What a wait raced with `whenClosed` answers once the reader is closed. */
+const CLOSED = Symbol("closed");
+
+/** `command`'s answer, or CLOSED once the reader is closed (the command is then abandoned). */
+async function unlessClosed<T>(
+  command: Promise<T>,
+  whenClosed: Promise<typeof CLOSED>,
+): Promise<T | typeof CLOSED> {
+  command.catch(() => {});
+  return Promise.race([command, whenClosed]);
+}
+
+/**
+ * The id of the stream's newest entry ("0" when it has none): reading starts after it. Asked until
+ * Redis answers, or until the reader is closed (then "$": nothing is read anyway).
+ */
+async function lastEntryId(
+  connection: Redis,
+  stream: string,
+  whenClosed: Promise<typeof CLOSED>,
+): Promise<string> {
   for (;;) {
     try {
-      const [newest] = (await connection.xrevrange(stream, "+", "-", "COUNT", 1)) as StreamEntry[];
+      const answer = await unlessClosed(connection.xrevrange(stream, "+", "-", "COUNT", 1), whenClosed);
+      if (answer === CLOSED) return "$";
+      const [newest] = answer as StreamEntry[];
       return newest?.[0] ?? "0";
     } catch {
-      await sleep(RETRY_MS);
+      if ((await unlessClosed(sleep(RETRY_MS), whenClosed)) === CLOSED) return "$";
     }
   }
 }
 
 /** Entries after `lastId`, blocking up to BLOCK_MS; a read that hangs longer reconnects. */
-async function readAfter(connection: Redis, stream: string, lastId: string): Promise<StreamEntry[]> {
+async function readAfter(
+  connection: Redis,
+  stream: string,
+  lastId: string,
+  whenClosed: Promise<typeof CLOSED>,
+): Promise<StreamEntry[]> {
   const watchdog = setTimeout(() => connection.disconnect(true), STUCK_AFTER_MS);
   try {
-    const reply = (await connection.xread(
-      "COUNT",
-      MAX_PER_READ,
-      "BLOCK",
-      BLOCK_MS,
-      "STREAMS",
-      stream,
-      lastId,
-    )) as Array<[key: string, entries: StreamEntry[]]> | null;
-    return reply?.[0]?.[1] ?? [];
+    const reply = await unlessClosed(
+      connection.xread("COUNT", MAX_PER_READ, "BLOCK", BLOCK_MS, "STREAMS", stream, lastId),
+      whenClosed,
+    );
+    if (reply === CLOSED) return [];
+    return (reply as Array<[key: string, entries: StreamEntry[]]> | null)?.[0]?.[1] ?? [];
   } finally {
     clearTimeout(watchdog);
   }
