@@ -1,6 +1,6 @@
 /**
- * Per-merchant budgets in dead-letter mode, three worker processes: merchant A has the default
- * per-merchant daily budget ($0.25), merchant B's is lifted (RISKQ_BUDGET_MERCHANTS "<B>=none/").
+ * Per-merchant budgets in dead-letter mode, three worker processes: merchant A has a per-merchant
+ * daily budget of $0.10, merchant B's is lifted (RISKQ_BUDGET_MERCHANTS "<B>=none/").
  * A's jobs beyond its budget must dead-letter as `budget_exhausted` and A's bill stay within its
  * budget; none of B's jobs may be stopped by A's budget.
  */
@@ -14,7 +14,11 @@ import { waitUntilSettled } from "./support/settle";
 import { type Stack, startStack } from "./support/stack";
 
 const SEED = 53;
-const MERCHANT_BUDGET_USD = 0.25;
+/**
+ * Well under what A's jobs cost however they are batched (the call fee dominates): $0.16–0.25 in
+ * runs here; at $0.25 (the default budget) a run whose batches were fuller never exhausted it.
+ */
+const MERCHANT_BUDGET_USD = 0.1;
 const JOBS = 1_200;
 const LIFTED = { app_qps: 2_000, app_burst: 2_000, batch_qps: 1_000, batch_burst: 1_000 };
 const [A, B] = testMerchants(SEED, 2).map((m) => m.merchant_id) as [string, string];
