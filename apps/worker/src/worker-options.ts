@@ -45,9 +45,9 @@ export interface WorkerConfig {
   /** RISKQ_DEADLINE_MARGIN_MS: jobs are decided this long before their deadline (default 150). */
   deadlineMarginMs?: number;
   /**
-   * How far calls beyond its share (past the first) put a merchant's next batch back in the permit
-   * order: this many call intervals (default 4) times the square of their number — the fair share
-   * between merchants (batching/fair-share.ts).
+   * How far each call beyond its share (past the first) puts a merchant's next batch back in the
+   * permit order, in call intervals (default 4): the fair share between merchants
+   * (batching/fair-share.ts).
    */
   fairSharePenaltyIntervals?: number;
   lingerMs: number;

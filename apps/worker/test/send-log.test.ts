@@ -21,12 +21,12 @@ describe("fair share across worker processes (sends counted in Redis)", () => {
     const a = createFairShare({ ...options, log: redisSendLog({ redis: suite.redis.redis, prefix }) });
     const b = createFairShare({ ...options, log: redisSendLog({ redis: other.redis, prefix }) });
     // Merchant m's batches were led by process a (five calls), merchant n's by both (two):
-    // m sent 5 of 7 calls, its share being 3.5: 1.5 calls beyond it, half a call past the tolerance (a quarter of four intervals).
+    // m sent 5 of 7 calls, its share being 3.5: 1.5 calls beyond it, half a call past the tolerance.
     for (let i = 0; i < 5; i++) await a.sent("m");
     await a.sent("n");
     await b.sent("n");
-    expect(await b.priority("m", 10_000)).toBe(10_100);
-    expect(await a.priority("m", 10_000)).toBe(10_100);
+    expect(await b.priority("m", 10_000)).toBe(10_200);
+    expect(await a.priority("m", 10_000)).toBe(10_200);
     expect(await a.priority("n", 10_000)).toBe(10_000);
     expect(await b.priority("n", 10_000)).toBe(10_000);
   });

@@ -5,14 +5,7 @@ import { localSendLog, type SendLog } from "./send-log";
  * for a call permit asks with the priority `deadline of its oldest item + penalty`, lowest first
  * (earliest deadline first). The penalty is for the calls its merchant was sent recently beyond its
  * share — the calls sent for all, divided by the merchants that asked for a call or sent one —
- * past the first such call: `penaltyIntervals` call intervals times the square of their number.
- *
- * The square because a burst's oldest items are always the nearest to their deadline: with a
- * penalty growing in step with its excess, a merchant's burst still won three or four calls in a
- * row while the other merchants' batches, asking with deadlines a second or more away, waited
- * 600–900 ms each (the payment-budget bench: 11–13 of 30 calls around a burst of 1 000 items for
- * one of four merchants). Squared, half a call past the tolerance — the noise between merchants at
- * the same pace — costs less than before, and two or three calls past it cost seconds: 7–10 of 30.
+ * past the first such call: `penaltyIntervals` call intervals for each.
  *
  * Calls, not items: the call is what is scarce. A merchant whose calls carry more items uses them
  * better and must not be put behind for it; counting items did exactly that, so the permits went to
@@ -61,7 +54,7 @@ export function createFairShare(options: {
       if (recent === undefined) return deadline;
       const callsBeyondShare = recent.mine - recent.total / recent.active;
       const penalized = Math.max(0, callsBeyondShare - TOLERATED_CALLS);
-      return deadline + penalized * penalized * options.penaltyIntervals * interval;
+      return deadline + penalized * options.penaltyIntervals * interval;
     },
     /** A call for `merchant` was sent. */
     async sent(merchant: string): Promise<void> {
