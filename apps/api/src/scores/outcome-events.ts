@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 
 /** The ends of score jobs as the queue's event stream reports them, read by one reader per process. */
 export interface OutcomeEvents {
-  /** `listener` is called with the id of each job that completed or failed (an attempt), in stream order. */
+  /** `listener` is called with the id of each job that completed or failed for good, in stream order. */
   onEnd(listener: (jobId: string) => void): void;
   /** Resolves once reading has begun: every job that ends from then on is reported. */
   ready(): Promise<void>;
@@ -57,15 +57,19 @@ export function createOutcomeEvents(options: OutcomeEventsOptions): OutcomeEvent
   // disconnect between two reconnection attempts does not fail them: every wait is raced with this.
   let markClosed = () => {};
   const whenClosed = new Promise<typeof CLOSED>((resolve) => {
-    markClosed = () => resolve(CLOSED);
+    markClosed = () => {
+      closed = true;
+      resolve(CLOSED);
+    };
   });
+  const pause = (ms: number) => unlessClosed(sleep(ms), whenClosed);
 
   const started = lastEntryId(connection, stream, whenClosed);
   const reading = started.then(async (from) => {
     let lastId = from;
     while (!closed) {
       const entries = await readAfter(connection, stream, lastId, whenClosed).catch(async () => {
-        if (!closed) await sleep(RETRY_MS);
+        await pause(RETRY_MS);
         return [];
       });
       for (const [id, fields] of entries) {
@@ -73,7 +77,7 @@ export function createOutcomeEvents(options: OutcomeEventsOptions): OutcomeEvent
         const jobId = endedJobOf(fields);
         if (jobId !== undefined) for (const listener of listeners) listener(jobId);
       }
-      if (entries.length > 0 && !closed) await sleep(paceMs);
+      if (entries.length > 0) await pause(paceMs);
     }
   });
   reading.catch(() => {});
@@ -86,7 +90,6 @@ export function createOutcomeEvents(options: OutcomeEventsOptions): OutcomeEvent
       await started;
     },
     async close() {
-      closed = true;
       markClosed();
       connection.disconnect();
       await reading.catch(() => {});

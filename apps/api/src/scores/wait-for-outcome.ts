@@ -100,11 +100,12 @@ class ReportedEnds {
   /** Job id → the report's sequence number. */
   private readonly reported = new Map<string, number>();
   private sequence = 0;
-  private waking: { ids: readonly string[]; wake: () => void } | undefined;
+  /** The running nap: the ids it still waits on (a report removes one, so each costs O(1)). */
+  private waking: { unreported: Set<string>; wake: () => void } | undefined;
 
   report(jobId: string): void {
     this.reported.set(jobId, ++this.sequence);
-    if (this.waking && this.allEnded(this.waking.ids)) this.waking.wake();
+    if (this.waking?.unreported.delete(jobId) && this.waking.unreported.size === 0) this.waking.wake();
   }
 
   /** The sequence number reports after this moment get. */
@@ -114,7 +115,10 @@ class ReportedEnds {
 
   /** Drops the reports of `ids` made up to `mark` (a read since showed them running). */
   forgetBefore(mark: number, ids: readonly string[]): void {
-    for (const id of ids) if ((this.reported.get(id) ?? mark + 1) <= mark) this.reported.delete(id);
+    for (const id of ids) {
+      const at = this.reported.get(id);
+      if (at !== undefined && at <= mark) this.reported.delete(id);
+    }
   }
 
   /** Sleeps `ms`, less once every one of `ids` was reported ended; "aborted" when the caller went away. */
@@ -123,7 +127,8 @@ class ReportedEnds {
     ms: number,
     signal: AbortSignal | undefined,
   ): Promise<"slept" | "woken" | "aborted"> {
-    if (this.allEnded(ids)) return Promise.resolve("woken");
+    const unreported = new Set(ids.filter((id) => !this.reported.has(id)));
+    if (unreported.size === 0) return Promise.resolve("woken");
     return new Promise((resolve) => {
       const end = (how: "slept" | "woken" | "aborted") => {
         clearTimeout(timer);
@@ -134,11 +139,7 @@ class ReportedEnds {
       const onAbort = () => end("aborted");
       const timer = setTimeout(() => end("slept"), ms);
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.waking = { ids, wake: () => end("woken") };
+      this.waking = { unreported, wake: () => end("woken") };
     });
-  }
-
-  private allEnded(ids: readonly string[]): boolean {
-    return ids.every((id) => this.reported.has(id));
   }
 }
