@@ -3,7 +3,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { API_PATHS, type ScoreResult, type TokenResponse } from "@riskq/contracts";
 import { createSdk, currentAesKey } from "@riskq/testing";
-import { aesDecrypt, aesEncrypt, authString, requestSigningContent, rsaSign } from "@riskq/wire";
+import {
+  aesDecrypt,
+  aesEncrypt,
+  authString,
+  requestSigningContent,
+  rsaSign,
+  rsaSignAsync,
+  rsaVerifyAsync,
+} from "@riskq/wire";
 import { describe, expect, it } from "vitest";
 import { itemsOf, MODEL, onboard, useClientKit } from "./support/harness";
 
@@ -46,7 +54,7 @@ describe("wire compatibility with alipay-sdk", () => {
   describe("against a sandbox", () => {
     const suite = useClientKit();
 
-    it("RSA2: rsaSign equals the SDK's signatureV3 for the same string to sign", () => {
+    it("RSA2: rsaSign and rsaSignAsync equal the SDK's signatureV3 for the same string to sign", async () => {
       const auth = authString({
         appId: suite.sandbox.appId,
         nonce: "5f1c0e6e-0000-4000-8000-000000000001",
@@ -60,10 +68,24 @@ describe("wire compatibility with alipay-sdk", () => {
           body,
           appAuthToken: "token-for-signing",
         });
-        expect(rsaSign(content, suite.sandbox.appPrivateKey)).toBe(
-          sdkUtil.signatureV3(content, suite.sandbox.appPrivateKey),
-        );
+        const theirs = sdkUtil.signatureV3(content, suite.sandbox.appPrivateKey);
+        expect(rsaSign(content, suite.sandbox.appPrivateKey)).toBe(theirs);
+        expect(await rsaSignAsync(content, suite.sandbox.appPrivateKey)).toBe(theirs);
       }
+    });
+
+    it("RSA2: rsaVerifyAsync accepts the SDK's signature and refuses another content or a garbled one", async () => {
+      const content = requestSigningContent({
+        auth: authString({ appId: suite.sandbox.appId, nonce: "n-1", timestamp: "1764115200000" }),
+        method: "POST",
+        pathWithQuery: API_PATHS.batchPredict,
+        body: "{}",
+      });
+      const signature = sdkUtil.signatureV3(content, suite.sandbox.appPrivateKey);
+      const publicKey = suite.sandbox.appPublicKey;
+      expect(await rsaVerifyAsync(content, signature, publicKey)).toBe(true);
+      expect(await rsaVerifyAsync(`${content}x`, signature, publicKey)).toBe(false);
+      expect(await rsaVerifyAsync(content, "not base64 at all!", publicKey)).toBe(false);
     });
 
     it("the same calls through alipay-sdk curl() and through the client get the same answers", async () => {

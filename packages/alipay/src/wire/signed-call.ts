@@ -7,8 +7,8 @@ import {
   formatAuthorization,
   requestSigningContent,
   responseSigningContent,
-  rsaSign,
-  rsaVerify,
+  rsaSignAsync,
+  rsaVerifyAsync,
 } from "@riskq/wire";
 import { type CallContext, classifyRemoteError } from "../errors/classify-remote-error";
 import { ResponseInvalid } from "../errors/response-invalid";
@@ -62,7 +62,7 @@ export async function signedCall(
   // Request timestamps are checked against the server's real time, so this is real time too.
   const timestamp = String(Date.now());
   const auth = authString({ appId: identity.appId, nonce, timestamp });
-  const sign = rsaSign(
+  const sign = await rsaSignAsync(
     requestSigningContent({
       auth,
       method: req.method,
@@ -118,7 +118,11 @@ export async function signedCall(
     !signedAt ||
     !responseNonce ||
     !signature ||
-    !rsaVerify(responseSigningContent(signedAt, responseNonce, raw), signature, identity.platformPublicKey)
+    !(await rsaVerifyAsync(
+      responseSigningContent(signedAt, responseNonce, raw),
+      signature,
+      identity.platformPublicKey,
+    ))
   ) {
     throw new ResponseInvalid(
       `${req.operation}: the response signature does not verify with the platform key`,
