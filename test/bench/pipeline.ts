@@ -3,7 +3,8 @@
  * (part of `pnpm bench`). Three figures, printed, never asserted:
  *
  * 1. jobs/s — N jobs (--jobs, default 20 000) added in bulk to a paused queue, then released to one
- *    riskq worker process (fast sandbox, limits lifted, ALIPAY_INITIAL_RATE high), against a bare
+ *    riskq worker process as the image runs it (the production bundle under plain node, from a
+ *    folder laid out like the image's /app; fast sandbox, limits lifted, ALIPAY_INITIAL_RATE high), against a bare
  *    BullMQ no-op worker of the same concurrency on the same Redis in the same run: both warmed up,
  *    then alternating (bare, riskq, bare, riskq, bare), each side's mean. Target ratio ≥ 0.6.
  * 2. rate utilisation — three workers, BATCH_CAP 10, the sandbox's default limits (batch/predict
@@ -26,6 +27,7 @@ import { ledgerWindow } from "../e2e/support/ledger-window";
 import { limiterState } from "../e2e/support/limiter-state";
 import { scoreRequests, testMerchants } from "../e2e/support/score-traffic";
 import { type Stack, startStack } from "../e2e/support/stack";
+import { type ImageDir, prepareImageDir } from "../image/support/image-dir";
 import { runBench } from "./harness/bench-lifecycle";
 import { CPU_TAG_ENV, taggedCpuSeconds } from "./harness/cpu-time";
 import { parsePipelineFlags } from "./harness/pipeline-flags";
@@ -69,11 +71,13 @@ const live: {
   bare: AppProcess | undefined;
   bareQueue: ScoreQueue | undefined;
   barePrefix: string;
+  image: ImageDir | undefined;
 } = {
   stacks: [],
   bare: undefined,
   bareQueue: undefined,
   barePrefix: newBenchPrefix(),
+  image: undefined,
 };
 
 async function main(): Promise<number> {
@@ -109,10 +113,14 @@ async function main(): Promise<number> {
 async function throughputPart(): Promise<ThroughputResult> {
   const riskqTag = `riskq-${randomUUID()}`;
   const bareTag = `bare-${randomUUID()}`;
+  // What ships is measured: the image runs `node dist/worker.mjs`, not the source through tsx.
+  progress("1. building the production bundle and its folder (as the image's /app)…");
+  live.image = await prepareImageDir();
   progress("1. starting a fast sandbox and one riskq worker (limits lifted)…");
   const stack = await startStack({
     workers: 1,
     api: false,
+    workerBundle: { script: live.image.bundle("worker"), cwd: live.image.dir },
     workerEnv: {
       ALIPAY_INITIAL_RATE: "1000",
       WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
@@ -169,6 +177,8 @@ async function throughputPart(): Promise<ThroughputResult> {
   live.bare = undefined;
   await closeBareQueue();
   await stack.stop();
+  live.image.remove();
+  live.image = undefined;
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const bareRate = mean(runs.filter((r) => r.target.startsWith("bare")).map((r) => r.jobs_per_s));
   const riskqRate = mean(runs.filter((r) => r.target.startsWith("riskq")).map((r) => r.jobs_per_s));
@@ -391,6 +401,7 @@ async function cleanUp(): Promise<void> {
   if (live.bare) await live.bare.stop(3_000);
   await closeBareQueue();
   await Promise.allSettled(live.stacks.map((s) => s.stop()));
+  live.image?.remove();
 }
 
 process.exit(await runBench(BENCH, main, cleanUp));

@@ -29,6 +29,11 @@ export interface StackOptions {
   apiEnv?: Record<string, string>;
   /** Extra variables of every worker process (e.g. BATCH_CAP, JOB_LOCK_MS). */
   workerEnv?: Record<string, string>;
+  /**
+   * Run the workers as the image does: this bundle (`pnpm build`) under plain node, from `cwd` (a
+   * folder laid out like the image's /app), instead of the TypeScript source through tsx.
+   */
+  workerBundle?: { script: string; cwd: string };
   sandbox?: StartSandboxOptions;
   /**
    * A sandbox the test started itself (e.g. one it restarts): the stack uses it instead of starting
@@ -125,7 +130,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       workerCount += 1;
       const worker = await startAppProcess({
         name: `worker ${workerCount}`,
-        script: "apps/worker/src/main.ts",
+        ...(options.workerBundle
+          ? { script: options.workerBundle.script, cwd: options.workerBundle.cwd, runner: "node" as const }
+          : { script: "apps/worker/src/main.ts" }),
         env: workerEnv,
         readyEvent: "worker-ready",
         startTimeoutMs: 40_000,
