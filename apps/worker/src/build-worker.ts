@@ -12,6 +12,7 @@ import { type Job, MetricsTime, UnrecoverableError, Worker } from "bullmq";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/batch-call";
 import { startBatchCap } from "./batching/batch-cap";
 import { createCallLatency } from "./batching/call-latency";
+import { createFairGate } from "./batching/fair-gate";
 import { createFairShare } from "./batching/fair-share";
 import { redisSendLog } from "./batching/send-log";
 import { createCostRecorder } from "./budget/cost-recorder";
@@ -82,6 +83,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
       return rates.every((rate) => rate !== undefined) ? Math.min(...(rates as number[])) : undefined;
     },
   });
+  const fairGate = createFairGate({ limiter: deps.limiter, buckets: CALL_BUCKETS, fairShare });
   const merchantOf = (key: string) => key.slice(0, key.indexOf("|"));
   const exchange =
     deps.sharedBatches &&
@@ -98,15 +100,9 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
     maxHeld: concurrency,
     // Waiting for the call permit happens while the batch still fills: under a rate limit the calls
     // we may make carry as many items as the cap allows.
-    // Earliest deadline first, with what each merchant sent beyond its share counted against it.
-    gate: async (key, { deadline, signal }) => {
-      // The fair share orders callers only while calls are scarce: otherwise every caller is granted
-      // at once, and asking Redis for the merchant's share would add a round trip to every call.
-      const priority = deps.limiter.scarce(CALL_BUCKETS)
-        ? await fairShare.priority(merchantOf(key), deadline)
-        : deadline;
-      return deps.limiter.acquire(CALL_BUCKETS, { signal, priority });
-    },
+    // Earliest deadline first, with what each merchant sent beyond its share counted against it
+    // (the penalty looked at again while the batch waits: fair-gate.ts).
+    gate: (key, { deadline, signal }) => fairGate(merchantOf(key), deadline, signal),
     deadlineOf: (item) => item.data.deadline_at - marginMs,
     // No call for items whose deadline comes before a typical answer would.
     minTimeLeftMs: () => callLatency.medianMs(),

@@ -25,10 +25,10 @@ describe("fair share across worker processes (sends counted in Redis)", () => {
     for (let i = 0; i < 5; i++) await a.sent("m");
     await a.sent("n");
     await b.sent("n");
-    expect(await b.priority("m", 10_000)).toBe(10_200);
-    expect(await a.priority("m", 10_000)).toBe(10_200);
-    expect(await a.priority("n", 10_000)).toBe(10_000);
-    expect(await b.priority("n", 10_000)).toBe(10_000);
+    expect(await b.penaltyMs("m")).toBe(200);
+    expect(await a.penaltyMs("m")).toBe(200);
+    expect(await a.penaltyMs("n")).toBe(0);
+    expect(await b.penaltyMs("n")).toBe(0);
   });
 
   it("forgets sends older than the window", async () => {

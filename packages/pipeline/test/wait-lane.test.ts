@@ -48,6 +48,29 @@ describe("wait lane", () => {
     expect(seen.mostAtOnce).toBe(1);
   });
 
+  it("reads a priority given as a function each time it orders the line: a caller whose priority rose waits, in place", async () => {
+    const permits = { left: 0 };
+    const { lane, seen } = countingLane(permits);
+    const first = lane.wait({ priority: 9 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lane.scarce()).toBe(true);
+    const order: string[] = [];
+    // "penalized" first asks ahead of "other" (1 < 2), then its priority rises past it while it waits.
+    let penalized = 1;
+    const waiting = [
+      lane.wait({ priority: () => penalized }).then(() => order.push("penalized")),
+      lane.wait({ priority: 2 }).then(() => order.push("other")),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    penalized = 3;
+    const attemptsBefore = seen.attempts;
+    permits.left = 3;
+    await Promise.all([first, ...waiting]);
+    expect(order).toEqual(["other", "penalized"]);
+    // Nobody asked anew: one attempt per grant.
+    expect(seen.attempts - attemptsBefore).toBeLessThanOrEqual(4);
+  });
+
   it("is free again once no attempt has been refused for freeAfterMs", async () => {
     const permits = { left: 0 };
     const { lane } = countingLane(permits, 30);

@@ -5,7 +5,8 @@ import { localSendLog, type SendLog } from "./send-log";
  * for a call permit asks with the priority `deadline of its oldest item + penalty`, lowest first
  * (earliest deadline first). The penalty is for the calls its merchant was sent recently beyond its
  * share — the calls sent for all, divided by the merchants that asked for a call or sent one —
- * past the first such call: `penaltyIntervals` call intervals for each.
+ * past the first such call: `penaltyIntervals` call intervals for each. The penalty is looked at
+ * again while the batch waits (fair-gate.ts).
  *
  * Calls, not items: the call is what is scarce. A merchant whose calls carry more items uses them
  * better and must not be put behind for it; counting items did exactly that, so the permits went to
@@ -43,18 +44,18 @@ export function createFairShare(options: {
   };
   return {
     /**
-     * The permit priority of a batch of `merchant` whose oldest item is due at `deadline` (asking
-     * counts the merchant as active). Without the counts (Redis unreachable) the deadline alone: the
-     * call is not held up for fairness.
+     * What a batch of `merchant` waiting for a call permit adds to its deadline, in ms (asking counts
+     * the merchant as active). Without the counts (Redis unreachable) nothing: the call is not held
+     * up for fairness.
      */
-    async priority(merchant: string, deadline: number): Promise<number> {
+    async penaltyMs(merchant: string): Promise<number> {
       const interval = callIntervalMs() ?? MIN_WINDOW_MS;
       const windowMs = Math.min(MAX_WINDOW_MS, Math.max(MIN_WINDOW_MS, WINDOW_CALLS * interval));
       const recent = await log.ask(merchant, windowMs).catch(() => undefined);
-      if (recent === undefined) return deadline;
+      if (recent === undefined) return 0;
       const callsBeyondShare = recent.mine - recent.total / recent.active;
       const penalized = Math.max(0, callsBeyondShare - TOLERATED_CALLS);
-      return deadline + penalized * options.penaltyIntervals * interval;
+      return penalized * options.penaltyIntervals * interval;
     },
     /** A call for `merchant` was sent. */
     async sent(merchant: string): Promise<void> {

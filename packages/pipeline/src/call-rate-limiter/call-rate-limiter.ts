@@ -16,7 +16,7 @@ import {
   runScript,
   UPDATE_SCRIPT,
 } from "./lua-scripts";
-import { MAX_NAP_MS, WaitLane } from "./wait-lane";
+import { MAX_NAP_MS, type Priority, WaitLane } from "./wait-lane";
 
 export interface CallRateLimiterOptions {
   redis: Redis;
@@ -45,15 +45,19 @@ export interface Permit {
 }
 
 /** How one caller waits for a permit. */
+export type { Priority };
+
 export interface AcquireOptions {
   /** Gives up waiting: the promise rejects with the signal's reason and no permit is taken. */
   signal?: AbortSignal;
   /**
    * Lower goes first, in this process and across processes while calls are scarce (e.g. the
    * epoch-ms deadline of the batch's oldest item plus a fairness penalty). Equal priorities are
-   * served in arrival order; without one a caller comes after every prioritized caller.
+   * served in arrival order; without one a caller comes after every prioritized caller. A function
+   * is a priority that changes while the caller waits (a fairness penalty that lapses): it is read
+   * each time the line is ordered, so the caller keeps its place in line instead of asking anew.
    */
-  priority?: number | undefined;
+  priority?: Priority | undefined;
 }
 
 export type TryAcquireResult =

@@ -6,6 +6,12 @@ export const MAX_NAP_MS = 1_000;
 /** A lane whose attempts have not been refused for this long lets callers ask at once (`atOnce`). */
 const FREE_AFTER_MS = 1_000;
 
+/**
+ * A waiter's place in line, lower first: a number, or a function read each time the line is ordered
+ * (a priority that changes while its caller waits).
+ */
+export type Priority = number | (() => number);
+
 /** One attempt's answer: the value, or how long to wait before asking again. */
 export type Attempt<T> = { value: T } | { waitMs: number };
 
@@ -13,7 +19,7 @@ interface Waiter<T> {
   resolve(value: T): void;
   reject(reason: unknown): void;
   /** Lower goes first; +Infinity for callers that gave none. */
-  priority: number;
+  priority: Priority;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   done: boolean;
@@ -57,11 +63,13 @@ export class WaitLane<T> {
    * Resolves with the value once an attempt succeeds for this caller: at once while calls are free
    * (no attempt refused within `freeAfterMs`), else once it is the head (lowest priority).
    */
-  wait(options: { signal?: AbortSignal | undefined; priority?: number | undefined } = {}): Promise<T> {
+  wait(options: { signal?: AbortSignal | undefined; priority?: Priority | undefined } = {}): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const priority = options.priority ?? Number.POSITIVE_INFINITY;
-    if (Number.isNaN(priority)) return Promise.reject(new TypeError("priority must be a number, not NaN"));
+    if (typeof priority === "number" && Number.isNaN(priority)) {
+      return Promise.reject(new TypeError("priority must be a number, not NaN"));
+    }
     return this.scarce() ? this.enqueue(priority, signal) : this.atOnce(priority, signal);
   }
 
@@ -78,12 +86,12 @@ export class WaitLane<T> {
    * each — a queue would only add delay when everybody is granted anyway. A refusal ends that: it
    * joins the queue, and so does every caller after it until calls are free again.
    */
-  private async atOnce(priority: number, signal: AbortSignal | undefined): Promise<T> {
-    const result = await this.attempt(priority);
+  private async atOnce(priority: Priority, signal: AbortSignal | undefined): Promise<T> {
+    const result = await this.attempt(priorityNow(priority));
     if ("value" in result) {
       if (!signal?.aborted) return result.value;
       // Given up meanwhile: the grant goes to whoever waits (else the permit simply goes unused).
-      const taker = this.head();
+      const taker = this.head()?.waiter;
       if (taker) this.settle(taker, () => taker.resolve(result.value));
       throw signal.reason;
     }
@@ -92,7 +100,7 @@ export class WaitLane<T> {
     return this.enqueue(priority, signal);
   }
 
-  private enqueue(priority: number, signal: AbortSignal | undefined): Promise<T> {
+  private enqueue(priority: Priority, signal: AbortSignal | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter<T> = {
         resolve,
@@ -122,18 +130,19 @@ export class WaitLane<T> {
       for (;;) {
         const head = this.head();
         if (head === undefined) break;
+        const { waiter } = head;
         let result: Attempt<T>;
         this.lastGranted = false;
         try {
-          result = await this.attempt(head.priority);
+          result = await this.attempt(head.value);
         } catch (error) {
-          this.settle(head, () => head.reject(error));
+          this.settle(waiter, () => waiter.reject(error));
           continue;
         }
         if ("value" in result) {
           // The head at grant time takes it: the one that asked may have aborted meanwhile, or a
           // waiter with an earlier deadline may have arrived; either way the grant is not wasted.
-          const taker = this.head();
+          const taker = this.head()?.waiter;
           this.lastGranted = true;
           if (taker) this.settle(taker, () => taker.resolve(result.value));
           continue;
@@ -152,13 +161,16 @@ export class WaitLane<T> {
   }
 
   /**
-   * The live waiter with the lowest priority; the queue is in arrival order and only a strictly
-   * lower priority displaces the best so far, so equal priorities stay first come, first served.
+   * The live waiter with the lowest priority (as it stands now), and that priority; the queue is in
+   * arrival order and only a strictly lower priority displaces the best so far, so equal priorities
+   * stay first come, first served.
    */
-  private head(): Waiter<T> | undefined {
-    let best: Waiter<T> | undefined;
-    for (const w of this.queue) {
-      if (!w.done && (best === undefined || w.priority < best.priority)) best = w;
+  private head(): { waiter: Waiter<T>; value: number } | undefined {
+    let best: { waiter: Waiter<T>; value: number } | undefined;
+    for (const waiter of this.queue) {
+      if (waiter.done) continue;
+      const value = priorityNow(waiter.priority);
+      if (best === undefined || value < best.value) best = { waiter, value };
     }
     return best;
   }
@@ -172,4 +184,10 @@ export class WaitLane<T> {
     if (this.queue.length === 0) this.nap?.abort();
     action();
   }
+}
+
+/** A priority as it stands now; a function that answers NaN counts as no priority. */
+function priorityNow(priority: Priority): number {
+  const value = typeof priority === "function" ? priority() : priority;
+  return Number.isNaN(value) ? Number.POSITIVE_INFINITY : value;
 }
