@@ -4,8 +4,8 @@
  *
  * 1. jobs/s — N jobs (--jobs, default 20 000) added in bulk to a paused queue, then released to one
  *    riskq worker process as the image runs it (the production bundle under plain node, from a
- *    folder laid out like the image's /app; fast sandbox, limits lifted, ALIPAY_INITIAL_RATE high), against a bare
- *    BullMQ no-op worker of the same concurrency on the same Redis in the same run: both warmed up,
+ *    folder laid out like the image's /app; fast sandbox, limits lifted, ALIPAY_INITIAL_RATE
+ *    high), against a bare BullMQ no-op worker of the same concurrency on the same Redis in the same run: both warmed up,
  *    then alternating (bare, riskq, bare, riskq, bare), each side's mean. Target ratio ≥ 0.6.
  * 2. rate utilisation — three workers, BATCH_CAP 10, the sandbox's default limits (batch/predict
  *    10/s) and realistic latency, never told the limits: accepted batch calls/s and the share of
@@ -29,11 +29,12 @@ import { scoreRequests, testMerchants } from "../e2e/support/score-traffic";
 import { type Stack, startStack } from "../e2e/support/stack";
 import { type ImageDir, prepareImageDir } from "../image/support/image-dir";
 import { runBench } from "./harness/bench-lifecycle";
-import { CPU_TAG_ENV, taggedCpuSeconds } from "./harness/cpu-time";
+import { CPU_TAG_ENV } from "./harness/cpu-time";
+import { drainRun } from "./harness/drain-run";
 import { parsePipelineFlags } from "./harness/pipeline-flags";
 import { deletePrefix, newBenchPrefix } from "./harness/redis-prefix";
 import { machineInfo, writeReport } from "./harness/report";
-import { addInChunks, percentile, type ScoreJobEntry, scoreJobs } from "./harness/score-jobs";
+import { addInChunks, percentile, scoreJobs } from "./harness/score-jobs";
 import {
   formatPipelineReport,
   type LatencyResult,
@@ -153,20 +154,20 @@ async function throughputPart(): Promise<ThroughputResult> {
   // Both sides warm up first (JIT, connections, riskq's token and AES key), unmeasured; then they
   // alternate — bare, riskq, bare, riskq, bare — so drift on a shared machine hits both alike.
   const warmup = jobs.slice(0, Math.min(jobs.length, 2_000));
-  await drainRun("bare BullMQ (warm-up)", live.bareQueue, warmup, bareTag);
+  await drainRun("bare BullMQ (warm-up)", live.bareQueue, warmup, bareTag, progress);
   await live.bareQueue.obliterate({ force: true });
-  await drainRun("riskq (warm-up)", stack.scoreQueue, warmup, riskqTag);
+  await drainRun("riskq (warm-up)", stack.scoreQueue, warmup, riskqTag, progress);
   await stack.scoreQueue.obliterate({ force: true });
   const runs: ThroughputRun[] = [];
   let window: ReturnType<typeof ledgerWindow> | undefined;
   for (const [i, side] of (["bare", "riskq", "bare", "riskq", "bare"] as const).entries()) {
     const n = Math.floor(i / 2) + 1;
     if (side === "bare") {
-      runs.push(await drainRun(`bare BullMQ (${n})`, live.bareQueue, jobs, bareTag));
+      runs.push(await drainRun(`bare BullMQ (${n})`, live.bareQueue, jobs, bareTag, progress));
       await live.bareQueue.obliterate({ force: true });
     } else {
       const before = await stack.sandbox.control.ledger();
-      const run = await drainRun(`riskq (${n})`, stack.scoreQueue, jobs, riskqTag);
+      const run = await drainRun(`riskq (${n})`, stack.scoreQueue, jobs, riskqTag, progress);
       window ??= ledgerWindow(before, await stack.sandbox.control.ledger(), run.seconds);
       runs.push(run);
       await stack.scoreQueue.obliterate({ force: true });
@@ -195,46 +196,6 @@ async function throughputPart(): Promise<ThroughputResult> {
     calls: window?.scoringCalls ?? 0,
     items_per_call: window && window.scoringCalls > 0 ? window.items / window.scoringCalls : 0,
   };
-}
-
-/** Adds every job to the paused queue, then releases them all at once and times them to the last. */
-async function drainRun(
-  target: string,
-  queue: ScoreQueue,
-  jobs: readonly ScoreJobEntry[],
-  cpuTag: string,
-): Promise<ThroughputRun> {
-  await queue.pause();
-  await addInChunks(queue, jobs);
-  const cpuBefore = taggedCpuSeconds(cpuTag);
-  const startedAt = performance.now();
-  await queue.resume();
-  let lastPrint = startedAt;
-  for (;;) {
-    const counts = await queue.getJobCounts("completed", "failed");
-    const ended = (counts.completed ?? 0) + (counts.failed ?? 0);
-    if (ended >= jobs.length) break;
-    if (performance.now() - startedAt > 300_000)
-      throw new Error(`${target}: only ${ended} of ${jobs.length} jobs ended in 300 s`);
-    if (performance.now() - lastPrint >= 5_000) {
-      lastPrint = performance.now();
-      progress(`1. ${target}: ${ended} of ${jobs.length} jobs ended`);
-    }
-    await sleep(20);
-  }
-  const seconds = (performance.now() - startedAt) / 1000;
-  const cpuAfter = taggedCpuSeconds(cpuTag);
-  const run: ThroughputRun = {
-    target,
-    jobs: jobs.length,
-    seconds,
-    jobs_per_s: Math.round(jobs.length / seconds),
-  };
-  if (cpuBefore !== undefined && cpuAfter !== undefined) {
-    run.worker_cpu_ms_per_1k_jobs = Math.round(((cpuAfter - cpuBefore) * 1_000_000) / jobs.length);
-  }
-  progress(`1. ${target}: ${run.jobs_per_s} jobs/s (${seconds.toFixed(2)} s)`);
-  return run;
 }
 
 // ── 2. rate utilisation at the default limits ───────────────────────────────────────────────────

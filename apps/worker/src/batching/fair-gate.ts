@@ -19,6 +19,13 @@ interface PermitSource {
  */
 const PENALTY_RECHECK_MS = 100;
 
+/** Merchants' penalties kept before the stale ones are dropped (a worker may see many merchants). */
+const FORGET_ABOVE = 256;
+
+function forgetStale(penalties: Map<string, { at: number }>, before: number): void {
+  for (const [merchant, asked] of penalties) if (asked.at < before) penalties.delete(merchant);
+}
+
 /**
  * The permit gate of a merchant's batch: earliest deadline first, with what the merchant sent
  * beyond its share counted against it (fair-share.ts) while calls are scarce.
@@ -53,6 +60,7 @@ export function createFairGate(options: {
     if (!limiter.scarce(buckets)) return Promise.resolve(0);
     let asked = penalties.get(merchant);
     if (asked === undefined || now() - asked.at >= recheckMs) {
+      if (penalties.size >= FORGET_ABOVE) forgetStale(penalties, now() - recheckMs);
       asked = { at: now(), penalty: fairShare.penaltyMs(merchant) };
       penalties.set(merchant, asked);
     }

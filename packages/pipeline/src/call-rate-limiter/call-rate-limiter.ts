@@ -44,9 +44,9 @@ export interface Permit {
   readonly grantedAt: number;
 }
 
-/** How one caller waits for a permit. */
 export type { Priority };
 
+/** How one caller waits for a permit. */
 export interface AcquireOptions {
   /** Gives up waiting: the promise rejects with the signal's reason and no permit is taken. */
   signal?: AbortSignal;
