@@ -7,16 +7,20 @@ import { createFairShare } from "../src/batching/fair-share";
 const suite = useTestRedis({ url: process.env.REDIS_URL });
 const BUCKETS = ["batch"];
 
+/** A limiter in the suite's Redis held at `rate` calls/s. */
+const limiterAt = (rate: number) =>
+  createCallRateLimiter({
+    redis: suite.redis.redis,
+    prefix: suite.redis.prefix,
+    initialRate: rate,
+    maxRate: rate,
+  });
+
 describe("the fair gate of a merchant's batches", () => {
   it("puts a waiting batch behind once its merchant goes beyond its share, though it asked within it", async () => {
     // 4 calls/s, shared through Redis: a call interval is 250 ms, a call beyond the share (past
     // the first) costs four of them.
-    const limiter = createCallRateLimiter({
-      redis: suite.redis.redis,
-      prefix: suite.redis.prefix,
-      initialRate: 4,
-      maxRate: 4,
-    });
+    const limiter = limiterAt(4);
     const fairShare = createFairShare({ penaltyIntervals: 4, callRate: () => 4 });
     const gate = createFairGate({ limiter, buckets: BUCKETS, fairShare, recheckMs: 20 });
     // The bucket is emptied, so the batches below wait in line; the burst merchant already had two calls.
@@ -39,12 +43,7 @@ describe("the fair gate of a merchant's batches", () => {
   });
 
   it("asks no penalty while calls are free: the batch is granted at once", async () => {
-    const limiter = createCallRateLimiter({
-      redis: suite.redis.redis,
-      prefix: suite.redis.prefix,
-      initialRate: 100,
-      maxRate: 100,
-    });
+    const limiter = limiterAt(100);
     let asked = 0;
     const gate = createFairGate({
       limiter,

@@ -47,21 +47,20 @@ export function createFairGate(options: {
   buckets: readonly string[];
   fairShare: Pick<ReturnType<typeof createFairShare>, "penaltyMs">;
   recheckMs?: number;
-  now?: () => number;
 }) {
   const { limiter, buckets, fairShare } = options;
   const recheckMs = options.recheckMs ?? PENALTY_RECHECK_MS;
-  const now = options.now ?? Date.now;
   /** The last penalty asked per merchant, shared by its batches for `recheckMs`. */
   const penalties = new Map<string, { at: number; penalty: Promise<number> }>();
   const penaltyOf = (merchant: string): Promise<number> => {
     // The fair share orders callers only while calls are scarce: otherwise every caller is granted
     // at once, and asking Redis for the merchant's share would add a round trip to every call.
     if (!limiter.scarce(buckets)) return Promise.resolve(0);
+    const now = Date.now();
     let asked = penalties.get(merchant);
-    if (asked === undefined || now() - asked.at >= recheckMs) {
-      if (penalties.size >= FORGET_ABOVE) forgetStale(penalties, now() - recheckMs);
-      asked = { at: now(), penalty: fairShare.penaltyMs(merchant) };
+    if (asked === undefined || now - asked.at >= recheckMs) {
+      if (penalties.size >= FORGET_ABOVE) forgetStale(penalties, now - recheckMs);
+      asked = { at: now, penalty: fairShare.penaltyMs(merchant) };
       penalties.set(merchant, asked);
     }
     return asked.penalty;
