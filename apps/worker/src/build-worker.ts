@@ -102,7 +102,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
     // we may make carry as many items as the cap allows.
     // Earliest deadline first, with what each merchant sent beyond its share counted against it
     // (the penalty looked at again while the batch waits: fair-gate.ts).
-    gate: (key, { deadline, signal }) => fairGate(merchantOf(key), deadline, signal),
+    gate: (key, { deadlineNow, signal }) => fairGate(merchantOf(key), deadlineNow, signal),
     deadlineOf: (item) => item.data.deadline_at - marginMs,
     // No call for items whose deadline comes before a typical answer would.
     minTimeLeftMs: () => callLatency.medianMs(),

@@ -30,7 +30,7 @@ describe("the fair gate of a merchant's batches", () => {
 
     const granted: string[] = [];
     const ask = async (merchant: string, deadline: number) => {
-      await gate(merchant, deadline, new AbortController().signal);
+      await gate(merchant, () => deadline, new AbortController().signal);
       granted.push(merchant);
       await fairShare.sent(merchant);
     };
@@ -40,6 +40,28 @@ describe("the fair gate of a merchant's batches", () => {
     // past the tolerance, 500 ms — its second batch now comes after the other merchant's.
     await Promise.all([ask("burst", now + 1_000), ask("burst", now + 1_000), ask("other", now + 1_300)]);
     expect(granted).toEqual(["burst", "other", "burst"]);
+  });
+
+  it("orders waiting batches by their deadline as it stands now, not as it was when they asked", async () => {
+    const limiter = limiterAt(4);
+    const fairShare = createFairShare({ penaltyIntervals: 4, callRate: () => 4 });
+    const gate = createFairGate({ limiter, buckets: BUCKETS, fairShare, recheckMs: 20 });
+    for (let i = 0; i < 3; i++) await limiter.acquire(BUCKETS);
+
+    const now = Date.now();
+    // "stale" asked first with the earliest deadline; its oldest items then left (withdrawn at their
+    // deadline), so what it would send now is due later than "fresh"'s items.
+    let staleDeadline = now + 500;
+    const granted: string[] = [];
+    const ask = async (merchant: string, deadline: () => number) => {
+      await gate(merchant, deadline, new AbortController().signal);
+      granted.push(merchant);
+    };
+    const stale = ask("stale", () => staleDeadline);
+    const fresh = ask("fresh", () => now + 1_000);
+    staleDeadline = now + 3_000;
+    await Promise.all([stale, fresh]);
+    expect(granted).toEqual(["fresh", "stale"]);
   });
 
   it("asks no penalty while calls are free: the batch is granted at once", async () => {
@@ -55,7 +77,7 @@ describe("the fair gate of a merchant's batches", () => {
         },
       },
     });
-    await gate("m", Date.now() + 1_000, new AbortController().signal);
+    await gate("m", () => Date.now() + 1_000, new AbortController().signal);
     expect(asked).toBe(0);
   });
 });

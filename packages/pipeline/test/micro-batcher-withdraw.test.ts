@@ -49,6 +49,32 @@ describe("micro-batcher: deadlines and withdrawn items", () => {
     await expect(first).resolves.toBe("scored 5000");
   });
 
+  it("tells the gate the batch's deadline as it stands: withdrawn items leave it, and only what one call takes counts", async () => {
+    const { batcher, asked, opens, inFlight } = deadlineBatcher();
+    const early = new AbortController();
+    const withdrawn = batcher.submit(2_000, { signal: early.signal });
+    const rest = [batcher.submit(6_000), batcher.submit(4_000)];
+    await settle();
+    expect(asked.map((c) => c.deadline)).toEqual([2_000]);
+    expect(asked[0]!.deadlineNow()).toBe(2_000);
+    early.abort();
+    await expect(withdrawn).rejects.toBeInstanceOf(ItemWithdrawn);
+    expect(asked[0]!.deadlineNow()).toBe(4_000);
+    // Items join while the batch waits; those past its cap of 10 go in a later call and do not count.
+    const joined = Array.from({ length: 8 }, () => batcher.submit(5_000));
+    const beyondCap = batcher.submit(1_000);
+    expect(asked[0]!.deadlineNow()).toBe(4_000);
+    opens.shift()!();
+    await settle();
+    inFlight.shift()!();
+    await Promise.all([...rest, ...joined]);
+    expect(asked[1]!.deadlineNow()).toBe(1_000);
+    opens.shift()!();
+    await settle();
+    inFlight.shift()!();
+    await expect(beyondCap).resolves.toBe("scored 1000");
+  });
+
   it("abandons the gate once every item of the batch was withdrawn: no permit is spent for nothing", async () => {
     const { batcher, asked, sent } = deadlineBatcher();
     const abort = new AbortController();

@@ -27,8 +27,9 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
    * waits, the batch keeps filling up to its cap, so a throttled remote gets full batches rather than
    * many small ones. Its value is handed to `flush`; a rejection fails the items it would have sent.
    * `context.deadline` is the earliest deadline among the batch's own waiting items (with
-   * `deadlineOf`; +Infinity without), so the gate can serve the most urgent batch first;
-   * `context.signal` aborts once every item of the batch was withdrawn (nothing left to send).
+   * `deadlineOf`; +Infinity without), so the gate can serve the most urgent batch first, and
+   * `context.deadlineNow()` the same as the batch stands while it waits; `context.signal` aborts
+   * once every item of the batch was withdrawn (nothing left to send).
    */
   gate?(key: string, context: GateContext): Promise<G>;
   /** Optional: an item's deadline (epoch ms), for the gate's order and `minTimeLeftMs`. */
@@ -59,6 +60,13 @@ export interface MicroBatcherOptions<I, R, G = undefined> {
 export interface GateContext {
   /** The earliest deadline (epoch ms) among the batch's waiting items; +Infinity when unknown. */
   deadline: number;
+  /**
+   * The earliest deadline among the items the batch would send now (up to its cap). It changes
+   * while the batch waits: items whose deadline passed are withdrawn and leave, new ones join. A
+   * gate that orders batches by deadline reads this, not `deadline`: a batch kept the deadline of
+   * items long gone and, already late, went ahead of every batch that could still make it.
+   */
+  deadlineNow(): number;
   /** Aborts once the batch has nothing left to send. */
   signal: AbortSignal;
 }

@@ -28,13 +28,18 @@ export function createMicroBatcher<I, R, G = undefined>(
   if (options.exchange && !options.gate) throw new TypeError("a micro-batcher with an exchange needs a gate");
   const pending = new Map<string, PendingBatch<I, R>>();
   const now = options.now ?? Date.now;
-  const deadlineOf = (waiting: readonly Waiting<I, R>[]): number => {
+  const deadlineOf = (waiting: readonly Waiting<I, R>[], upTo = waiting.length): number => {
     let earliest = Number.POSITIVE_INFINITY;
-    if (options.deadlineOf)
-      for (const w of waiting) earliest = Math.min(earliest, options.deadlineOf(w.item));
+    if (options.deadlineOf) {
+      const end = Math.min(upTo, waiting.length);
+      for (let i = 0; i < end; i += 1) earliest = Math.min(earliest, options.deadlineOf(waiting[i]!.item));
+    }
     return earliest;
   };
-  /** The gate of a batch, told its most urgent deadline; aborted when the batch empties. */
+  /**
+   * The gate of a batch, told its most urgent deadline — as it was and, while it waits, as it is
+   * (`waiting` is the batch's own list, which items leave and join); aborted when the batch empties.
+   */
   const openGate = (
     key: string,
     batch: PendingBatch<I, R> | undefined,
@@ -44,7 +49,8 @@ export function createMicroBatcher<I, R, G = undefined>(
     const abort = new AbortController();
     if (batch) batch.gateAbort = abort;
     const deadline = Math.min(deadlineOf(waiting), othersDeadline);
-    return { abort, ticket: options.gate!(key, { deadline, signal: abort.signal }) };
+    const deadlineNow = () => Math.min(deadlineOf(waiting, capOf(key)), othersDeadline);
+    return { abort, ticket: options.gate!(key, { deadline, deadlineNow, signal: abort.signal }) };
   };
   const lateRules = { deadlineOf: options.deadlineOf, minTimeLeftMs: options.minTimeLeftMs, now };
   const inFlight = new Set<Promise<void>>();
