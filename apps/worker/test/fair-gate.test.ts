@@ -49,18 +49,18 @@ describe("the fair gate of a merchant's batches", () => {
     for (let i = 0; i < 3; i++) await limiter.acquire(BUCKETS);
 
     const now = Date.now();
-    // "stale" asked first with the earliest deadline; its oldest items then left (withdrawn at their
-    // deadline), so what it would send now is due later than "fresh"'s items.
-    let staleDeadline = now + 500;
+    // "stale" asks first with the earliest deadline; its oldest items then leave (withdrawn at their
+    // deadline), so what it would send is due later than "fresh"'s items: read after it asked, its
+    // deadline is the later one. The bucket is empty, so no read before that can be granted.
+    let staleReads = 0;
+    const staleDeadline = () => (++staleReads === 1 ? now + 500 : now + 3_000);
     const granted: string[] = [];
     const ask = async (merchant: string, deadline: () => number) => {
       await gate(merchant, deadline, new AbortController().signal);
       granted.push(merchant);
     };
-    const stale = ask("stale", () => staleDeadline);
-    const fresh = ask("fresh", () => now + 1_000);
-    staleDeadline = now + 3_000;
-    await Promise.all([stale, fresh]);
+    await Promise.all([ask("stale", staleDeadline), ask("fresh", () => now + 1_000)]);
+    expect(staleReads).toBeGreaterThan(1);
     expect(granted).toEqual(["fresh", "stale"]);
   });
 
