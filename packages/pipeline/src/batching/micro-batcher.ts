@@ -30,10 +30,8 @@ export function createMicroBatcher<I, R, G = undefined>(
   const now = options.now ?? Date.now;
   const deadlineOf = (waiting: readonly Waiting<I, R>[], upTo = waiting.length): number => {
     let earliest = Number.POSITIVE_INFINITY;
-    if (options.deadlineOf) {
-      const end = Math.min(upTo, waiting.length);
-      for (let i = 0; i < end; i += 1) earliest = Math.min(earliest, options.deadlineOf(waiting[i]!.item));
-    }
+    if (options.deadlineOf)
+      for (const w of waiting.slice(0, upTo)) earliest = Math.min(earliest, options.deadlineOf(w.item));
     return earliest;
   };
   /**
