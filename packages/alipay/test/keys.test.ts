@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { nextKeyRotation } from "@riskq/testing";
 import { describe, expect, it } from "vitest";
 import { KeyRejected, type KnownKey, SecretBox } from "../src/index";
 import {
@@ -62,9 +63,7 @@ describe("AES keys", () => {
     // Half an hour before the scheduled rotation, the client learns the next key early. (When that
     // rotation is less than half an hour away at the wall-clock time the test runs, first past it.)
     await awayFromKeyRotation(suite.sandbox, suite.kit.clock);
-    const state = await suite.sandbox.control.state();
-    const now = Date.parse(state.clock.now);
-    const scheduled = Math.min(...state.keys.map((k) => Date.parse(k.expires_at)).filter((t) => t > now));
+    const { now, at: scheduled } = nextKeyRotation(await suite.sandbox.control.state());
     await advanceBoth(suite.sandbox, suite.kit.clock, scheduled - now - 30 * 60_000);
     expect((await client.fetchKeys()).some((k) => k.notBefore === scheduled)).toBe(true);
     // A forced rotation restarts the schedule: the key due at `scheduled` will never be accepted.

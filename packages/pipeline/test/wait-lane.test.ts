@@ -23,6 +23,19 @@ function countingLane(permits: { left: number }, freeAfterMs = 1_000, waitMs = 5
   return { lane, seen };
 }
 
+/**
+ * A counting lane with no permit left, made scarce by a first caller (priority 9) whose attempt
+ * was refused: callers after it wait in line.
+ */
+async function scarceLane() {
+  const permits = { left: 0 };
+  const { lane, seen } = countingLane(permits);
+  const first = lane.wait({ priority: 9 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(lane.scarce()).toBe(true);
+  return { lane, seen, permits, first };
+}
+
 describe("wait lane", () => {
   it("lets callers ask side by side while no attempt has been refused", async () => {
     const { lane, seen } = countingLane({ left: 10 });
@@ -33,12 +46,8 @@ describe("wait lane", () => {
   });
 
   it("puts callers in line after a refusal: only the head asks, lowest priority first", async () => {
-    const permits = { left: 0 };
-    const { lane, seen } = countingLane(permits);
-    const first = lane.wait({ priority: 9 });
     // Refused: from now on calls are scarce, and callers queue.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(lane.scarce()).toBe(true);
+    const { lane, seen, permits, first } = await scarceLane();
     const order: number[] = [];
     const waiting = [3, 1, 2].map((priority) => lane.wait({ priority }).then(() => order.push(priority)));
     seen.mostAtOnce = 0;
@@ -49,11 +58,7 @@ describe("wait lane", () => {
   });
 
   it("reads a priority given as a function each time it orders the line: a caller whose priority rose waits, in place", async () => {
-    const permits = { left: 0 };
-    const { lane, seen } = countingLane(permits);
-    const first = lane.wait({ priority: 9 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(lane.scarce()).toBe(true);
+    const { lane, seen, permits, first } = await scarceLane();
     const order: string[] = [];
     // "penalized" first asks ahead of "other" (1 < 2), then its priority rises past it while it waits.
     let penalized = 1;

@@ -54,6 +54,16 @@ export interface SandboxState {
   faults: SandboxFaults;
 }
 
+/**
+ * The sandbox's clock and its next scheduled AES key rotation (the earliest listed key expiry after
+ * now), both epoch ms on the sandbox's clock.
+ */
+export function nextKeyRotation(state: Pick<SandboxState, "clock" | "keys">): { now: number; at: number } {
+  const now = Date.parse(state.clock.now);
+  const at = Math.min(...state.keys.map((k) => Date.parse(k.expires_at)).filter((t) => t > now));
+  return { now, at };
+}
+
 export interface SandboxLedger {
   calls: number;
   items: number;

@@ -1,4 +1,4 @@
-import type { SandboxControl } from "@riskq/testing";
+import { nextKeyRotation, type SandboxControl } from "@riskq/testing";
 
 /**
  * Moves the sandbox's clock to `leadMs` before its next scheduled AES key rotation (at once if it is
@@ -7,9 +7,7 @@ import type { SandboxControl } from "@riskq/testing";
  * it is started in the minutes before 18:30 UTC. Returns the rotation's instant (sandbox time, epoch ms).
  */
 export async function toBeforeKeyRotation(control: SandboxControl, leadMs: number): Promise<number> {
-  const state = await control.state();
-  const now = Date.parse(state.clock.now);
-  const next = Math.min(...state.keys.map((k) => Date.parse(k.expires_at)).filter((t) => t > now));
-  await control.advanceClock(Math.max(0, next - now - leadMs));
-  return next;
+  const { now, at } = nextKeyRotation(await control.state());
+  await control.advanceClock(Math.max(0, at - now - leadMs));
+  return at;
 }

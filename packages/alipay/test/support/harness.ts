@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { ScoreItem } from "@riskq/contracts";
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
-import type { SandboxProcess, TestRedis } from "@riskq/testing";
+import { nextKeyRotation, type SandboxProcess, type TestRedis } from "@riskq/testing";
 import { type SandboxKitSuite, useSandboxKit } from "@riskq/testing/vitest";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { type AlipayClient, type AlipayClientOptions, type Clock, createAlipayClient } from "../../src/index";
@@ -31,10 +31,8 @@ export async function advanceBoth(sandbox: SandboxProcess, clock: ShiftedClock, 
  * client has no reason to fetch the next key early: tests that count calls then see only their own.
  */
 export async function awayFromKeyRotation(sandbox: SandboxProcess, clock: ShiftedClock): Promise<void> {
-  const state = await sandbox.control.state();
-  const now = Date.parse(state.clock.now);
-  const next = Math.min(...state.keys.map((k) => Date.parse(k.expires_at)).filter((t) => t > now));
-  if (next - now < 2 * 3_600_000) await advanceBoth(sandbox, clock, next - now + 3_600_000);
+  const { now, at } = nextKeyRotation(await sandbox.control.state());
+  if (at - now < 2 * 3_600_000) await advanceBoth(sandbox, clock, at - now + 3_600_000);
 }
 
 /**
