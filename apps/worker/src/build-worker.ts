@@ -4,11 +4,12 @@ import {
   createMicroBatcher,
   createRedisBatchExchange,
   type Permit,
+  PromptStartWorker,
   type ScoreJobDataWithHistory,
   startCallbackWorker,
 } from "@riskq/pipeline";
 import { builtInPrefilter } from "@riskq/prefilter";
-import { type Job, MetricsTime, UnrecoverableError, Worker } from "bullmq";
+import { type Job, MetricsTime, UnrecoverableError } from "bullmq";
 import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/batch-call";
 import { startBatchCap } from "./batching/batch-cap";
 import { createCallLatency } from "./batching/call-latency";
@@ -144,7 +145,8 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
           }
         : {}),
     });
-  const worker = new Worker<ScoreJobDataWithHistory, ScoreJobResult>(
+  // Starts what it fetched at least every 100 ms, however many jobs wait (prompt-start-worker.ts).
+  const worker = new PromptStartWorker<ScoreJobDataWithHistory, ScoreJobResult>(
     QUEUES.score,
     traceJobs(
       createScoreProcessor({

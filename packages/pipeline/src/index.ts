@@ -37,6 +37,7 @@ export * from "./outcomes/outcome-encoding";
 export * from "./outcomes/outcome-records";
 export * from "./queues/callback-queue";
 export * from "./queues/maintenance-queue";
+export * from "./queues/prompt-start-worker";
 export * from "./queues/score-queues";
 export * from "./retry/backoff";
 export * from "./retry/decide-retry";
