@@ -14,7 +14,7 @@ import { type BatchItem, batchKey, CALL_BUCKETS, callBatch } from "./batching/ba
 import { startBatchCap } from "./batching/batch-cap";
 import { createCallLatency } from "./batching/call-latency";
 import { createFairGate } from "./batching/fair-gate";
-import { createFairShare } from "./batching/fair-share";
+import { createFairShare, FAIR_SHARE_PENALTY_INTERVALS } from "./batching/fair-share";
 import { redisSendLog } from "./batching/send-log";
 import { createCostRecorder } from "./budget/cost-recorder";
 import { traceJobs } from "./metrics/job-span";
@@ -75,7 +75,7 @@ export async function buildWorker(config: WorkerConfig, deps: WorkerDeps) {
   const marginMs = config.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
   const callLatency = createCallLatency({ initialMs: 0 });
   const fairShare = createFairShare({
-    penaltyIntervals: config.fairSharePenaltyIntervals ?? 4,
+    penaltyIntervals: config.fairSharePenaltyIntervals ?? FAIR_SHARE_PENALTY_INTERVALS,
     // Every process's sends, as the priorities of every process are compared with one another.
     ...(deps.fairShare ? { log: redisSendLog({ redis: deps.fairShare.redis, prefix: config.prefix }) } : {}),
     // The pace of all processes together: the binding one of the call's buckets.

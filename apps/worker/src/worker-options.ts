@@ -46,7 +46,7 @@ export interface WorkerConfig {
   deadlineMarginMs?: number;
   /**
    * How far each call beyond its share (past the first) puts a merchant's next batch back in the
-   * permit order, in call intervals (default 4): the fair share between merchants
+   * permit order, in call intervals (default 8): the fair share between merchants
    * (batching/fair-share.ts).
    */
   fairSharePenaltyIntervals?: number;
