@@ -6,7 +6,8 @@
  *    riskq worker process as the image runs it (the production bundle under plain node, from a
  *    folder laid out like the image's /app; fast sandbox, limits lifted, ALIPAY_INITIAL_RATE
  *    high), against a bare BullMQ no-op worker of the same concurrency on the same Redis in the
- *    same run: both warmed up, then alternating (bare, riskq, bare, riskq, bare), each side's mean. Target ratio ≥ 0.6.
+ *    same run: both warmed up, then alternating (bare, riskq, bare, riskq, bare), each side's mean.
+ *    Target ratio ≥ 0.6.
  * 2. rate utilisation — three workers, BATCH_CAP 10, the sandbox's default limits (batch/predict
  *    10/s) and realistic latency, never told the limits: accepted batch calls/s and the share of
  *    429s after a warm-up (--utilisation-seconds, default 140 in all, a third of it warm-up, at most

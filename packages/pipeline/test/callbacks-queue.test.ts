@@ -2,9 +2,9 @@ import { QUEUES, type ScoreJobData, type ScoreJobResult, scoreJobId } from "@ris
 import { generateMerchants, generateTraffic } from "@riskq/synthetic";
 import { useTestRedis } from "@riskq/testing/vitest";
 import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type CallbackQueue,
   type CallbackWorker,
@@ -20,6 +20,7 @@ import {
   startCallbackWorker,
 } from "../src/index";
 import { type CallbackReceiver, startCallbackReceiver } from "./fixtures/callback-receiver";
+import { closingConnections } from "./fixtures/closing-connections";
 
 const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
 const SECRET = "test-callback-secret-0123456789";
@@ -42,30 +43,19 @@ const RESULT: ScoreJobResult = {
   attempts: 1,
 };
 
-// Everything a test opens, closed after it (workers before queues before the connection).
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const close of cleanups.splice(0).reverse()) await close();
-});
-
-function connect() {
-  // Workers block on Redis: BullMQ requires maxRetriesPerRequest null.
-  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-  cleanups.push(() => redis.quit());
-  return redis;
-}
+const { connect, onCleanup } = closingConnections(process.env.REDIS_URL);
 function callbackQueue(connection: Redis, attempts?: number): CallbackQueue {
   const queue = createCallbackQueue({
     connection,
     prefix: redisSuite.redis.prefix,
     ...(attempts ? { attempts } : {}),
   });
-  cleanups.push(() => queue.close());
+  onCleanup(() => queue.close());
   return queue;
 }
 async function receiver(answer?: Parameters<typeof startCallbackReceiver>[1]): Promise<CallbackReceiver> {
   const r = await startCallbackReceiver(SECRET, answer);
-  cleanups.push(() => r.close());
+  onCleanup(() => r.close());
   return r;
 }
 function deliverer(
@@ -81,7 +71,7 @@ function deliverer(
     destinations: LOCAL,
     ...extra,
   });
-  cleanups.push(() => w.close());
+  onCleanup(() => w.close());
   return w;
 }
 
@@ -179,7 +169,7 @@ describe("score-callbacks queue and delivery worker", () => {
       prefix: redisSuite.redis.prefix,
       lockDuration: 1_000,
     });
-    cleanups.push(() => crashed.close());
+    onCleanup(() => crashed.close());
     expect((await crashed.getNextJob("crashed-process"))?.id).toBe("2088-held.completed");
 
     const w = startCallbackWorker({
@@ -191,7 +181,7 @@ describe("score-callbacks queue and delivery worker", () => {
       destinations: LOCAL,
       lockMs: 1_000,
     });
-    cleanups.push(() => w.close());
+    onCleanup(() => w.close());
     // With BullMQ's default lock (30 s) the delivery would still be held when this guard gives up.
     await r.until(
       () => r.of("2088-held").some((x) => x.status === 200),
@@ -210,7 +200,7 @@ describe("score-callbacks queue and delivery worker", () => {
     const { prefix } = redisSuite.redis;
     const takeAndDie = async (name: string) => {
       const crashed = new Worker(QUEUES.callbacks, null, { connection, prefix, lockDuration: 500 });
-      cleanups.push(() => crashed.close());
+      onCleanup(() => crashed.close());
       expect((await crashed.getNextJob(name))?.id).toBe("2088-twice.completed");
     };
     await takeAndDie("first-dead-process");
@@ -221,7 +211,7 @@ describe("score-callbacks queue and delivery worker", () => {
       stalledInterval: 200,
       maxStalledCount: 5,
     });
-    cleanups.push(() => checker.close());
+    onCleanup(() => checker.close());
     await checker.startStalledCheckTimer();
     await until(stateIs(queue, "2088-twice.completed", "waiting"), "the first stall to be handed back");
     await checker.close();
@@ -238,7 +228,7 @@ describe("score-callbacks queue and delivery worker", () => {
       destinations: LOCAL,
       lockMs: 500,
     });
-    cleanups.push(() => w.close());
+    onCleanup(() => w.close());
     await until(stateIs(queue, "2088-twice.completed", "completed"), "the delivery to complete");
     expect(r.of("2088-twice").map((x) => [x.status, x.signatureValid])).toEqual([[200, true]]);
     expect((await queue.getJob("2088-twice.completed"))?.stalledCounter).toBe(2);
@@ -249,7 +239,7 @@ describe("score-callbacks queue and delivery worker", () => {
     const { prefix } = redisSuite.redis;
     const score = createScoreQueue({ connection, prefix, attempts: 1 });
     const dead = createDeadLetterQueue({ connection, prefix });
-    cleanups.push(
+    onCleanup(
       () => score.close(),
       () => dead.close(),
     );
@@ -279,7 +269,7 @@ describe("score-callbacks queue and delivery worker", () => {
       },
       { connection, prefix },
     );
-    cleanups.push(() => killer.close());
+    onCleanup(() => killer.close());
     await until(stateIs(score, id, "failed"), "the score job to fail");
 
     expect(await store.reconcile()).toBe(1);

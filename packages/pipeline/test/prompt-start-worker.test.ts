@@ -1,29 +1,20 @@
 import { useTestRedis } from "@riskq/testing/vitest";
 import { type Job, Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import { PromptStartWorker } from "../src/index";
+import { closingConnections } from "./fixtures/closing-connections";
 
 const redisSuite = useTestRedis({ url: process.env.REDIS_URL });
 const QUEUE = "prompt-start";
 /** Waiting when the worker starts: far more than one short run of fetches takes in. */
 const BACKLOG = 1_500;
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const close of cleanups.splice(0).reverse()) await close();
-});
-
-function connect() {
-  // Workers block on Redis: BullMQ requires maxRetriesPerRequest null.
-  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
-  cleanups.push(() => redis.quit());
-  return redis;
-}
+const { connect, onCleanup } = closingConnections(process.env.REDIS_URL);
 
 async function backlogQueue(connection: Redis, jobs: number): Promise<Queue> {
   const queue = new Queue(QUEUE, { connection, prefix: redisSuite.redis.prefix });
-  cleanups.push(() => queue.close());
+  onCleanup(() => queue.close());
   await queue.addBulk(Array.from({ length: jobs }, (_, i) => ({ name: "score", data: { i } })));
   return queue;
 }
@@ -48,7 +39,7 @@ async function firstStart(
     fetchedAtFirstStart ??= queue.getActiveCount();
     await fetchedAtFirstStart;
   }, connection);
-  cleanups.push(() => worker.close());
+  onCleanup(() => worker.close());
   worker.on("completed", () => {
     completed += 1;
     if (completed === BACKLOG) allDone();
@@ -100,7 +91,7 @@ describe("PromptStartWorker", () => {
       options(connection),
       { maxFetchRunMs: 0 },
     );
-    cleanups.push(() => worker.close());
+    onCleanup(() => worker.close());
     await new Promise<void>((resolve) => worker.once("drained", () => resolve()));
     await queue.add("score", { i: -1 });
     await late;

@@ -68,13 +68,14 @@ export function createFairShare(options: {
 
 /**
  * The default penalty per call beyond the share (past the tolerated one), in call intervals. A
- * burst's oldest items are the most urgent of all, about 600 ms ahead of the other merchants' by the
- * time it has had its share: at 4 intervals (400 ms at 10 calls/s) a burst took 13 of 25 calls around
- * a 1 000-item burst in the payment-budget bench (neighbour ratio 1.06-1.29 in ten runs, six within
- * 1.2, mean 1.17); at 8, a call and a half beyond its share already costs it 400 ms and two and a
- * half 1.2 s (0.91-1.41 in nine runs, seven within 1.2, mean 1.11). The pipeline bench's latency at 50 jobs/s (five equal
- * merchants, calls rarely scarce) did not move beyond its noise: p99 1.43 and 1.83 s against 1.64 and
- * 1.66 s at 4. The squared penalty once tried instead did (p99 2.33-3.55 s).
+ * burst's oldest items are the most urgent of all, about 600 ms ahead of the other merchants' by
+ * the time it has had its share: at 4 intervals (400 ms at 10 calls/s) a burst took 13 of 25 calls
+ * around a 1 000-item burst in the payment-budget bench (neighbour ratio 1.06-1.29 in ten runs, six
+ * within 1.2, mean 1.17); at 8, a call and a half beyond its share already costs it 400 ms and two
+ * and a half 1.2 s (0.91-1.41 in nine runs, seven within 1.2, mean 1.11). The pipeline bench's
+ * latency at 50 jobs/s (five equal merchants, calls rarely scarce) did not move beyond its noise:
+ * p99 1.43 and 1.83 s against 1.64 and 1.66 s at 4. The squared penalty once tried instead did (p99
+ * 2.33-3.55 s).
  */
 export const FAIR_SHARE_PENALTY_INTERVALS = 8;
 

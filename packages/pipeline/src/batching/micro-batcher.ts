@@ -31,7 +31,8 @@ export function createMicroBatcher<I, R, G = undefined>(
   const deadlineOf = (waiting: readonly Waiting<I, R>[], upTo = waiting.length): number => {
     let earliest = Number.POSITIVE_INFINITY;
     if (options.deadlineOf)
-      for (const w of waiting.slice(0, upTo)) earliest = Math.min(earliest, options.deadlineOf(w.item));
+      for (let i = 0; i < Math.min(upTo, waiting.length); i++)
+        earliest = Math.min(earliest, options.deadlineOf(waiting[i]!.item));
     return earliest;
   };
   /**
